@@ -1,0 +1,18 @@
+// Single-precision matrix products (row-major), the kernel behind matmul and attention.
+#pragma once
+#include <cstdint>
+
+namespace tt {
+
+// C = alpha * op(A) @ op(B) + beta * C with op(A) M x K, op(B) K x N, C M x N, row-major with leading
+// dimensions lda, ldb, ldc. transA means A is stored K x M; transB means B is stored N x K. beta == 0
+// ignores C's previous contents. Uses the thread pool unless called from inside a parallel region.
+void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// The batched form of the Backend.gemm kernel: dense matrices, batch strides in elements (0 shares).
+void sgemm_batched(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+                   const float* A, int64_t strideA, const float* B, int64_t strideB, float beta,
+                   float* C, int64_t strideC, int64_t batch);
+
+}  // namespace tt
