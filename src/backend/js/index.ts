@@ -1,0 +1,41 @@
+// The `js` reference backend: plain-loop kernels that define what every other backend must compute.
+
+import type { Backend } from '../backend.js';
+import { adam } from './adam.js';
+import { attention, attentionBackward } from './attention.js';
+import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
+import { dropout } from './dropout.js';
+import { axpy, binary, fill, where } from './elementwise.js';
+import { embedding, embeddingBackward } from './embedding.js';
+import { gemm } from './gemm.js';
+import { layerNorm, layerNormBackward } from './layernorm.js';
+import { maxBackward, reduce } from './reduce.js';
+import { softmax, softmaxBackward } from './softmax.js';
+import { copy } from './strided.js';
+import { unary, unaryBackward } from './unary.js';
+
+export const jsBackend: Backend = {
+  name: 'js',
+  gemm,
+  binary,
+  where,
+  unary,
+  unaryBackward,
+  reduce,
+  maxBackward,
+  softmax,
+  softmaxBackward,
+  layerNorm,
+  layerNormBackward,
+  dropout,
+  embedding,
+  embeddingBackward,
+  copy,
+  fill,
+  axpy,
+  crossEntropy,
+  crossEntropyBackward,
+  attention,
+  attentionBackward,
+  adam,
+};
