@@ -1,0 +1,43 @@
+// The `transformer` command: one sub-command per file, dispatched here.
+
+import { createRequire } from 'node:module';
+import { UsageError } from './flags.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, { about: string; load: () => Promise<Command> }> = {
+  demo: { about: 'train a small attention model on a generated task', load: async () => (await import('./demo.js')).demo },
+  bench: { about: 'benchmarks: bench gemm [--size N] [--threads T] [--json]', load: async () => (await import('./bench.js')).bench },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.about}`);
+  return ['usage: transformer <command> [options]', '', 'commands:', ...lines, '', 'transformer --version'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+    console.log(pkg.version);
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    console.error(`transformer: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    // Bad input is reported in one line; anything else is a bug and keeps its stack.
+    const usageError = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (!usageError) throw error;
+    console.error(`transformer ${name}: ${(error as Error).message}`);
+    return 2;
+  }
+}

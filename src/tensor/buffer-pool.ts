@@ -1,0 +1,64 @@
+// Recycles tensor buffers so that steady-state training allocates nothing: a training step inside
+// `tidy` returns every buffer it used here, and the next step takes the same buffers back. Sizes are
+// rounded up to one of four steps per power of two, so batches of varying shape still share buffers
+// (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory.
+
+import type { DataArray } from '../backend/backend.js';
+
+export type PooledDType = 'float32' | 'float64' | 'int32';
+
+const constructors = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+} as const;
+
+/** The capacity a request of n elements is served from. */
+export function bucketCapacity(n: number): number {
+  if (n <= 64) return 64;
+  const pow = 2 ** Math.floor(Math.log2(n));
+  const quarter = pow / 4;
+  return pow + Math.ceil((n - pow) / quarter) * quarter;
+}
+
+export class BufferPool {
+  private readonly free = new Map<string, DataArray[]>();
+  private pooledBytes = 0;
+
+  constructor(private readonly maxBytes = 4 * 1024 ** 3) {}
+
+  /** A buffer of exactly n elements (a view of a pooled capacity); contents are arbitrary. */
+  take(dtype: PooledDType, n: number): DataArray {
+    const capacity = bucketCapacity(n);
+    const list = this.free.get(`${dtype}:${capacity}`);
+    const buffer = list?.pop();
+    if (buffer !== undefined) {
+      this.pooledBytes -= buffer.byteLength;
+      return buffer.subarray(0, n);
+    }
+    return new constructors[dtype](capacity).subarray(0, n);
+  }
+
+  /** Gives a buffer obtained from take() back to the pool. */
+  give(dtype: PooledDType, view: DataArray): void {
+    const whole = new constructors[dtype](view.buffer as ArrayBuffer);
+    if (this.pooledBytes + whole.byteLength > this.maxBytes) return; // let the GC have it
+    const key = `${dtype}:${whole.length}`;
+    let list = this.free.get(key);
+    if (list === undefined) this.free.set(key, (list = []));
+    list.push(whole);
+    this.pooledBytes += whole.byteLength;
+  }
+
+  /** Bytes held for reuse. */
+  get bytes(): number {
+    return this.pooledBytes;
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}
+
+export const bufferPool = new BufferPool();

@@ -1,0 +1,17 @@
+// The tensor engine's public surface.
+export { Tensor, tidy, type DType, type GradNode } from './tensor.js';
+export { backward, noGrad, isGradEnabled } from './autograd.js';
+export { Generator, defaultGenerator, manualSeed } from './random.js';
+export { bufferPool } from './buffer-pool.js';
+export { zeros, full, scalar } from './ops/util.js';
+export { tensor, randn, rand, arange, onesLike, zerosLike } from './ops/creation.js';
+export { contiguous, reshape, permute, transpose, slice, broadcastTo, unsqueeze, squeeze, concat, split, pad } from './ops/shape-ops.js';
+export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, gelu, swish, pow, mulScalar, addScalar, where, maskedFill } from './ops/elementwise.js';
+export { sum, mean, max, sumTo } from './ops/reduce.js';
+export { matmul, type MatmulOptions } from './ops/matmul.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { layerNorm } from './ops/layer-norm.js';
+export { dropout } from './ops/dropout.js';
+export { embedding } from './ops/embedding.js';
+export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.js';
+export { attention, scaledDotProductAttention, type AttentionOptions, type AttentionResult } from './ops/attention.js';
