@@ -1,0 +1,5 @@
+// transformer-ts: the public API.
+export * from './tensor/index.js';
+export { Adam, type AdamOptions } from './train/adam.js';
+export { backend, setBackend, withBackend, availableBackends, type BackendName } from './backend/registry.js';
+export type { Backend } from './backend/backend.js';
