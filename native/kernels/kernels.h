@@ -1,0 +1,92 @@
+// The native kernels behind the Backend interface (src/backend/backend.ts), float32 only. Arguments
+// mirror the Backend methods; kernels_napi.cc validates them before any of these runs.
+#pragma once
+#include <cstdint>
+
+namespace tt {
+
+enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+enum UnaryOp {
+  kNeg = 0, kExp, kLog, kSqrt, kTanh, kSigmoid, kRelu, kGelu, kSwish, kPow, kScale, kAddScalar
+};
+constexpr int kUnaryOps = 12;
+enum ReduceOp { kSum = 0, kMax = 1 };
+
+// elementwise.cc
+void binary(int op, float* out, const float* a, const int32_t* aStrides, const float* b,
+            const int32_t* bStrides, const int32_t* shape, int rank);
+void where(float* out, const int32_t* cond, const int32_t* condStrides, const float* a,
+           const int32_t* aStrides, const float* b, const int32_t* bStrides, const int32_t* shape,
+           int rank);
+void unary(int op, float* out, const float* x, int64_t n, float alpha);
+void unary_backward(int op, float* dx, const float* x, const float* y, const float* dy, int64_t n,
+                    float alpha);
+void axpy(float* y, const float* x, float alpha, int64_t n);
+
+// copy.cc
+template <class T>
+void copy(T* dst, const int32_t* dstStrides, const T* src, const int32_t* srcStrides,
+          const int32_t* shape, int rank, bool accumulate);
+template <class T>
+void fill(T* out, T value, int64_t n);
+
+// reduce.cc
+void reduce(int op, float* out, int32_t* argmax, const float* x, int64_t outer, int64_t size,
+            int64_t inner);
+void max_backward(float* dx, const float* dy, const int32_t* argmax, int64_t outer, int64_t size,
+                  int64_t inner);
+
+// softmax.cc
+void softmax(float* out, const float* x, int64_t rows, int64_t cols, bool log);
+void softmax_backward(float* dx, const float* y, const float* dy, int64_t rows, int64_t cols,
+                      bool log);
+// One row of softmax, shared with attention. A row that is all -inf becomes all 0. y may be x.
+void softmax_row(float* y, const float* x, int64_t n);
+
+// layernorm.cc
+void layer_norm(float* out, float* mean, float* rstd, const float* x, const float* gamma,
+                const float* beta, int64_t rows, int64_t cols, float eps);
+void layer_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
+                         const float* mean, const float* rstd, const float* gamma, int64_t rows,
+                         int64_t cols);
+
+// dropout.cc
+void dropout(float* out, const float* x, int64_t n, uint32_t threshold, float scale, uint32_t seed,
+             uint32_t offset);
+
+// embedding.cc
+void embedding(float* out, const float* table, const int32_t* ids, int64_t n, int64_t dim);
+void embedding_backward(float* dtable, const float* dy, const int32_t* ids, int64_t n,
+                        int64_t dim);
+
+// cross_entropy.cc
+void cross_entropy(float* loss, float* lse, const float* logits, const int32_t* targets,
+                   int64_t rows, int64_t V, float eps, int32_t ignoreIndex);
+void cross_entropy_backward(float* dlogits, const float* logits, const float* lse,
+                            const int32_t* targets, const float* dloss, int64_t rows, int64_t V,
+                            float eps, int32_t ignoreIndex);
+
+// attention.cc
+struct AttentionShape {
+  int64_t B, H, Tq, Tk, D, Dv;
+  float scale;
+  uint32_t threshold;  // dropout: 0 = off
+  float dropScale;
+  uint32_t seed;
+};
+// maskStrides (mB, mH, mQ, mK) are read only when mask is non-null.
+void attention(float* out, float* weights, const float* q, const float* k, const float* v,
+               const AttentionShape& s, bool causal, const float* mask, const int32_t* maskStrides);
+void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* q,
+                        const float* k, const float* v, const float* weights,
+                        const AttentionShape& s);
+
+// adam.cc
+struct AdamParams {
+  float lr, beta1, beta2, eps, weightDecay;
+  bool decoupled;
+  float biasCorrection1, biasCorrection2;
+};
+void adam(float* param, const float* grad, float* m, float* v, int64_t n, const AdamParams& p);
+
+}  // namespace tt

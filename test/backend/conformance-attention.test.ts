@@ -1,0 +1,184 @@
+// Conformance of the native backend's matrix kernels against the js reference: batched gemm with
+// transposes, alpha/beta and shared operands; fused attention forward and backward with masks
+// through broadcast strides, causal masking, fully-masked rows and attention dropout.
+
+import { test } from 'node:test';
+
+import { dropoutParams } from '../../src/backend/backend.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { Rng, assertClose, jsBackend, nativeSuite, offsetView, sumTolerance } from './conformance-util.js';
+
+nativeSuite('native conformance: gemm', (native: Backend) => {
+  test('gemm over transposes, alpha/beta, batches and a shared operand', () => {
+    const rng = new Rng(21);
+    const dims = [1, 7, 33, 257];
+    for (const M of dims) {
+      for (const N of dims) {
+        for (const K of [1, 7, 33, 257]) {
+          if (M * N * K > 33 * 257 * 257) continue;
+          for (const [transA, transB] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            const batch = M * N * K < 5000 ? 3 : 1;
+            const strideA = batch > 1 && transB ? 0 : M * K; // sometimes one A for every batch
+            const a = offsetView(rng.uniform(Math.max(strideA, M * K) * (strideA === 0 ? 1 : batch)));
+            const b = offsetView(rng.uniform(K * N * batch));
+            const c0 = rng.uniform(M * N * batch);
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.5, 0.7],
+            ]) {
+              const [got, want] = [native, jsBackend].map((be) => {
+                // beta = 0 must ignore C entirely, NaN included.
+                const c = offsetView(beta === 0 ? new Float32Array(c0.length).fill(Number.NaN) : c0.slice());
+                be.gemm(transA, transB, M, N, K, alpha, a, strideA, b, K * N, beta, c, M * N, batch);
+                return c;
+              });
+              assertClose(
+                got,
+                want,
+                `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M ${M} N ${N} K ${K} batch ${batch} alpha ${alpha} beta ${beta}`,
+                {
+                  rtol: 1e-5,
+                  atol: sumTolerance(K, 4),
+                },
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
+interface Case {
+  B: number;
+  H: number;
+  Tq: number;
+  Tk: number;
+  D: number;
+  Dv: number;
+  causal: boolean;
+  mask: 'none' | 'padding' | 'full' | 'shared';
+  p: number;
+}
+
+/** An additive mask and its (mB, mH, mQ, mK) strides; padding hides every key of batch item 0. */
+function makeMask(rng: Rng, c: Case): { mask: Float32Array | null; strides: Int32Array | null } {
+  const { B, H, Tq, Tk } = c;
+  if (c.mask === 'none') return { mask: null, strides: null };
+  if (c.mask === 'padding') {
+    const mask = new Float32Array(B * Tk);
+    for (let b = 0; b < B; b++) for (let j = 0; j < Tk; j++) mask[b * Tk + j] = b === 0 || j >= Tk - b ? -Infinity : 0;
+    return { mask: offsetView(mask), strides: Int32Array.from([Tk, 0, 0, 1]) };
+  }
+  if (c.mask === 'shared') {
+    // Finite values stay small: float32 cannot tell -1e9 + s from -1e9 + s' (float64 js can).
+    const mask = rng.uniform(Tq * Tk, -8, 0).map((v) => (v < -5 ? -Infinity : v));
+    return { mask: offsetView(mask), strides: Int32Array.from([0, 0, Tk, 1]) };
+  }
+  return {
+    mask: offsetView(rng.uniform(B * H * Tq * Tk, -3, 1)),
+    strides: Int32Array.from([H * Tq * Tk, Tq * Tk, Tk, 1]),
+  };
+}
+
+const CASES: Case[] = [];
+for (const [B, H, Tq, Tk, D, Dv] of [
+  [1, 1, 1, 1, 1, 1],
+  [2, 3, 7, 7, 33, 7],
+  [2, 2, 7, 33, 8, 16],
+  [1, 2, 33, 7, 7, 33],
+  [3, 4, 24, 24, 64, 64],
+  [1, 1, 257, 257, 33, 7],
+]) {
+  for (const causal of [false, true]) {
+    for (const mask of ['none', 'padding', 'full', 'shared'] as const) {
+      for (const p of [0, 0.1]) CASES.push({ B, H, Tq, Tk, D, Dv, causal, mask, p });
+    }
+  }
+}
+
+nativeSuite('native conformance: attention', (native: Backend) => {
+  test('attention and attentionBackward over masks, causal alignment, dropout and awkward sizes', () => {
+    const rng = new Rng(22);
+    for (const c of CASES) {
+      const { B, H, Tq, Tk, D, Dv, causal, p } = c;
+      const label = `attention B ${B} H ${H} Tq ${Tq} Tk ${Tk} D ${D} Dv ${Dv} causal ${causal} mask ${c.mask} p ${p}`;
+      const q = offsetView(rng.uniform(B * H * Tq * D));
+      const k = offsetView(rng.uniform(B * H * Tk * D));
+      const v = offsetView(rng.uniform(B * H * Tk * Dv));
+      const { mask, strides } = makeMask(rng, c);
+      const { threshold, scale: dropScale } = dropoutParams(p);
+      const scale = 1 / Math.sqrt(D);
+      const seed = 0x5eed + Tq;
+      const [got, want] = [native, jsBackend].map((be) => {
+        const out = new Float32Array(B * H * Tq * Dv).fill(Number.NaN);
+        const weights = new Float32Array(B * H * Tq * Tk).fill(Number.NaN);
+        be.attention(
+          out,
+          weights,
+          q,
+          k,
+          v,
+          B,
+          H,
+          Tq,
+          Tk,
+          D,
+          Dv,
+          scale,
+          causal,
+          mask,
+          strides,
+          threshold,
+          dropScale,
+          seed,
+        );
+        return { out, weights };
+      });
+      // A score is a float32 dot product of length D; P inherits its absolute error relatively.
+      const scoreError = sumTolerance(D, 2);
+      assertClose(got.weights, want.weights, `${label} weights`, { rtol: 1e-5 + scoreError, atol: 1e-7 });
+      assertClose(got.out, want.out, `${label} out`, {
+        rtol: 1e-5,
+        atol: sumTolerance(Tk, 2 * dropScale) + 2 * scoreError,
+      });
+
+      const dout = offsetView(rng.uniform(B * H * Tq * Dv));
+      const [gb, wb] = [native, jsBackend].map((be) => {
+        const dq = new Float32Array(B * H * Tq * D).fill(Number.NaN);
+        const dk = new Float32Array(B * H * Tk * D).fill(Number.NaN);
+        const dv = new Float32Array(B * H * Tk * Dv).fill(Number.NaN);
+        be.attentionBackward(
+          dq,
+          dk,
+          dv,
+          dout,
+          q,
+          k,
+          v,
+          want.weights,
+          B,
+          H,
+          Tq,
+          Tk,
+          D,
+          Dv,
+          scale,
+          threshold,
+          dropScale,
+          seed,
+        );
+        return { dq, dk, dv };
+      });
+      const reduction = sumTolerance(Math.max(Tq, Tk, Dv), 4 * dropScale);
+      assertClose(gb.dv, wb.dv, `${label} dv`, { rtol: 1e-5, atol: reduction });
+      assertClose(gb.dq, wb.dq, `${label} dq`, { rtol: 1e-4, atol: reduction });
+      assertClose(gb.dk, wb.dk, `${label} dk`, { rtol: 1e-4, atol: reduction });
+    }
+  });
+});
