@@ -1,16 +1,47 @@
-// Thread pool behind tt::parallel_for: workers sleep on a condition variable between jobs.
+// Thread pool behind tt::parallel_for. Kernels are often short (a 256^3 matmul takes ~0.2 ms), so
+// waking a sleeping thread (tens of microseconds) would dominate: workers and the caller spin for a
+// short while before falling back to sleeping on a condition variable.
 #include "threadpool.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace tt {
 namespace {
+
+// How long an idle thread keeps polling before it sleeps.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls ready() until it holds or kSpin has passed; returns ready().
+template <class Ready>
+bool spin_until(Ready ready) {
+  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; i++) {
+      if (ready()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() > deadline) return ready();
+  }
+}
 
 class Pool {
  public:
@@ -20,9 +51,13 @@ class Pool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
   void resize(int threads) {
+    std::lock_guard<std::mutex> caller(run_mutex_);
     stop();
     stopping_ = false;
-    for (int i = 1; i < threads; i++) workers_.emplace_back([this, i] { loop(i); });
+    // Workers start from the current generation, read here: a thread that read it itself after
+    // starting could miss a job published in between.
+    uint64_t seen = state_.load() >> 16;
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this, i, seen] { loop(i, seen); });
   }
 
   // Runs fn(t, tasks) for t in [0, tasks); the caller runs t = 0.
@@ -31,40 +66,48 @@ class Pool {
       fn(0, 1);
       return;
     }
-    {
+    // Callers on different threads (e.g. Node worker_threads) take turns.
+    std::lock_guard<std::mutex> caller(run_mutex_);
+    job_ = &fn;
+    pending_.store(tasks - 1);
+    // One word holds the generation and the task count, so a worker never pairs one job's
+    // generation with another's count. job_ is published by this (seq_cst) store.
+    uint64_t gen = (state_.load() >> 16) + 1;
+    state_.store(gen << 16 | static_cast<uint64_t>(tasks));
+    if (sleeping_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &fn;
-      tasks_ = tasks;
-      pending_.store(tasks - 1);
-      generation_++;
+      wake_.notify_all();
     }
-    wake_.notify_all();
     fn(0, tasks);
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_.load() == 0; });
-    job_ = nullptr;
+    if (!spin_until([this] { return pending_.load() == 0; })) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      caller_sleeping_.store(true);
+      done_.wait(lock, [this] { return pending_.load() == 0; });
+      caller_sleeping_.store(false);
+    }
   }
 
  private:
-  void loop(int index) {
-    uint64_t seen = 0;
+  void loop(int index, uint64_t seen) {
     for (;;) {
-      const std::function<void(int, int)>* job;
-      int tasks;
-      {
+      auto fresh = [&] { return stopping_.load() || (state_.load() >> 16) != seen; };
+      if (!spin_until(fresh)) {
+        // Counting ourselves as sleeping before re-checking under the lock pairs with run(),
+        // which publishes the job before reading sleeping_: one of the two sees the other.
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
-        job = job_;
-        tasks = tasks_;
+        sleeping_.fetch_add(1);
+        wake_.wait(lock, fresh);
+        sleeping_.fetch_sub(1);
       }
-      if (index < tasks) {
-        (*job)(index, tasks);
-        if (pending_.fetch_sub(1) == 1) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          done_.notify_one();
-        }
+      if (stopping_.load()) return;
+      uint64_t state = state_.load();
+      seen = state >> 16;
+      int tasks = static_cast<int>(state & 0xFFFF);
+      if (index >= tasks) continue;
+      (*job_)(index, tasks);
+      if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
       }
     }
   }
@@ -72,7 +115,7 @@ class Pool {
   void stop() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -80,13 +123,12 @@ class Pool {
   }
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  std::mutex run_mutex_, mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int, int)>* job_ = nullptr;
-  int tasks_ = 0;
-  uint64_t generation_ = 0;
-  std::atomic<int> pending_{0};
-  bool stopping_ = false;
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int> pending_{0}, sleeping_{0};
+  std::atomic<bool> caller_sleeping_{false}, stopping_{false};
 };
 
 int default_threads() {
@@ -110,7 +152,7 @@ thread_local bool inside_parallel = false;
 
 int num_threads() { return pool().size(); }
 
-void set_num_threads(int n) { pool().resize(std::max(1, n)); }
+void set_num_threads(int n) { pool().resize(std::clamp(n, 1, 1024)); }
 
 void parallel_run(int max_tasks, const std::function<void(int, int)>& fn) {
   int tasks = std::min(max_tasks, num_threads());

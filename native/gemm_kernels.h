@@ -1,0 +1,34 @@
+// The instruction-set-specific half of sgemm (BLIS design): packing into register-blocked panels and
+// the micro-kernel that multiplies one packed A panel by one packed B panel. gemm.cc drives a
+// Kernel with cache blocking and threads; gemm_kernels_{avx512,avx2,portable}.cc provide one each.
+#pragma once
+#include <cstdint>
+
+namespace tt::gemm {
+
+// Packed A (mc x kc): panels of mr rows, element (i, p) of a panel at p * mr + i.
+// Packed B (kc x nc): panels of nr columns, element (p, j) of a panel at p * nr + j.
+// Both are zero-padded to whole panels, so the micro-kernel never branches on edges inside its loop.
+struct Kernel {
+  const char* name;
+  int mr, nr;
+  // Cache blocks: kc x nc of packed B stays in L2, an mr x kc panel of packed A in L1.
+  int64_t kc, nc;
+  // C[0:m, 0:n] = alpha * (Ap @ Bp) + beta * C for m <= mr, n <= nr; beta == 0 never reads C.
+  void (*micro)(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, float alpha,
+                float beta, int m, int n);
+  // Packs op(A)[0:mc, 0:kc]; a points at op(A)(0, 0), trans means A is stored K x M.
+  void (*pack_a)(bool trans, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out);
+  // Packs op(B)[0:kc, 0:nc]; b points at op(B)(0, 0), trans means B is stored N x K.
+  void (*pack_b)(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out);
+};
+
+// The kernel sgemm uses: the best this CPU runs, or a lower one forced by TRANSFORMER_SIMD=avx2|portable.
+const Kernel& active_kernel();
+
+// nullptr when this build or this CPU lacks the instruction set.
+const Kernel* avx512_kernel();
+const Kernel* avx2_kernel();
+const Kernel* portable_kernel();
+
+}  // namespace tt::gemm

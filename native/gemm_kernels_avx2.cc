@@ -1,0 +1,76 @@
+// AVX2 + FMA sgemm kernel: a 6 x 16 register block (12 ymm accumulators, two B vectors, one
+// broadcast of A), the classic Haswell shape. Compiled for AVX2 by function attribute only.
+#include "gemm_kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+namespace tt::gemm {
+namespace {
+
+#define TT_TARGET __attribute__((target("avx2,fma")))
+#define TT_PACK_X86
+#include "gemm_pack.h"
+
+constexpr int MR = 6, NR = 16;
+
+TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                     float alpha, float beta, int m, int n) {
+  __m256 lo[MR], hi[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++) lo[i] = hi[i] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; p++, a += MR, b += NR) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+      __m256 ai = _mm256_broadcast_ss(a + i);
+      lo[i] = _mm256_fmadd_ps(ai, b0, lo[i]);
+      hi[i] = _mm256_fmadd_ps(ai, b1, hi[i]);
+    }
+  }
+  __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+  if (m == MR && n == NR) {
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + i * ldc;
+      __m256 r0 = _mm256_mul_ps(lo[i], va), r1 = _mm256_mul_ps(hi[i], va);
+      if (beta != 0.0f) {
+        r0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci), r0);
+        r1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(ci + 8), r1);
+      }
+      _mm256_storeu_ps(ci, r0);
+      _mm256_storeu_ps(ci + 8, r1);
+    }
+    return;
+  }
+  // Edge tile: AVX2 masked stores are slow on some CPUs, so go through a buffer.
+  alignas(32) float t[MR * NR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++) {
+    _mm256_store_ps(t + i * NR, _mm256_mul_ps(lo[i], va));
+    _mm256_store_ps(t + i * NR + 8, _mm256_mul_ps(hi[i], va));
+  }
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++)
+      c[i * ldc + j] = t[i * NR + j] + (beta != 0.0f ? beta * c[i * ldc + j] : 0.0f);
+}
+
+const Kernel kAvx2{"avx2", MR, NR, 256, 384, micro, pack_a<MR>, pack_b<NR>};
+
+}  // namespace
+
+const Kernel* avx2_kernel() {
+  __builtin_cpu_init();
+  bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok ? &kAvx2 : nullptr;
+}
+
+}  // namespace tt::gemm
+
+#else
+
+namespace tt::gemm {
+const Kernel* avx2_kernel() { return nullptr; }
+}  // namespace tt::gemm
+
+#endif

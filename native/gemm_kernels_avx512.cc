@@ -1,0 +1,70 @@
+// AVX-512 sgemm kernel: a 12 x 32 register block (24 zmm accumulators, two B vectors, one broadcast
+// of A), the shape BLIS uses on Zen 4 and Skylake-X. Compiled for AVX-512 by function attribute
+// only, so the addon still loads on machines without it (gemm.cc checks the CPU first).
+#include "gemm_kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+namespace tt::gemm {
+namespace {
+
+#define TT_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+#define TT_PACK_X86
+#include "gemm_pack.h"
+
+constexpr int MR = 12, NR = 32;
+
+TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                     float alpha, float beta, int m, int n) {
+  __m512 lo[MR], hi[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) lo[i] = hi[i] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; p++, a += MR, b += NR) {
+    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      __m512 ai = _mm512_set1_ps(a[i]);
+      lo[i] = _mm512_fmadd_ps(ai, b0, lo[i]);
+      hi[i] = _mm512_fmadd_ps(ai, b1, hi[i]);
+    }
+  }
+  // Edges use masked loads and stores, which never touch memory outside the mask.
+  __mmask16 k0 = n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1);
+  __mmask16 k1 = n >= 32 ? 0xFFFF : n > 16 ? static_cast<__mmask16>((1u << (n - 16)) - 1) : 0;
+  __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+    if (i >= m) break;
+    float* ci = c + i * ldc;
+    __m512 r0 = _mm512_mul_ps(lo[i], va), r1 = _mm512_mul_ps(hi[i], va);
+    if (beta != 0.0f) {
+      r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k0, ci), r0);
+      r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k1, ci + 16), r1);
+    }
+    _mm512_mask_storeu_ps(ci, k0, r0);
+    _mm512_mask_storeu_ps(ci + 16, k1, r1);
+  }
+}
+
+const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b<NR>};
+
+}  // namespace
+
+const Kernel* avx512_kernel() {
+  __builtin_cpu_init();
+  bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+            __builtin_cpu_supports("fma");
+  return ok ? &kAvx512 : nullptr;
+}
+
+}  // namespace tt::gemm
+
+#else
+
+namespace tt::gemm {
+const Kernel* avx512_kernel() { return nullptr; }
+}  // namespace tt::gemm
+
+#endif

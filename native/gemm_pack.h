@@ -1,0 +1,94 @@
+// Packing for sgemm (see gemm_kernels.h for the layout). Each kernel file includes this inside an
+// anonymous namespace after defining TT_TARGET (its instruction-set attribute), so every SIMD level
+// gets its own copy compiled for it; TT_PACK_X86 adds the SSE/AVX tile transposes.
+// No include guard and no includes on purpose: one copy per including translation unit, which
+// provides <cstdint> (and <immintrin.h> with TT_PACK_X86) before opening its namespace.
+
+// out[p * R + r] = s[r * ld + p] for r < R, p < kc: a row-major panel turned into packed columns.
+template <int R>
+TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int64_t kc, float* out) {
+  int r0 = 0;
+#ifdef TT_PACK_X86
+  for (; r0 + 8 <= R; r0 += 8) {
+    int64_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      const float* t = s + r0 * ld + p;
+      __m256 r[8], u[8];
+      for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(t + i * ld);
+      for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+      }
+      for (int i = 0; i < 8; i += 4) {
+        r[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
+        r[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xEE);
+        r[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+        r[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
+      }
+      float* o = out + p * R + r0;
+      for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(o + i * R, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(o + (i + 4) * R, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+      }
+    }
+    for (; p < kc; p++)
+      for (int i = 0; i < 8; i++) out[p * R + r0 + i] = s[(r0 + i) * ld + p];
+  }
+  for (; r0 + 4 <= R; r0 += 4) {
+    int64_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const float* t = s + r0 * ld + p;
+      __m128 a = _mm_loadu_ps(t), b = _mm_loadu_ps(t + ld), c = _mm_loadu_ps(t + 2 * ld),
+             d = _mm_loadu_ps(t + 3 * ld);
+      _MM_TRANSPOSE4_PS(a, b, c, d);
+      float* o = out + p * R + r0;
+      _mm_storeu_ps(o, a);
+      _mm_storeu_ps(o + R, b);
+      _mm_storeu_ps(o + 2 * R, c);
+      _mm_storeu_ps(o + 3 * R, d);
+    }
+    for (; p < kc; p++)
+      for (int i = 0; i < 4; i++) out[p * R + r0 + i] = s[(r0 + i) * ld + p];
+  }
+#endif
+  for (int64_t p = 0; p < kc; p++)
+    for (int r = r0; r < R; r++) out[p * R + r] = s[r * ld + p];
+}
+
+// Packs `lines` lines of length kc into panels of R: element (x, p) of the source is at
+// src[x * sx + p * sp] and lands at out[(x / R) * R * kc + p * R + x % R]; the last panel is
+// zero-padded. sx == 1 is a plain copy, sp == 1 a transpose; anything else is a strided gather.
+template <int R>
+TT_TARGET inline void pack_panels(const float* src, int64_t sx, int64_t sp, int64_t lines,
+                                  int64_t kc, float* out) {
+  for (int64_t x0 = 0; x0 < lines; x0 += R, out += R * kc) {
+    const float* s = src + x0 * sx;
+    int rows = lines - x0 < R ? static_cast<int>(lines - x0) : R;
+    if (rows == R && sx == 1) {
+      for (int64_t p = 0; p < kc; p++)
+        for (int r = 0; r < R; r++) out[p * R + r] = s[p * sp + r];
+    } else if (rows == R && sp == 1) {
+      transpose_panel<R>(s, sx, kc, out);
+    } else {
+      for (int64_t p = 0; p < kc; p++)
+        for (int r = 0; r < R; r++) out[p * R + r] = r < rows ? s[r * sx + p * sp] : 0.0f;
+    }
+  }
+}
+
+// The Kernel::pack_a / pack_b entry points for an MR x NR micro-kernel.
+template <int MR>
+TT_TARGET void pack_a(bool trans, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out) {
+  if (trans)
+    pack_panels<MR>(a, 1, lda, mc, kc, out);
+  else
+    pack_panels<MR>(a, lda, 1, mc, kc, out);
+}
+
+template <int NR>
+TT_TARGET void pack_b(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out) {
+  if (trans)
+    pack_panels<NR>(b, ldb, 1, nc, kc, out);
+  else
+    pack_panels<NR>(b, 1, ldb, nc, kc, out);
+}
