@@ -24,7 +24,6 @@ namespace tt {
 constexpr int kLanes = 16;
 typedef float vf __attribute__((vector_size(kLanes * 4)));
 typedef int32_t vi __attribute__((vector_size(kLanes * 4)));
-typedef uint32_t vu __attribute__((vector_size(kLanes * 4)));
 
 TT_INLINE vf vload(const float* p) {
   vf v;
