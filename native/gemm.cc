@@ -130,8 +130,9 @@ void run(const Problem& p) {
   if (p.M <= 0 || p.N <= 0) return;
   if (p.K <= 0 || p.alpha == 0.0f) return scale_c(p);
   const Kernel& k = gemm::active_kernel();
-  int tasks = p.M * p.N * p.K < kMinParallelWork ? 1 : num_threads();
-  parallel_run(tasks, [&](int t, int T) {
+  // Small products skip the pool entirely: the attention kernels call sgemm per (batch, head).
+  if (p.M * p.N * p.K < kMinParallelWork) return gemm_block(k, p, 0, p.M, 0, p.N);
+  parallel_run(num_threads(), [&](int t, int T) {
     int tm = rows_of_grid(k, p, T), tn = T / tm, r = t / tn, s = t % tn;
     int64_t pm = ceil_div(p.M, k.mr), pn = ceil_div(p.N, k.nr);
     int64_t m0 = pm * r / tm * k.mr, m1 = std::min(p.M, pm * (r + 1) / tm * k.mr);

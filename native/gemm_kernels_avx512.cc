@@ -15,6 +15,27 @@ namespace {
 
 constexpr int MR = 12, NR = 32;
 
+// Masks selecting the first n of 32 columns, split over two zmm registers.
+TT_TARGET inline __mmask16 low_mask(int n) {
+  return n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1);
+}
+TT_TARGET inline __mmask16 high_mask(int n) { return n > 16 ? low_mask(n - 16) : 0; }
+
+// B stored K x N packs as two vector copies per row; masked loads zero-pad the last panel without
+// reading past the matrix. Transposed B goes through the generic tile transposes.
+TT_TARGET void pack_b_rows(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out) {
+  if (trans) return pack_b<NR>(trans, b, ldb, kc, nc, out);
+  for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * kc) {
+    int n = nc - j0 < NR ? static_cast<int>(nc - j0) : NR;
+    __mmask16 k0 = low_mask(n), k1 = high_mask(n);
+    for (int64_t p = 0; p < kc; p++) {
+      const float* s = b + p * ldb + j0;
+      _mm512_store_ps(out + p * NR, _mm512_maskz_loadu_ps(k0, s));
+      _mm512_store_ps(out + p * NR + 16, _mm512_maskz_loadu_ps(k1, s + 16));
+    }
+  }
+}
+
 TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                      float alpha, float beta, int m, int n) {
   __m512 lo[MR], hi[MR];
@@ -30,8 +51,7 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
     }
   }
   // Edges use masked loads and stores, which never touch memory outside the mask.
-  __mmask16 k0 = n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1);
-  __mmask16 k1 = n >= 32 ? 0xFFFF : n > 16 ? static_cast<__mmask16>((1u << (n - 16)) - 1) : 0;
+  __mmask16 k0 = low_mask(n), k1 = high_mask(n);
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++) {
@@ -47,7 +67,7 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
   }
 }
 
-const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b<NR>};
+const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b_rows};
 
 }  // namespace
 

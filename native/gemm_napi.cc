@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "gemm.h"
@@ -25,9 +26,11 @@ bool Fail(Napi::Env env, bool range, const std::string& message) {
 bool GetInt(const Napi::CallbackInfo& info, size_t i, const char* name, int64_t* out) {
   if (!info[i].IsNumber()) return Fail(info.Env(), false, std::string(name) + " must be a number");
   double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!(v >= 0 && v <= kMaxDim && std::floor(v) == v))
-    return Fail(info.Env(), true, std::string(name) + " must be an integer in [0, 2^31), got " +
-                                      std::to_string(v));
+  if (!(v >= 0 && v <= kMaxDim && std::floor(v) == v)) {
+    std::ostringstream message;
+    message << name << " must be an integer in [0, 2^31), got " << v;
+    return Fail(info.Env(), true, message.str());
+  }
   *out = static_cast<int64_t>(v);
   return true;
 }

@@ -4,12 +4,13 @@
 // No include guard and no includes on purpose: one copy per including translation unit, which
 // provides <cstdint> (and <immintrin.h> with TT_PACK_X86) before opening its namespace.
 
-// out[p * R + r] = s[r * ld + p] for r < R, p < kc: a row-major panel turned into packed columns.
+// out[p * R + r] = s[r * ld + p] for r < rows, p < kc, and 0 for rows <= r < R: a row-major
+// panel turned into packed columns.
 template <int R>
-TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int64_t kc, float* out) {
+TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int rows, int64_t kc, float* out) {
   int r0 = 0;
 #ifdef TT_PACK_X86
-  for (; r0 + 8 <= R; r0 += 8) {
+  for (; r0 + 8 <= rows; r0 += 8) {
     int64_t p = 0;
     for (; p + 8 <= kc; p += 8) {
       const float* t = s + r0 * ld + p;
@@ -34,7 +35,7 @@ TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int64_t kc, fl
     for (; p < kc; p++)
       for (int i = 0; i < 8; i++) out[p * R + r0 + i] = s[(r0 + i) * ld + p];
   }
-  for (; r0 + 4 <= R; r0 += 4) {
+  for (; r0 + 4 <= rows; r0 += 4) {
     int64_t p = 0;
     for (; p + 4 <= kc; p += 4) {
       const float* t = s + r0 * ld + p;
@@ -52,26 +53,27 @@ TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int64_t kc, fl
   }
 #endif
   for (int64_t p = 0; p < kc; p++)
-    for (int r = r0; r < R; r++) out[p * R + r] = s[r * ld + p];
+    for (int r = r0; r < R; r++) out[p * R + r] = r < rows ? s[r * ld + p] : 0.0f;
 }
 
-// Packs `lines` lines of length kc into panels of R: element (x, p) of the source is at
-// src[x * sx + p * sp] and lands at out[(x / R) * R * kc + p * R + x % R]; the last panel is
-// zero-padded. sx == 1 is a plain copy, sp == 1 a transpose; anything else is a strided gather.
+// Packs `lines` lines of length kc into panels of R, element (x, p) landing at
+// out[(x / R) * R * kc + p * R + x % R] with the last panel zero-padded. The source holds (x, p) at
+// src[p * ld + x] when `across` (a plain copy) and at src[x * ld + p] otherwise (a transpose).
 template <int R>
-TT_TARGET inline void pack_panels(const float* src, int64_t sx, int64_t sp, int64_t lines,
-                                  int64_t kc, float* out) {
+TT_TARGET inline void pack_panels(const float* src, int64_t ld, bool across, int64_t lines, int64_t kc,
+                                  float* out) {
   for (int64_t x0 = 0; x0 < lines; x0 += R, out += R * kc) {
-    const float* s = src + x0 * sx;
     int rows = lines - x0 < R ? static_cast<int>(lines - x0) : R;
-    if (rows == R && sx == 1) {
+    if (!across) {
+      transpose_panel<R>(src + x0 * ld, ld, rows, kc, out);
+    } else if (rows == R) {
       for (int64_t p = 0; p < kc; p++)
-        for (int r = 0; r < R; r++) out[p * R + r] = s[p * sp + r];
-    } else if (rows == R && sp == 1) {
-      transpose_panel<R>(s, sx, kc, out);
+        for (int r = 0; r < R; r++) out[p * R + r] = src[p * ld + x0 + r];
     } else {
-      for (int64_t p = 0; p < kc; p++)
-        for (int r = 0; r < R; r++) out[p * R + r] = r < rows ? s[r * sx + p * sp] : 0.0f;
+      for (int64_t p = 0; p < kc; p++) {
+        for (int r = 0; r < rows; r++) out[p * R + r] = src[p * ld + x0 + r];
+        for (int r = rows; r < R; r++) out[p * R + r] = 0.0f;
+      }
     }
   }
 }
@@ -79,16 +81,10 @@ TT_TARGET inline void pack_panels(const float* src, int64_t sx, int64_t sp, int6
 // The Kernel::pack_a / pack_b entry points for an MR x NR micro-kernel.
 template <int MR>
 TT_TARGET void pack_a(bool trans, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out) {
-  if (trans)
-    pack_panels<MR>(a, 1, lda, mc, kc, out);
-  else
-    pack_panels<MR>(a, lda, 1, mc, kc, out);
+  pack_panels<MR>(a, lda, trans, mc, kc, out);
 }
 
 template <int NR>
 TT_TARGET void pack_b(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out) {
-  if (trans)
-    pack_panels<NR>(b, ldb, 1, nc, kc, out);
-  else
-    pack_panels<NR>(b, 1, ldb, nc, kc, out);
+  pack_panels<NR>(b, ldb, !trans, nc, kc, out);
 }
