@@ -126,14 +126,7 @@ export interface Backend {
   ): void;
 
   /** Gradient of Max: dx (outer, size, inner) = 0 except dx[o, argmax[o, i], i] = dy[o, i]. */
-  maxBackward(
-    dx: FloatArray,
-    dy: FloatArray,
-    argmax: Int32Array,
-    outer: number,
-    size: number,
-    inner: number,
-  ): void;
+  maxBackward(dx: FloatArray, dy: FloatArray, argmax: Int32Array, outer: number, size: number, inner: number): void;
 
   /** Row-wise softmax (or log-softmax when `log`) over the last axis of x (rows, cols). */
   softmax(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void;
@@ -142,14 +135,7 @@ export interface Backend {
    * Gradient of softmax given its output y: dx = y * (dy - sum(dy * y)).
    * With `log` (y is log-softmax): dx = dy - exp(y) * sum(dy).
    */
-  softmaxBackward(
-    dx: FloatArray,
-    y: FloatArray,
-    dy: FloatArray,
-    rows: number,
-    cols: number,
-    log: boolean,
-  ): void;
+  softmaxBackward(dx: FloatArray, y: FloatArray, dy: FloatArray, rows: number, cols: number, log: boolean): void;
 
   /**
    * Layer normalisation over the last axis of x (rows, cols):

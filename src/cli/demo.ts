@@ -25,9 +25,13 @@ export async function demo(argv: string[]): Promise<number> {
     if (step % 50 === 0 || step === steps) {
       const seconds = (performance.now() - start) / 1000;
       const tokensPerSecond = (step * c.batch * c.length) / seconds;
-      console.log(`step ${String(step).padStart(5)}  loss ${result.loss.toFixed(4)}  accuracy ${(100 * result.accuracy).toFixed(1)}%  ${tokensPerSecond.toFixed(0)} tokens/s`);
+      console.log(
+        `step ${String(step).padStart(5)}  loss ${result.loss.toFixed(4)}  accuracy ${(100 * result.accuracy).toFixed(1)}%  ${tokensPerSecond.toFixed(0)} tokens/s`,
+      );
     }
   }
-  console.log(result.accuracy > 0.95 ? 'demo: the model reverses sequences.' : 'demo: still learning; try --steps 2000.');
+  console.log(
+    result.accuracy > 0.95 ? 'demo: the model reverses sequences.' : 'demo: still learning; try --steps 2000.',
+  );
   return 0;
 }

@@ -6,8 +6,14 @@ import { UsageError } from './flags.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { about: string; load: () => Promise<Command> }> = {
-  demo: { about: 'train a small attention model on a generated task', load: async () => (await import('./demo.js')).demo },
-  bench: { about: 'benchmarks: bench gemm [--size N] [--threads T] [--json]', load: async () => (await import('./bench.js')).bench },
+  demo: {
+    about: 'train a small attention model on a generated task',
+    load: async () => (await import('./demo.js')).demo,
+  },
+  bench: {
+    about: 'benchmarks: bench gemm [--size N] [--threads T] [--json]',
+    load: async () => (await import('./bench.js')).bench,
+  },
 };
 
 function usage(): string {
@@ -32,7 +38,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest);
+    return await (
+      await command.load()
+    )(rest);
   } catch (error) {
     // Bad input is reported in one line; anything else is a bug and keeps its stack.
     const usageError = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

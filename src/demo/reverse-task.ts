@@ -17,9 +17,20 @@ export interface ReverseTaskConfig {
   seed: number;
 }
 
-export const defaultReverseConfig: ReverseTaskConfig = { vocab: 16, length: 8, dModel: 64, h: 4, dFF: 128, batch: 32, seed: 1 };
+export const defaultReverseConfig: ReverseTaskConfig = {
+  vocab: 16,
+  length: 8,
+  dModel: 64,
+  h: 4,
+  dFF: 128,
+  batch: 32,
+  seed: 1,
+};
 
-type Params = Record<'embed' | 'pos' | 'wQKV' | 'wO' | 'ln1g' | 'ln1b' | 'w1' | 'b1' | 'w2' | 'b2' | 'ln2g' | 'ln2b' | 'wOut', Tensor>;
+type Params = Record<
+  'embed' | 'pos' | 'wQKV' | 'wO' | 'ln1g' | 'ln1b' | 'w1' | 'b1' | 'w2' | 'b2' | 'ln2g' | 'ln2b' | 'wOut',
+  Tensor
+>;
 
 function initParams(c: ReverseTaskConfig, g: Generator): Params {
   const xavier = (rows: number, cols: number) => T.rand([rows, cols], { low: -1, high: 1, generator: g }).keep();

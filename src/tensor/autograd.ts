@@ -120,7 +120,14 @@ function accumulate(dst: Tensor, src: Tensor): void {
   } else {
     const shape = Int32Array.from(dst.shape);
     const srcData = src.storage.data.subarray(src.offset);
-    kernels.copy(dst.dense(), Int32Array.from(denseStrides(dst.shape)), srcData, Int32Array.from(src.strides), shape, true);
+    kernels.copy(
+      dst.dense(),
+      Int32Array.from(denseStrides(dst.shape)),
+      srcData,
+      Int32Array.from(src.strides),
+      shape,
+      true,
+    );
   }
 }
 

@@ -5,8 +5,39 @@ export { Generator, defaultGenerator, manualSeed } from './random.js';
 export { bufferPool } from './buffer-pool.js';
 export { zeros, full, scalar } from './ops/util.js';
 export { tensor, randn, rand, arange, onesLike, zerosLike } from './ops/creation.js';
-export { contiguous, reshape, permute, transpose, slice, broadcastTo, unsqueeze, squeeze, concat, split, pad } from './ops/shape-ops.js';
-export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, gelu, swish, pow, mulScalar, addScalar, where, maskedFill } from './ops/elementwise.js';
+export {
+  contiguous,
+  reshape,
+  permute,
+  transpose,
+  slice,
+  broadcastTo,
+  unsqueeze,
+  squeeze,
+  concat,
+  split,
+  pad,
+} from './ops/shape-ops.js';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  exp,
+  log,
+  sqrt,
+  tanh,
+  sigmoid,
+  relu,
+  gelu,
+  swish,
+  pow,
+  mulScalar,
+  addScalar,
+  where,
+  maskedFill,
+} from './ops/elementwise.js';
 export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -235,7 +235,8 @@ function makeArray(dtype: DType, values: ArrayLike<number>): DataArray {
   if (dtype === 'int32') {
     const out = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isInteger(values[i])) throw new TypeError(`int32 tensor: value ${values[i]} at ${i} is not an integer`);
+      if (!Number.isInteger(values[i]))
+        throw new TypeError(`int32 tensor: value ${values[i]} at ${i} is not an integer`);
       out[i] = values[i];
     }
     return out;

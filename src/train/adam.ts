@@ -27,7 +27,10 @@ export class Adam {
   step = 0;
   private readonly moments: { m: Tensor; v: Tensor }[];
 
-  constructor(readonly params: readonly Tensor[], options: AdamOptions = {}) {
+  constructor(
+    readonly params: readonly Tensor[],
+    options: AdamOptions = {},
+  ) {
     this.lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.98;
@@ -35,7 +38,8 @@ export class Adam {
     this.weightDecay = options.weightDecay ?? 0;
     this.decoupled = options.decoupled ?? false;
     for (const p of params) {
-      if (p.dtype !== 'float32' || !p.isContiguous()) throw new TypeError(`Adam: parameters must be dense float32 tensors, got ${p}`);
+      if (p.dtype !== 'float32' || !p.isContiguous())
+        throw new TypeError(`Adam: parameters must be dense float32 tensors, got ${p}`);
     }
     this.moments = params.map((p) => ({ m: zeros(p.shape).keep(), v: zeros(p.shape).keep() }));
   }
@@ -50,7 +54,21 @@ export class Adam {
       if (p.grad === null) return;
       const { m, v } = this.moments[i];
       const data = p.dense() as Float32Array;
-      kernels.adam(data, p.grad.dense() as Float32Array, m.dense() as Float32Array, v.dense() as Float32Array, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, bc1, bc2);
+      kernels.adam(
+        data,
+        p.grad.dense() as Float32Array,
+        m.dense() as Float32Array,
+        v.dense() as Float32Array,
+        p.size,
+        this.lr,
+        this.beta1,
+        this.beta2,
+        this.eps,
+        this.weightDecay,
+        this.decoupled,
+        bc1,
+        bc2,
+      );
     });
   }
 

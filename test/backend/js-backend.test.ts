@@ -4,13 +4,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  BinaryOp,
-  ReduceOp,
-  UnaryOp,
-  dropoutHash,
-  dropoutParams,
-} from '../../src/backend/backend.js';
+import { BinaryOp, ReduceOp, UnaryOp, dropoutHash, dropoutParams } from '../../src/backend/backend.js';
 import { jsBackend as js } from '../../src/backend/js/index.js';
 import { erf, erfc } from '../../src/backend/js/erf.js';
 
@@ -72,29 +66,11 @@ test('gemm: batches with a shared B (stride 0), alpha and beta; beta = 0 ignores
   const b = f64(...flat(Bm));
   const c = f64(1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2);
   js.gemm(false, false, 2, 3, 2, 2, a, 4, b, 0, 0.5, c, 6, 2);
-  const expected = [
-    ...flat(matmul(A0, Bm)).map((x) => 2 * x + 0.5),
-    ...flat(matmul(A1, Bm)).map((x) => 2 * x + 1),
-  ];
+  const expected = [...flat(matmul(A0, Bm)).map((x) => 2 * x + 0.5), ...flat(matmul(A1, Bm)).map((x) => 2 * x + 1)];
   assertClose(c, expected);
 
   const poisoned = new Float32Array(6).fill(NaN);
-  js.gemm(
-    false,
-    false,
-    2,
-    3,
-    2,
-    1,
-    Float32Array.from(flat(A0)),
-    0,
-    Float32Array.from(b),
-    0,
-    0,
-    poisoned,
-    0,
-    1,
-  );
+  js.gemm(false, false, 2, 3, 2, 1, Float32Array.from(flat(A0)), 0, Float32Array.from(b), 0, 0, poisoned, 0, 1);
   assertClose(poisoned, flat(matmul(A0, Bm)));
 });
 
@@ -196,8 +172,8 @@ test('unary: each op against Math, and exact GELU', () => {
   // x * Phi(x) to 17 digits (mpmath).
   const geluX = f64(-3.5, -1.2, -0.3, 0, 0.4, 1.7, 3);
   const gelu = [
-    -0.00081420177662433763, -0.13808360426604993, -0.11462657334331421, 0, 0.26216869664412968,
-    1.6242387133104768, 2.9959503059051097,
+    -0.00081420177662433763, -0.13808360426604993, -0.11462657334331421, 0, 0.26216869664412968, 1.6242387133104768,
+    2.9959503059051097,
   ];
   const out = new Float64Array(7);
   js.unary(UnaryOp.Gelu, out, geluX, 7, 0);
@@ -222,8 +198,7 @@ test('erf and erfc match 17-digit values to 1e-15 relative', () => {
     [4, 1.5417257900280019e-8],
     [6, 2.1519736712498913e-17],
   ];
-  for (const [x, value] of erfcs)
-    assert.ok(Math.abs(erfc(x) / value - 1) < 1e-14, `erfc(${x}) = ${erfc(x)}`);
+  for (const [x, value] of erfcs) assert.ok(Math.abs(erfc(x) / value - 1) < 1e-14, `erfc(${x}) = ${erfc(x)}`);
   assert.deepEqual([erf(0), erf(Infinity), erf(-Infinity), erfc(-Infinity)], [0, 1, -1, 2]);
 });
 

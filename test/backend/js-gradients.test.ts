@@ -20,20 +20,14 @@ function randomArray(n: number, rnd: () => number, lo = -2, hi = 2): Float64Arra
   return Float64Array.from({ length: n }, () => lo + (rnd() + 0.5) * (hi - lo));
 }
 
-const weightedSum = (out: Float64Array, w: Float64Array): number =>
-  out.reduce((s, t, i) => s + t * w[i], 0);
+const weightedSum = (out: Float64Array, w: Float64Array): number => out.reduce((s, t, i) => s + t * w[i], 0);
 
 /**
  * Central differences of loss() over every element of x (perturbed in place and restored), compared
  * with the analytic gradient: |numeric - analytic| <= 1e-6 |analytic| + 1e-8 (h = 1e-6 leaves about
  * 1e-10 of rounding noise, so the absolute floor only matters for zero gradients).
  */
-function checkGradient(
-  name: string,
-  x: Float64Array,
-  loss: () => number,
-  analytic: Float64Array,
-): void {
+function checkGradient(name: string, x: Float64Array, loss: () => number, analytic: Float64Array): void {
   for (let i = 0; i < x.length; i++) {
     const saved = x[i];
     x[i] = saved + H;
@@ -107,10 +101,7 @@ test('maxBackward routes dy to the argmax', () => {
   const w = randomArray(outer * inner, rnd);
   const out = new Float64Array(outer * inner);
   const argmax = new Int32Array(outer * inner);
-  const loss = (): number => (
-    js.reduce(ReduceOp.Max, out, argmax, x, outer, size, inner),
-    weightedSum(out, w)
-  );
+  const loss = (): number => (js.reduce(ReduceOp.Max, out, argmax, x, outer, size, inner), weightedSum(out, w));
   loss();
   const dx = new Float64Array(x.length).fill(NaN);
   js.maxBackward(dx, w, argmax, outer, size, inner);
@@ -140,15 +131,8 @@ test('layerNormBackward matches finite differences for x, gamma and beta, with a
     const gamma = affine ? randomArray(cols, rnd, 0.5, 1.5) : null;
     const beta = affine ? randomArray(cols, rnd) : null;
     const w = randomArray(rows * cols, rnd);
-    const [out, mean, rstd] = [
-      new Float64Array(rows * cols),
-      new Float64Array(rows),
-      new Float64Array(rows),
-    ];
-    const loss = (): number => (
-      js.layerNorm(out, mean, rstd, x, gamma, beta, rows, cols, eps),
-      weightedSum(out, w)
-    );
+    const [out, mean, rstd] = [new Float64Array(rows * cols), new Float64Array(rows), new Float64Array(rows)];
+    const loss = (): number => (js.layerNorm(out, mean, rstd, x, gamma, beta, rows, cols, eps), weightedSum(out, w));
     loss();
     const dx = new Float64Array(rows * cols);
     const dgamma = affine ? new Float64Array(cols) : null;
@@ -222,31 +206,8 @@ test('attentionBackward matches finite differences with mask, causal (incl. an e
       return weightedSum(out, w);
     };
     run();
-    const [dq, dk, dv] = [
-      new Float64Array(q.length),
-      new Float64Array(k.length),
-      new Float64Array(v.length),
-    ];
-    js.attentionBackward(
-      dq,
-      dk,
-      dv,
-      w,
-      q,
-      k,
-      v,
-      weights,
-      B,
-      Hh,
-      Tq,
-      Tk,
-      D,
-      Dv,
-      scale,
-      threshold,
-      dropScale,
-      99,
-    );
+    const [dq, dk, dv] = [new Float64Array(q.length), new Float64Array(k.length), new Float64Array(v.length)];
+    js.attentionBackward(dq, dk, dv, w, q, k, v, weights, B, Hh, Tq, Tk, D, Dv, scale, threshold, dropScale, 99);
     assert.deepEqual([...dq.subarray(0, D)], [0, 0, 0], 'query 0 sees no key (Tq > Tk, causal)');
     checkGradient(`attention dq p=${p}`, q, run, dq);
     checkGradient(`attention dk p=${p}`, k, run, dk);

@@ -47,26 +47,13 @@ test('crossEntropy: -log softmax[t] without smoothing, PyTorch smoothing, ignore
   js.crossEntropy(loss, lse, logits, targets, rows, V, eps, -100);
   for (let r = 0; r < 2; r++) {
     const p = softmaxOf(rowOf(r));
-    const expected = -p.reduce(
-      (s, pc, c) => s + ((c === targets[r] ? 1 - eps : 0) + eps / V) * Math.log(pc),
-      0,
-    );
+    const expected = -p.reduce((s, pc, c) => s + ((c === targets[r] ? 1 - eps : 0) + eps / V) * Math.log(pc), 0);
     assertClose([loss[r]], [expected]);
   }
   assert.equal(loss[2], 0);
 
   const dlogits = new Float64Array(rows * V).fill(7);
-  js.crossEntropyBackward(
-    dlogits,
-    logits,
-    lse,
-    targets,
-    Float64Array.from([1, 2, 3]),
-    rows,
-    V,
-    eps,
-    -100,
-  );
+  js.crossEntropyBackward(dlogits, logits, lse, targets, Float64Array.from([1, 2, 3]), rows, V, eps, -100);
   assert.deepEqual([...dlogits.subarray(2 * V)], [0, 0, 0, 0]);
   const p1 = softmaxOf(rowOf(1));
   assertClose(
@@ -77,16 +64,7 @@ test('crossEntropy: -log softmax[t] without smoothing, PyTorch smoothing, ignore
 
 test('crossEntropy: a -inf logit (masked vocabulary) gives a finite loss without smoothing', () => {
   const loss = new Float64Array(1);
-  js.crossEntropy(
-    loss,
-    new Float64Array(1),
-    Float64Array.from([0, -Infinity, 0]),
-    Int32Array.from([0]),
-    1,
-    3,
-    0,
-    -1,
-  );
+  js.crossEntropy(loss, new Float64Array(1), Float64Array.from([0, -Infinity, 0]), Int32Array.from([0]), 1, 3, 0, -1);
   assertClose(loss, [Math.log(2)]);
 });
 
@@ -103,13 +81,7 @@ interface AttentionCase {
 }
 
 /** softmax(scale Q K^T + mask) V for one (b, h), computed by materialising S as arrays of rows. */
-function referenceAttention(
-  c: AttentionCase,
-  q: Float64Array,
-  k: Float64Array,
-  v: Float64Array,
-  scale: number,
-) {
+function referenceAttention(c: AttentionCase, q: Float64Array, k: Float64Array, v: Float64Array, scale: number) {
   const P: number[][][] = [];
   const out: number[][][] = [];
   for (let bh = 0; bh < c.B * c.H; bh++) {
@@ -119,20 +91,15 @@ function referenceAttention(
       const S = Array.from({ length: c.Tk }, (_, j) => {
         if (c.causal && j - i > c.Tk - c.Tq) return -Infinity;
         let s = 0;
-        for (let d = 0; d < c.D; d++)
-          s += q[(bh * c.Tq + i) * c.D + d] * k[(bh * c.Tk + j) * c.D + d];
+        for (let d = 0; d < c.D; d++) s += q[(bh * c.Tq + i) * c.D + d] * k[(bh * c.Tk + j) * c.D + d];
         return scale * s + (c.mask ? c.mask[b * mB + h * mH + i * mQ + j * mK] : 0);
       });
-      return S.every((s) => s === -Infinity)
-        ? S.map(() => 0)
-        : softmaxOf(S.map((s) => s - Math.max(...S)));
+      return S.every((s) => s === -Infinity) ? S.map(() => 0) : softmaxOf(S.map((s) => s - Math.max(...S)));
     });
     P.push(Pbh);
     out.push(
       Pbh.map((row) =>
-        Array.from({ length: c.Dv }, (_, e) =>
-          row.reduce((s, p, j) => s + p * v[(bh * c.Tk + j) * c.Dv + e], 0),
-        ),
+        Array.from({ length: c.Dv }, (_, e) => row.reduce((s, p, j) => s + p * v[(bh * c.Tk + j) * c.Dv + e], 0)),
       ),
     );
   }
@@ -219,22 +186,7 @@ test('attention: dropout on P uses the dropout kernel with offset ((b H + h) Tq 
     'some weights were dropped',
   );
   const expected = new Float64Array(out.length);
-  js.gemm(
-    false,
-    false,
-    c.Tq,
-    c.Dv,
-    c.Tk,
-    1,
-    dropped,
-    c.Tq * c.Tk,
-    v,
-    c.Tk * c.Dv,
-    0,
-    expected,
-    c.Tq * c.Dv,
-    c.B * c.H,
-  );
+  js.gemm(false, false, c.Tq, c.Dv, c.Tk, 1, dropped, c.Tq * c.Tk, v, c.Tk * c.Dv, 0, expected, c.Tq * c.Dv, c.B * c.H);
   assertClose(out, expected);
 });
 

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 
 function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, TRANSFORMER_THREADS: '2' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TRANSFORMER_THREADS: '2' },
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 

@@ -21,7 +21,13 @@ function weightedSum(out: Tensor, weights: Tensor): Tensor {
   return sum(mul(out, weights));
 }
 
-export function gradcheck(name: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tolerance = 1e-6, h = 1e-6): void {
+export function gradcheck(
+  name: string,
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  tolerance = 1e-6,
+  h = 1e-6,
+): void {
   const probe = noGrad(() => f(...inputs));
   const weights = input([...probe.shape], 999);
   weights.requireGrad(false);
@@ -42,7 +48,10 @@ export function gradcheck(name: string, f: (...xs: Tensor[]) => Tensor, inputs: 
       data[i] = saved;
       const numeric = (up - down) / (2 * h);
       const error = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric));
-      assert.ok(error < tolerance, `${name}: d/d input${which}[${i}] analytic ${analytic[i]} vs numeric ${numeric} (error ${error.toExponential(2)})`);
+      assert.ok(
+        error < tolerance,
+        `${name}: d/d input${which}[${i}] analytic ${analytic[i]} vs numeric ${numeric} (error ${error.toExponential(2)})`,
+      );
     }
   });
 }

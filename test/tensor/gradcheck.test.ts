@@ -12,15 +12,38 @@ test('matmul: plain, transposed operands, batched, broadcast batch', () => {
   gradcheck('matmul', (a, b) => T.matmul(a, b), [input([3, 4], 1), input([4, 5], 2)]);
   gradcheck('matmul transA', (a, b) => T.matmul(a, b, { transA: true }), [input([4, 3], 1), input([4, 5], 2)]);
   gradcheck('matmul transB', (a, b) => T.matmul(a, b, { transB: true }), [input([3, 4], 1), input([5, 4], 2)]);
-  gradcheck('matmul both', (a, b) => T.matmul(a, b, { transA: true, transB: true }), [input([4, 3], 1), input([5, 4], 2)]);
+  gradcheck('matmul both', (a, b) => T.matmul(a, b, { transA: true, transB: true }), [
+    input([4, 3], 1),
+    input([5, 4], 2),
+  ]);
   gradcheck('matmul batched', (a, b) => T.matmul(a, b), [input([2, 3, 3, 4], 1), input([2, 3, 4, 2], 2)]);
-  gradcheck('matmul rows @ weight^T', (a, b) => T.matmul(a, b, { transB: true }), [input([2, 3, 4], 1), input([5, 4], 2)]);
-  gradcheck('matmul broadcast batch', (a, b) => T.matmul(a, b, { transA: true }), [input([2, 1, 4, 3], 1), input([3, 4, 2], 2)]);
+  gradcheck('matmul rows @ weight^T', (a, b) => T.matmul(a, b, { transB: true }), [
+    input([2, 3, 4], 1),
+    input([5, 4], 2),
+  ]);
+  gradcheck('matmul broadcast batch', (a, b) => T.matmul(a, b, { transA: true }), [
+    input([2, 1, 4, 3], 1),
+    input([3, 4, 2], 2),
+  ]);
   gradcheck('matmul of a transposed view', (a, b) => T.matmul(T.transpose(a), b), [input([4, 3], 1), input([4, 2], 2)]);
 });
 
 test('binary ops with broadcasting', () => {
-  const shapes: [number[], number[]][] = [[[3, 4], [3, 4]], [[2, 3, 4], [4]], [[3, 1], [1, 5]], [[2, 1, 4], [3, 1]]];
+  const shapes: [number[], number[]][] = [
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [[2, 3, 4], [4]],
+    [
+      [3, 1],
+      [1, 5],
+    ],
+    [
+      [2, 1, 4],
+      [3, 1],
+    ],
+  ];
   for (const [sa, sb] of shapes) {
     gradcheck('add', T.add, [input(sa, 1), input(sb, 2)]);
     gradcheck('sub', T.sub, [input(sa, 1), input(sb, 2)]);
@@ -84,7 +107,14 @@ test('views and copies: reshape, permute, slice, broadcast, concat, split, pad',
   gradcheck('broadcastTo', (a) => T.broadcastTo(a, [3, 2, 4]), [input([2, 1], 1)]);
   gradcheck('concat', (a, b) => T.concat([a, b], 1), [input([2, 3], 1), input([2, 2], 2)]);
   gradcheck('split equal pieces', (a) => T.concat(T.split(a, 2, 1).reverse(), 1), [input([2, 5], 1)]);
-  gradcheck('split pieces', (a) => { const [x, y] = T.split(a, [2, 2], 1); return T.mul(x, y); }, [input([3, 4], 1)]);
+  gradcheck(
+    'split pieces',
+    (a) => {
+      const [x, y] = T.split(a, [2, 2], 1);
+      return T.mul(x, y);
+    },
+    [input([3, 4], 1)],
+  );
   gradcheck('pad', (a) => T.pad(a, [[1, 2]], 0.5), [input([2, 3], 1)]);
   gradcheck('contiguous of a transpose', (a) => T.contiguous(T.transpose(a, 0, 1)), [input([3, 2], 1)]);
 });
@@ -99,12 +129,22 @@ test('cross-entropy with label smoothing and an ignore index', () => {
   const targets = ints([1, 4, -100, 0, 2, 3], [2, 3]);
   gradcheck('crossEntropy', (x) => T.crossEntropy(x, targets), [input([2, 3, 5], 1)]);
   gradcheck('crossEntropy smoothed', (x) => T.crossEntropy(x, targets, { labelSmoothing: 0.1 }), [input([2, 3, 5], 1)]);
-  gradcheck('crossEntropy sum', (x) => T.crossEntropy(x, targets, { labelSmoothing: 0.2, reduction: 'sum' }), [input([2, 3, 5], 1)]);
-  gradcheck('crossEntropy none', (x) => T.crossEntropy(x, ints([1, 4, 0, 0, 2, 3], [2, 3]), { reduction: 'none', ignoreIndex: 0 }), [input([2, 3, 5], 1)]);
+  gradcheck('crossEntropy sum', (x) => T.crossEntropy(x, targets, { labelSmoothing: 0.2, reduction: 'sum' }), [
+    input([2, 3, 5], 1),
+  ]);
+  gradcheck(
+    'crossEntropy none',
+    (x) => T.crossEntropy(x, ints([1, 4, 0, 0, 2, 3], [2, 3]), { reduction: 'none', ignoreIndex: 0 }),
+    [input([2, 3, 5], 1)],
+  );
 });
 
 test('scaled dot-product attention: masks, causal, dropout', () => {
-  const qkv = (tq: number, tk: number): Tensor[] => [input([2, 2, tq, 3], 1), input([2, 2, tk, 3], 2), input([2, 2, tk, 4], 3)];
+  const qkv = (tq: number, tk: number): Tensor[] => [
+    input([2, 2, tq, 3], 1),
+    input([2, 2, tk, 3], 2),
+    input([2, 2, tk, 4], 3),
+  ];
   gradcheck('attention', (q, k, v) => T.scaledDotProductAttention(q, k, v), qkv(3, 4));
   gradcheck('attention causal', (q, k, v) => T.scaledDotProductAttention(q, k, v, { causal: true }), qkv(4, 4));
   gradcheck('attention causal cached', (q, k, v) => T.scaledDotProductAttention(q, k, v, { causal: true }), qkv(2, 5));
@@ -112,6 +152,14 @@ test('scaled dot-product attention: masks, causal, dropout', () => {
   gradcheck('attention padding mask', (q, k, v) => T.scaledDotProductAttention(q, k, v, { mask: padding }), qkv(3, 4));
   const additive = input([3, 4], 4);
   additive.requireGrad(false);
-  gradcheck('attention additive mask', (q, k, v) => T.scaledDotProductAttention(q, k, v, { mask: additive }), qkv(3, 4));
-  gradcheck('attention dropout', (q, k, v) => T.scaledDotProductAttention(q, k, v, { dropout: 0.25, generator: new Generator(3) }), qkv(3, 4));
+  gradcheck(
+    'attention additive mask',
+    (q, k, v) => T.scaledDotProductAttention(q, k, v, { mask: additive }),
+    qkv(3, 4),
+  );
+  gradcheck(
+    'attention dropout',
+    (q, k, v) => T.scaledDotProductAttention(q, k, v, { dropout: 0.25, generator: new Generator(3) }),
+    qkv(3, 4),
+  );
 });

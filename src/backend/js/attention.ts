@@ -25,13 +25,7 @@ function softmaxRow(p: FloatArray, start: number, scores: Float64Array): void {
 }
 
 /** The dropout kernel applied to one value at mask position `offset`; none at all when threshold = 0. */
-function dropAt(
-  value: number,
-  offset: number,
-  threshold: number,
-  dropScale: number,
-  seed: number,
-): number {
+function dropAt(value: number, offset: number, threshold: number, dropScale: number, seed: number): number {
   if (threshold === 0) return value;
   return keep(seed, offset, threshold) ? value * dropScale : 0;
 }

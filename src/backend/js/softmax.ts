@@ -18,13 +18,7 @@ export function logSumExp(x: FloatArray, start: number, cols: number): number {
 }
 
 /** out = softmax(x) (or log-softmax when `log`) for each of `rows` rows of length cols. */
-export function softmax(
-  out: FloatArray,
-  x: FloatArray,
-  rows: number,
-  cols: number,
-  log: boolean,
-): void {
+export function softmax(out: FloatArray, x: FloatArray, rows: number, cols: number, log: boolean): void {
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
     // Shifting by the row max keeps every exp in (0, 1], so nothing overflows.

@@ -35,14 +35,20 @@ export interface AttentionResult {
 
 /** q (B, H, Tq, dK), k (B, H, Tk, dK), v (B, H, Tk, dV) to the output and the attention weights. */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): AttentionResult {
-  for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
     assertFloat(t, 'attention', name);
     if (t.rank !== 4) throw new RangeError(`attention: ${name} must be (B, H, T, d), got ${formatShape(t.shape)}`);
   }
   const [B, H, Tq, D] = q.shape;
   const [Tk, Dv] = [k.shape[2], v.shape[3]];
   if (!sameShape(k.shape, [B, H, Tk, D]) || !sameShape(v.shape, [B, H, Tk, Dv])) {
-    throw new RangeError(`attention: shapes q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)} do not agree`);
+    throw new RangeError(
+      `attention: shapes q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)} do not agree`,
+    );
   }
   const scale = options.scale ?? 1 / Math.sqrt(D);
   const p = options.training === false ? 0 : (options.dropout ?? 0);
@@ -54,11 +60,53 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   const weights = Tensor.empty([B, H, Tq, Tk], q.dtype);
   const causal = options.causal ?? false;
   const kern = kernels(q);
-  kern.attention(output.floats(), weights.floats(), qd.floats(), kd.floats(), vd.floats(), B, H, Tq, Tk, D, Dv, scale, causal, maskData, maskStrides, threshold, dropScale, seed);
+  kern.attention(
+    output.floats(),
+    weights.floats(),
+    qd.floats(),
+    kd.floats(),
+    vd.floats(),
+    B,
+    H,
+    Tq,
+    Tk,
+    D,
+    Dv,
+    scale,
+    causal,
+    maskData,
+    maskStrides,
+    threshold,
+    dropScale,
+    seed,
+  );
   record(output, 'attention', [q, k, v], (g) => {
-    const [dq, dk, dv] = [Tensor.empty(q.shape, q.dtype), Tensor.empty(k.shape, k.dtype), Tensor.empty(v.shape, v.dtype)];
+    const [dq, dk, dv] = [
+      Tensor.empty(q.shape, q.dtype),
+      Tensor.empty(k.shape, k.dtype),
+      Tensor.empty(v.shape, v.dtype),
+    ];
     const dout = denseCopyIfNeeded(g);
-    kern.attentionBackward(dq.floats(), dk.floats(), dv.floats(), dout.floats(), qd.floats(), kd.floats(), vd.floats(), weights.floats(), B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed);
+    kern.attentionBackward(
+      dq.floats(),
+      dk.floats(),
+      dv.floats(),
+      dout.floats(),
+      qd.floats(),
+      kd.floats(),
+      vd.floats(),
+      weights.floats(),
+      B,
+      H,
+      Tq,
+      Tk,
+      D,
+      Dv,
+      scale,
+      threshold,
+      dropScale,
+      seed,
+    );
     return [dq, dk, dv];
   });
   return { output, weights };
@@ -72,11 +120,14 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 function additiveMask(mask: Tensor | null, shape: number[], like: Tensor): [FloatArray | null, Int32Array | null] {
   if (mask === null) return [null, null];
   if (mask.rank > 4 || !sameShape(broadcastShapes(mask.shape, shape), shape)) {
-    throw new RangeError(`attention: mask ${formatShape(mask.shape)} does not broadcast to (B, H, Tq, Tk) = ${formatShape(shape)}`);
+    throw new RangeError(
+      `attention: mask ${formatShape(mask.shape)} does not broadcast to (B, H, Tq, Tk) = ${formatShape(shape)}`,
+    );
   }
   if (mask.requiresGrad) throw new Error('attention: the mask is a constant; it cannot require a gradient');
   let additive = mask;
   if (mask.dtype === 'int32') additive = where(mask, scalar(0, like.dtype), scalar(-Infinity, like.dtype));
-  else if (mask.dtype !== like.dtype) throw new TypeError(`attention: a float mask must be ${like.dtype}, got ${mask.dtype}`);
+  else if (mask.dtype !== like.dtype)
+    throw new TypeError(`attention: a float mask must be ${like.dtype}, got ${mask.dtype}`);
   return [stridedData(additive) as FloatArray, broadcastStrides(additive, shape)];
 }

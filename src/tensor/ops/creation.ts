@@ -8,15 +8,20 @@ import { full } from './util.js';
 /** A tensor holding a copy of the values (float32 unless told otherwise). */
 export function tensor(values: ArrayLike<number>, shape?: Shape, dtype: DType = 'float32'): Tensor {
   const t = Tensor.empty(shape ?? [values.length], dtype);
-  if (t.size !== values.length) throw new RangeError(`${values.length} values do not fill shape [${t.shape.join(', ')}]`);
+  if (t.size !== values.length)
+    throw new RangeError(`${values.length} values do not fill shape [${t.shape.join(', ')}]`);
   const data = t.dense();
   for (let i = 0; i < values.length; i++) data[i] = values[i];
-  if (dtype === 'int32' && !data.every((v, i) => v === values[i])) throw new TypeError('int32 tensor: the values must be integers');
+  if (dtype === 'int32' && !data.every((v, i) => v === values[i]))
+    throw new TypeError('int32 tensor: the values must be integers');
   return t;
 }
 
 /** Normal(mean, std) samples from a seeded generator. */
-export function randn(shape: Shape, options: { mean?: number; std?: number; generator?: Generator; dtype?: DType } = {}): Tensor {
+export function randn(
+  shape: Shape,
+  options: { mean?: number; std?: number; generator?: Generator; dtype?: DType } = {},
+): Tensor {
   const g = options.generator ?? defaultGenerator();
   const t = Tensor.empty(shape, options.dtype ?? 'float32');
   const data = t.dense();
@@ -26,7 +31,10 @@ export function randn(shape: Shape, options: { mean?: number; std?: number; gene
 }
 
 /** Uniform samples in [low, high). */
-export function rand(shape: Shape, options: { low?: number; high?: number; generator?: Generator; dtype?: DType } = {}): Tensor {
+export function rand(
+  shape: Shape,
+  options: { low?: number; high?: number; generator?: Generator; dtype?: DType } = {},
+): Tensor {
   const g = options.generator ?? defaultGenerator();
   const t = Tensor.empty(shape, options.dtype ?? 'float32');
   const data = t.dense();

@@ -24,14 +24,17 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   if (targets.dtype !== 'int32') throw new TypeError(`crossEntropy: targets must be int32, got ${targets.dtype}`);
   const V = logits.shape[logits.rank - 1];
   if (!sameShape(targets.shape, logits.shape.slice(0, -1))) {
-    throw new RangeError(`crossEntropy: targets ${formatShape(targets.shape)} do not match logits ${formatShape(logits.shape)}`);
+    throw new RangeError(
+      `crossEntropy: targets ${formatShape(targets.shape)} do not match logits ${formatShape(logits.shape)}`,
+    );
   }
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const t = denseCopyIfNeeded(targets).ints();
   let counted = 0;
   for (let i = 0; i < t.length; i++) {
     if (t[i] === ignoreIndex) continue;
-    if (t[i] < 0 || t[i] >= V) throw new RangeError(`crossEntropy: target ${t[i]} at position ${i} is outside [0, ${V})`);
+    if (t[i] < 0 || t[i] >= V)
+      throw new RangeError(`crossEntropy: target ${t[i]} at position ${i} is outside [0, ${V})`);
     counted++;
   }
   const rows = t.length;

@@ -6,7 +6,15 @@ import { record } from '../autograd.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
-import { assertFloat, assertSameDType, broadcastStrides, denseCopyIfNeeded, kernels, scalar, stridedData } from './util.js';
+import {
+  assertFloat,
+  assertSameDType,
+  broadcastStrides,
+  denseCopyIfNeeded,
+  kernels,
+  scalar,
+  stridedData,
+} from './util.js';
 import type { FloatArray } from '../../backend/backend.js';
 
 type Operand = Tensor | number;
@@ -19,7 +27,15 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   const out = Tensor.empty(shape, a.dtype);
   const dims = Int32Array.from(shape);
-  kernels(a).binary(op, out.floats(), stridedData(a) as FloatArray, broadcastStrides(a, shape), stridedData(b) as FloatArray, broadcastStrides(b, shape), dims);
+  kernels(a).binary(
+    op,
+    out.floats(),
+    stridedData(a) as FloatArray,
+    broadcastStrides(a, shape),
+    stridedData(b) as FloatArray,
+    broadcastStrides(b, shape),
+    dims,
+  );
   return out;
 }
 
@@ -98,10 +114,22 @@ export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
   const out = Tensor.empty(shape, a.dtype);
   const c = stridedData(cond) as Int32Array;
   const cStrides = broadcastStrides(cond, shape);
-  kernels(a).where(out.floats(), c, cStrides, stridedData(a) as FloatArray, broadcastStrides(a, shape), stridedData(b) as FloatArray, broadcastStrides(b, shape), Int32Array.from(shape));
+  kernels(a).where(
+    out.floats(),
+    c,
+    cStrides,
+    stridedData(a) as FloatArray,
+    broadcastStrides(a, shape),
+    stridedData(b) as FloatArray,
+    broadcastStrides(b, shape),
+    Int32Array.from(shape),
+  );
   return record(out, 'where', [a, b], (g) => {
     const zero = scalar(0, g.dtype);
-    return [a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null, b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null];
+    return [
+      a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null,
+      b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null,
+    ];
   });
 }
 

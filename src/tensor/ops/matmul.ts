@@ -22,7 +22,11 @@ export interface MatmulOptions {
 function operand(t: Tensor, trans: boolean): [Tensor, boolean] {
   if (t.isContiguous()) return [t, trans];
   const r = t.rank;
-  const swapped = t.view([...t.shape.slice(0, r - 2), t.shape[r - 1], t.shape[r - 2]], [...t.strides.slice(0, r - 2), t.strides[r - 1], t.strides[r - 2]], t.offset);
+  const swapped = t.view(
+    [...t.shape.slice(0, r - 2), t.shape[r - 1], t.shape[r - 2]],
+    [...t.strides.slice(0, r - 2), t.strides[r - 1], t.strides[r - 2]],
+    t.offset,
+  );
   if (r >= 2 && swapped.isContiguous()) return [swapped, !trans];
   return [contiguous(t), trans];
 }
@@ -50,7 +54,9 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const K = transA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
   const Kb = transB ? b.shape[b.rank - 1] : b.shape[b.rank - 2];
   if (K !== Kb) {
-    throw new RangeError(`matmul: inner dimensions differ: ${formatShape(a.shape)}${transA ? '^T' : ''} @ ${formatShape(b.shape)}${transB ? '^T' : ''}`);
+    throw new RangeError(
+      `matmul: inner dimensions differ: ${formatShape(a.shape)}${transA ? '^T' : ''} @ ${formatShape(b.shape)}${transB ? '^T' : ''}`,
+    );
   }
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
   let out: Tensor;
@@ -76,8 +82,16 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batc
   const out = product(a, b, transA, transB, batchShape);
   return record(out, 'matmul', [a, b], (g) => {
     // With A' = op(a), B' = op(b): dA' = g B'^T and dB' = A'^T g, then transposed back where stored so.
-    const da = a.requiresGrad ? (transA ? product(b, g, transB, true, batchShape) : product(g, b, false, !transB, batchShape)) : null;
-    const db = b.requiresGrad ? (transB ? product(g, a, true, transA, batchShape) : product(a, g, !transA, false, batchShape)) : null;
+    const da = a.requiresGrad
+      ? transA
+        ? product(b, g, transB, true, batchShape)
+        : product(g, b, false, !transB, batchShape)
+      : null;
+    const db = b.requiresGrad
+      ? transB
+        ? product(g, a, true, transA, batchShape)
+        : product(a, g, !transA, false, batchShape)
+      : null;
     return [da && sumTo(da, a.shape), db && sumTo(db, b.shape)];
   });
 }

@@ -36,8 +36,13 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDim = fals
   }
   const keptShape = reducedShape(x.shape, list, true);
   const out = acc === x ? Tensor.empty(x.shape, x.dtype) : acc;
-  if (acc === x) kernels(x).copy(out.dense(), Int32Array.of(1), x.dense(), Int32Array.of(1), Int32Array.of(x.size), false);
-  const result = out.view(reducedShape(x.shape, list, keepDim), denseStrides(reducedShape(x.shape, list, keepDim)), out.offset);
+  if (acc === x)
+    kernels(x).copy(out.dense(), Int32Array.of(1), x.dense(), Int32Array.of(1), Int32Array.of(x.size), false);
+  const result = out.view(
+    reducedShape(x.shape, list, keepDim),
+    denseStrides(reducedShape(x.shape, list, keepDim)),
+    out.offset,
+  );
   return record(result, 'sum', [x], (g) => [broadcastTo(reshape(g, keptShape), x.shape)]);
 }
 

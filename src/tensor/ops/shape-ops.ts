@@ -37,7 +37,11 @@ export function permute(t: Tensor, axes: readonly number[]): Tensor {
   if (norm.length !== t.rank || new Set(norm).size !== t.rank) {
     throw new RangeError(`permute: ${formatShape(axes)} is not a permutation of ${t.rank} axes`);
   }
-  const out = t.view(norm.map((a) => t.shape[a]), norm.map((a) => t.strides[a]), t.offset);
+  const out = t.view(
+    norm.map((a) => t.shape[a]),
+    norm.map((a) => t.strides[a]),
+    t.offset,
+  );
   const inverse = new Array<number>(t.rank);
   norm.forEach((a, i) => (inverse[a] = i));
   return record(out, 'permute', [t], (g) => [permute(g, inverse)]);
@@ -86,7 +90,10 @@ export function unsqueeze(t: Tensor, axis: number): Tensor {
 export function squeeze(t: Tensor, axis: number): Tensor {
   const ax = normAxis(axis, t.rank);
   if (t.shape[ax] !== 1) throw new RangeError(`squeeze: axis ${axis} has size ${t.shape[ax]}, not 1`);
-  return reshape(t, t.shape.filter((_, i) => i !== ax));
+  return reshape(
+    t,
+    t.shape.filter((_, i) => i !== ax),
+  );
 }
 
 /** Copies src into the region of dst that starts at `starts` (dst dense, same rank). */
@@ -94,7 +101,14 @@ function copyInto(dst: Tensor, src: Tensor, starts: readonly number[]): void {
   let offset = 0;
   starts.forEach((s, i) => (offset += s * dst.strides[i]));
   const region = dst.dense().subarray(offset);
-  kernels(dst).copy(region, Int32Array.from(dst.strides), stridedData(src), Int32Array.from(src.strides), Int32Array.from(src.shape), false);
+  kernels(dst).copy(
+    region,
+    Int32Array.from(dst.strides),
+    stridedData(src),
+    Int32Array.from(src.strides),
+    Int32Array.from(src.shape),
+    false,
+  );
 }
 
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -102,7 +116,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = tensors[0];
   const ax = normAxis(axis, first.rank);
   for (const t of tensors) {
-    const same = t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === ax || d === first.shape[i]);
+    const same =
+      t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === ax || d === first.shape[i]);
     if (!same) throw new RangeError(`concat: ${t} does not match ${first} outside axis ${axis}`);
   }
   const shape = [...first.shape];
@@ -115,14 +130,19 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     copyInto(out, t, starts);
     starts[ax] += t.shape[ax];
   }
-  return record(out, 'concat', tensors, (g) => tensors.map((t, i) => slice(g, ax, offsets[i], offsets[i] + t.shape[ax])));
+  return record(out, 'concat', tensors, (g) =>
+    tensors.map((t, i) => slice(g, ax, offsets[i], offsets[i] + t.shape[ax])),
+  );
 }
 
 /** Splits along an axis into pieces of the given sizes (or equal pieces of size `sizes`), as views. */
 export function split(t: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
   const ax = normAxis(axis, t.rank);
   const n = t.shape[ax];
-  const list = typeof sizes === 'number' ? Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes)) : sizes;
+  const list =
+    typeof sizes === 'number'
+      ? Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes))
+      : sizes;
   if (list.reduce((a, b) => a + b, 0) !== n || list.some((s) => !(s >= 0))) {
     throw new RangeError(`split: sizes ${formatShape(list)} do not add up to ${n} along axis ${axis}`);
   }
@@ -151,8 +171,16 @@ function padWith(t: Tensor, widths: readonly (readonly [number, number])[], valu
   if (widths.some(([b, a]) => !Number.isInteger(b) || !Number.isInteger(a) || b < 0 || a < 0)) {
     throw new RangeError('pad: widths must be non-negative integers');
   }
-  const out = full(t.shape.map((d, i) => d + widths[i][0] + widths[i][1]), value, t.dtype);
-  copyInto(out, t, widths.map((w) => w[0]));
+  const out = full(
+    t.shape.map((d, i) => d + widths[i][0] + widths[i][1]),
+    value,
+    t.dtype,
+  );
+  copyInto(
+    out,
+    t,
+    widths.map((w) => w[0]),
+  );
   return record(out, 'pad', [t], (g) => {
     let inner = g;
     widths.forEach(([b], i) => (inner = slice(inner, i, b, b + t.shape[i])));

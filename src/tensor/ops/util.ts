@@ -26,7 +26,14 @@ export function broadcastStrides(t: Tensor, shape: Shape): Int32Array {
 export function denseCopyIfNeeded(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
   const out = Tensor.empty(t.shape, t.dtype);
-  kernels(t).copy(out.dense(), Int32Array.from(denseStrides(t.shape)), stridedData(t), Int32Array.from(t.strides), Int32Array.from(t.shape), false);
+  kernels(t).copy(
+    out.dense(),
+    Int32Array.from(denseStrides(t.shape)),
+    stridedData(t),
+    Int32Array.from(t.strides),
+    Int32Array.from(t.shape),
+    false,
+  );
   return out;
 }
 
@@ -46,7 +53,8 @@ export function scalar(value: number, dtype: DType = 'float32'): Tensor {
 }
 
 export function assertFloat(t: Tensor, op: string, what = 'input'): void {
-  if (t.dtype === 'int32') throw new TypeError(`${op}: ${what} must be a float tensor, got int32 ${formatShape(t.shape)}`);
+  if (t.dtype === 'int32')
+    throw new TypeError(`${op}: ${what} must be a float tensor, got int32 ${formatShape(t.shape)}`);
 }
 
 export function assertSameDType(a: Tensor, b: Tensor, op: string): void {
