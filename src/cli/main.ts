@@ -14,6 +14,10 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'benchmarks: bench gemm [--size N] [--threads T] [--json]',
     load: async () => (await import('./bench.js')).bench,
   },
+  tokenizer: {
+    about: 'subword tokenizer: tokenizer learn|encode|decode (tokenizer --help for the flags)',
+    load: async () => (await import('./tokenizer.js')).tokenizer,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,97 @@
+// The tokenizer file: versioned JSON (docs/tokenizer-format.md), written atomically.
+
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+
+import { buildVocabulary, SpecError, type TokenizerSpec } from './vocab.js';
+
+export const FORMAT = 'transformer-ts/tokenizer';
+export const VERSION = 1;
+
+/** One array item per line, so that files diff well and stay readable. */
+function arrayLines(items: readonly unknown[]): string {
+  return items.length === 0 ? '[]' : `[\n    ${items.map((x) => JSON.stringify(x)).join(',\n    ')}\n  ]`;
+}
+
+export function formatTokenizer(spec: TokenizerSpec, pieces: readonly string[]): string {
+  const fields: [string, string][] = [
+    ['format', JSON.stringify(FORMAT)],
+    ['version', String(VERSION)],
+    ['model', JSON.stringify('bpe')],
+    ['normalization', JSON.stringify('NFC')],
+    ['specialTokens', JSON.stringify(spec.specialTokens)],
+    ['alphabet', arrayLines(spec.alphabet)],
+    ['merges', arrayLines(spec.merges)],
+    ['vocab', arrayLines(pieces)],
+  ];
+  return `{\n${fields.map(([k, v]) => `  "${k}": ${v}`).join(',\n')}\n}\n`;
+}
+
+/** Writes to a temporary file beside `path`, then renames it over `path`. */
+export async function writeTokenizerFile(path: string, spec: TokenizerSpec, pieces: readonly string[]): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, formatTokenizer(spec, pieces), 'utf8');
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function readTokenizerFile(path: string): Promise<TokenizerSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`tokenizer file ${path}: cannot read it (${(error as Error).message})`);
+  }
+  return parseTokenizer(text, path);
+}
+
+export function parseTokenizer(text: string, path: string): TokenizerSpec {
+  const fail = (field: string, problem: string): never => {
+    throw new Error(`tokenizer file ${path}: field "${field}" ${problem}`);
+  };
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`tokenizer file ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new Error(`tokenizer file ${path}: not a JSON object`);
+  if (json.format !== FORMAT) fail('format', `is ${JSON.stringify(json.format)}, expected "${FORMAT}"`);
+  if (json.version !== VERSION)
+    fail('version', `is ${JSON.stringify(json.version)}; this reader knows version ${VERSION}`);
+  if (json.model !== 'bpe') fail('model', `is ${JSON.stringify(json.model)}, expected "bpe"`);
+  if (json.normalization !== 'NFC') fail('normalization', `is ${JSON.stringify(json.normalization)}, expected "NFC"`);
+  const strings = (field: string): string[] => {
+    const value = json[field];
+    if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) fail(field, 'must be an array of strings');
+    return value as string[];
+  };
+  const specialTokens = strings('specialTokens');
+  const alphabet = strings('alphabet');
+  const merges = json.merges;
+  if (
+    !Array.isArray(merges) ||
+    !merges.every((m) => Array.isArray(m) && m.length === 2 && m.every((x) => typeof x === 'string'))
+  ) {
+    fail('merges', 'must be an array of [string, string] pairs');
+  }
+  const spec = { specialTokens, alphabet, merges: merges as [string, string][] };
+  let pieces: string[] = [];
+  try {
+    pieces = buildVocabulary(spec).pieces;
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    fail(error.field, error.message);
+  }
+  const vocab = strings('vocab');
+  const bad = pieces.findIndex((piece, id) => vocab[id] !== piece);
+  if (bad >= 0 || vocab.length !== pieces.length) {
+    fail('vocab', `disagrees with the special tokens, alphabet and merges at id ${bad >= 0 ? bad : pieces.length}`);
+  }
+  return spec;
+}
