@@ -1,0 +1,101 @@
+// Section 3.2.2, Multi-Head Attention: MultiHead(Q, K, V) = Concat(head_1..head_h) W^O with
+// head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V). The h projections are fused: one (3d, d) matrix
+// for self-attention, a (d, d) query and a (2d, d) key-value matrix for cross-attention.
+
+import * as T from '../tensor/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Linear } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+
+/** Keys and values of one attention layer kept between decoding steps. */
+export class KVCache {
+  k: Tensor | null = null; // (B, h, t, dK)
+  v: Tensor | null = null; // (B, h, t, dK)
+
+  /** Replaces the cached tensors (kept across tidy scopes; the old ones are freed). */
+  set(k: Tensor, v: Tensor): void {
+    this.k?.dispose();
+    this.v?.dispose();
+    this.k = k.keep();
+    this.v = v.keep();
+  }
+
+  get length(): number {
+    return this.k?.shape[2] ?? 0;
+  }
+
+  dispose(): void {
+    this.k?.dispose();
+    this.v?.dispose();
+    this.k = this.v = null;
+  }
+}
+
+export interface AttentionCall {
+  /** Keys and values come from here (cross-attention); self-attention when absent. */
+  memory?: Tensor;
+  /** Broadcastable to (B, h, Tq, Tk); int32 non-zero = may attend. */
+  mask?: Tensor | null;
+  causal?: boolean;
+  /** Incremental decoding: self-attention appends to it, cross-attention fills it once. */
+  cache?: KVCache;
+  needWeights?: boolean;
+}
+
+/** (B, T, d) -> (B, h, T, dK) */
+function splitHeads(x: Tensor, h: number): Tensor {
+  const [B, L, d] = x.shape;
+  return T.permute(T.reshape(x, [B, L, h, d / h]), [0, 2, 1, 3]);
+}
+
+/** (B, h, T, dK) -> (B, T, d) */
+function mergeHeads(x: Tensor): Tensor {
+  const [B, h, L, dK] = x.shape;
+  return T.reshape(T.permute(x, [0, 2, 1, 3]), [B, L, h * dK]);
+}
+
+export class MultiHeadAttention extends Module {
+  readonly qkv: Linear | null; // self-attention: (3d, d)
+  readonly q: Linear | null; // cross-attention: (d, d)
+  readonly kv: Linear | null; // cross-attention: (2d, d)
+  readonly out: Linear; // W^O (d, d)
+
+  constructor(readonly dModel: number, readonly h: number, readonly attentionDropout: number, readonly kind: 'self' | 'cross') {
+    super();
+    this.qkv = kind === 'self' ? this.module('qkv', new Linear(dModel, 3 * dModel)) : null;
+    this.q = kind === 'cross' ? this.module('q', new Linear(dModel, dModel)) : null;
+    this.kv = kind === 'cross' ? this.module('kv', new Linear(dModel, 2 * dModel)) : null;
+    this.out = this.module('out', new Linear(dModel, dModel));
+  }
+
+  forward(x: Tensor, call: AttentionCall = {}): { output: Tensor; weights: Tensor | null } {
+    const d = this.dModel;
+    let q: Tensor, k: Tensor, v: Tensor; // (B, h, T, dK)
+    if (this.qkv !== null) {
+      [q, k, v] = T.split(this.qkv.forward(x), d, -1).map((t) => splitHeads(t, this.h)); // (B, h, Tq, dK) each
+      if (call.cache !== undefined) {
+        if (call.cache.k !== null && call.cache.v !== null) {
+          k = T.concat([call.cache.k, k], 2); // (B, h, t + Tq, dK)
+          v = T.concat([call.cache.v, v], 2);
+        }
+        call.cache.set(k, v);
+      }
+    } else {
+      q = splitHeads(this.q!.forward(x), this.h);
+      if (call.cache?.k != null && call.cache.v !== null) [k, v] = [call.cache.k, call.cache.v];
+      else {
+        if (call.memory === undefined) throw new Error('cross-attention needs a memory');
+        [k, v] = T.split(this.kv!.forward(call.memory), d, -1).map((t) => splitHeads(t, this.h)); // (B, h, S, dK)
+        call.cache?.set(k, v);
+      }
+    }
+    const result = T.attention(q, k, v, {
+      mask: call.mask ?? null,
+      causal: call.causal ?? false,
+      dropout: this.attentionDropout,
+      training: this.training,
+    });
+    const output = this.out.forward(mergeHeads(result.output)); // (B, Tq, d)
+    return { output, weights: call.needWeights ? result.weights : null };
+  }
+}

@@ -1,0 +1,49 @@
+// A causal language model: the decoder stack without cross-attention (each layer is self-attention
+// with the look-ahead mask, then feed-forward), predicting the next token.
+
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from '../nn/module.js';
+import { KVCache } from './attention.js';
+import type { ModelConfig } from './config.js';
+import { Embeddings } from './embeddings.js';
+import { OutputProjection } from './output.js';
+import { Encoder } from './stacks.js';
+
+export interface LanguageModelState {
+  caches: KVCache[];
+  position: number;
+}
+
+export class DecoderOnly extends Module {
+  readonly embedding: Embeddings;
+  readonly decoder: Encoder;
+  readonly output: OutputProjection;
+
+  constructor(readonly config: ModelConfig) {
+    super();
+    const c = config;
+    this.embedding = this.module('embedding', new Embeddings(c.vocabSize, c.dModel, c.scaleEmbedding));
+    this.decoder = this.module('decoder', new Encoder(c, c.decoderLayers, true));
+    this.output = this.module('output', new OutputProjection(this.embedding, c.tieOutput, c.finalLogitsBias));
+  }
+
+  /** ids (B, T) -> next-token logits (B, T, V). */
+  forward(ids: Tensor): Tensor {
+    return this.output.forward(this.decoder.forward(this.embedding.forward(ids), null));
+  }
+
+  startDecoding(): LanguageModelState {
+    return { caches: this.decoder.layers.map(() => new KVCache()), position: 0 };
+  }
+
+  /** The next tokens (B, t) -> their logits (B, t, V), extending the caches. */
+  step(state: LanguageModelState, tokens: Tensor): Tensor {
+    const x = this.decoder.forward(this.embedding.forward(tokens), null, state.caches, state.position);
+    state.position += tokens.shape[1];
+    return this.output.forward(x);
+  }
+
+  endDecoding(state: LanguageModelState): void {
+    for (const c of state.caches) c.dispose();
+  }
+}

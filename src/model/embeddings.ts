@@ -1,0 +1,59 @@
+// Section 3.4 (Embeddings and Softmax) and 3.5 (Positional Encoding).
+
+import * as T from '../tensor/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from '../nn/module.js';
+import { xavierUniform } from '../nn/init.js';
+import type { PositionalEncodingKind } from './config.js';
+
+/** Learned token embeddings, multiplied by sqrt(d_model) when `scale` is on. */
+export class Embeddings extends Module {
+  readonly weight: Tensor; // (V, d)
+
+  constructor(readonly vocabSize: number, readonly dModel: number, readonly scale: boolean) {
+    super();
+    this.weight = this.parameter('weight', xavierUniform([vocabSize, dModel]));
+  }
+
+  forward(ids: Tensor): Tensor {
+    const x = T.embedding(this.weight, ids); // (B, T, d)
+    return this.scale ? T.mulScalar(x, Math.sqrt(this.dModel)) : x;
+  }
+}
+
+/**
+ * The fixed sinusoid table: PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(same), or with
+ * `halves` all the sines in the first d/2 columns and the cosines in the last d/2.
+ */
+export function sinusoidTable(length: number, dModel: number, halves: boolean): Float32Array {
+  const table = new Float32Array(length * dModel);
+  const half = dModel / 2;
+  for (let pos = 0; pos < length; pos++) {
+    for (let i = 0; i < half; i++) {
+      const angle = pos / 10000 ** ((2 * i) / dModel);
+      const [sinCol, cosCol] = halves ? [i, half + i] : [2 * i, 2 * i + 1];
+      table[pos * dModel + sinCol] = Math.sin(angle);
+      table[pos * dModel + cosCol] = Math.cos(angle);
+    }
+  }
+  return table;
+}
+
+/** Adds position information to embeddings (B, T, d), starting at position `offset` (decoding). */
+export class PositionalEncoding extends Module {
+  private readonly table: Tensor; // (maxLength, d): a constant, or a parameter when learned
+
+  constructor(readonly kind: PositionalEncodingKind, readonly maxLength: number, readonly dModel: number) {
+    super();
+    if (kind === 'learned') this.table = this.parameter('weight', T.randn([maxLength, dModel], { std: 0.02 }));
+    else this.table = Tensor.from(sinusoidTable(maxLength, dModel, kind === 'sinusoidal-halves'), [maxLength, dModel]).keep();
+  }
+
+  forward(x: Tensor, offset = 0): Tensor {
+    const length = x.shape[1];
+    if (offset + length > this.maxLength) {
+      throw new RangeError(`sequence of ${offset + length} positions is longer than maxLength ${this.maxLength}`);
+    }
+    return T.add(x, T.slice(this.table, 0, offset, offset + length)); // (B, T, d)
+  }
+}

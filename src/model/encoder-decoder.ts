@@ -1,0 +1,91 @@
+// The translation model of the paper (Figure 1): encoder over the source, decoder over the target
+// shifted right, shared embeddings and output projection when the vocabulary is shared.
+
+import * as T from '../tensor/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from '../nn/module.js';
+import type { ModelConfig } from './config.js';
+import { Embeddings } from './embeddings.js';
+import { paddingMask } from './masks.js';
+import { OutputProjection } from './output.js';
+import { Decoder, Encoder, newDecoderCaches } from './stacks.js';
+import type { DecoderLayerCache } from './layers.js';
+
+/** What incremental decoding keeps between steps for a batch of sources. */
+export interface DecodingState {
+  memory: Tensor; // (B, S, d)
+  memoryMask: Tensor; // (B, 1, 1, S)
+  caches: DecoderLayerCache[];
+  /** Target positions decoded so far. */
+  position: number;
+}
+
+export class EncoderDecoder extends Module {
+  readonly sourceEmbedding: Embeddings;
+  readonly targetEmbedding: Embeddings;
+  readonly encoder: Encoder;
+  readonly decoder: Decoder;
+  readonly output: OutputProjection;
+
+  constructor(readonly config: ModelConfig) {
+    super();
+    const c = config;
+    this.sourceEmbedding = this.module('sourceEmbedding', new Embeddings(c.sourceVocabSize, c.dModel, c.scaleEmbedding));
+    this.targetEmbedding = c.shareEmbeddings
+      ? this.sourceEmbedding
+      : this.module('targetEmbedding', new Embeddings(c.vocabSize, c.dModel, c.scaleEmbedding));
+    this.encoder = this.module('encoder', new Encoder(c, c.encoderLayers));
+    this.decoder = this.module('decoder', new Decoder(c));
+    this.output = this.module('output', new OutputProjection(this.targetEmbedding, c.tieOutput, c.finalLogitsBias));
+  }
+
+  /** source ids (B, S) -> memory (B, S, d) and its padding mask (B, 1, 1, S). */
+  encode(source: Tensor): { memory: Tensor; memoryMask: Tensor } {
+    const memoryMask = paddingMask(source, this.config.padId);
+    const memory = this.encoder.forward(this.sourceEmbedding.forward(source), memoryMask);
+    return { memory, memoryMask };
+  }
+
+  /** Teacher forcing: source (B, S) and decoder input (B, T) -> logits (B, T, V). */
+  forward(source: Tensor, targetInput: Tensor): Tensor {
+    const { memory, memoryMask } = this.encode(source);
+    const x = this.decoder.forward(this.targetEmbedding.forward(targetInput), memory, memoryMask);
+    return this.output.forward(x);
+  }
+
+  /** Encodes the sources once and prepares empty key/value caches for step(). */
+  startDecoding(source: Tensor): DecodingState {
+    const { memory, memoryMask } = this.encode(source);
+    return { memory: memory.keep(), memoryMask: memoryMask.keep(), caches: newDecoderCaches(this.decoder.layers.length), position: 0 };
+  }
+
+  /** The next target tokens (B, t) -> their logits (B, t, V), reusing and extending the caches. */
+  step(state: DecodingState, tokens: Tensor): Tensor {
+    const embedded = this.targetEmbedding.forward(tokens);
+    const x = this.decoder.forward(embedded, state.memory, state.memoryMask, state.caches, state.position);
+    state.position += tokens.shape[1];
+    return this.output.forward(x);
+  }
+
+  /** Frees the tensors a decoding state keeps. */
+  endDecoding(state: DecodingState): void {
+    state.memory.dispose();
+    state.memoryMask.dispose();
+    for (const c of state.caches) {
+      c.self.dispose();
+      c.cross.dispose();
+    }
+  }
+}
+
+/** The decoder input for a target: the decoder-start token followed by the target without its last token. */
+export function shiftRight(target: Tensor, bosId: number): Tensor {
+  const [B, L] = target.shape;
+  const ids = target.ints('target');
+  const shifted = new Int32Array(B * L);
+  for (let b = 0; b < B; b++) {
+    shifted[b * L] = bosId;
+    shifted.set(ids.subarray(b * L, b * L + L - 1), b * L + 1);
+  }
+  return T.tensor(shifted, [B, L], 'int32');
+}

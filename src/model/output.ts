@@ -1,0 +1,27 @@
+// The pre-softmax linear transformation (section 3.4): either its own (V, d) matrix or the target
+// embedding matrix itself (tied), plus an optional bias on the final logits.
+
+import * as T from '../tensor/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Linear } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+import type { Embeddings } from './embeddings.js';
+
+export class OutputProjection extends Module {
+  readonly projection: Linear | null;
+  readonly finalLogitsBias: Tensor | null; // (V)
+
+  constructor(private readonly embedding: Embeddings, tied: boolean, bias: boolean) {
+    super();
+    const { vocabSize, dModel } = embedding;
+    this.projection = tied ? null : this.module('projection', new Linear(dModel, vocabSize, { bias: false }));
+    this.finalLogitsBias = bias ? this.parameter('finalLogitsBias', T.zeros([vocabSize])) : null;
+  }
+
+  /** x (B, T, d) -> logits (B, T, V) */
+  forward(x: Tensor): Tensor {
+    const logits =
+      this.projection === null ? T.matmul(x, this.embedding.weight, { transB: true }) : this.projection.forward(x);
+    return this.finalLogitsBias === null ? logits : T.add(logits, this.finalLogitsBias);
+  }
+}

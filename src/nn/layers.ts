@@ -1,0 +1,38 @@
+// The basic layers: Linear (y = x W^T + b, W stored (out, in) as in PyTorch) and LayerNorm.
+
+import * as T from '../tensor/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import { xavierUniform } from './init.js';
+import type { Generator } from '../tensor/random.js';
+
+export class Linear extends Module {
+  readonly weight: Tensor; // (out, in)
+  readonly bias: Tensor | null; // (out)
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean; generator?: Generator } = {}) {
+    super();
+    this.weight = this.parameter('weight', xavierUniform([outFeatures, inFeatures], options.generator));
+    this.bias = options.bias === false ? null : this.parameter('bias', T.zeros([outFeatures]));
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = T.matmul(x, this.weight, { transB: true }); // (..., out)
+    return this.bias === null ? y : T.add(y, this.bias);
+  }
+}
+
+export class LayerNorm extends Module {
+  readonly weight: Tensor; // gamma (d)
+  readonly bias: Tensor; // beta (d)
+
+  constructor(readonly d: number, readonly eps = 1e-5) {
+    super();
+    this.weight = this.parameter('weight', T.full([d], 1));
+    this.bias = this.parameter('bias', T.zeros([d]));
+  }
+
+  forward(x: Tensor): Tensor {
+    return T.layerNorm(x, this.weight, this.bias, this.eps);
+  }
+}
