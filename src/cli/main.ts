@@ -18,6 +18,10 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'subword tokenizer: tokenizer learn|encode|decode (tokenizer --help for the flags)',
     load: async () => (await import('./tokenizer.js')).tokenizer,
   },
+  data: {
+    about: 'data sets: data get multi30k|newstest2014 [--dir D]; data make-task [--dir D] [--seed S] [--train N]',
+    load: async () => (await import('./data.js')).data,
+  },
 };
 
 function usage(): string {
