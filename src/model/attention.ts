@@ -60,7 +60,12 @@ export class MultiHeadAttention extends Module {
   readonly kv: Linear | null; // cross-attention: (2d, d)
   readonly out: Linear; // W^O (d, d)
 
-  constructor(readonly dModel: number, readonly h: number, readonly attentionDropout: number, readonly kind: 'self' | 'cross') {
+  constructor(
+    readonly dModel: number,
+    readonly h: number,
+    readonly attentionDropout: number,
+    readonly kind: 'self' | 'cross',
+  ) {
     super();
     this.qkv = kind === 'self' ? this.module('qkv', new Linear(dModel, 3 * dModel)) : null;
     this.q = kind === 'cross' ? this.module('q', new Linear(dModel, dModel)) : null;

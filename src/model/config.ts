@@ -82,7 +82,17 @@ export const presets: Record<PresetName, Partial<ModelConfig>> = {
   base: { encoderLayers: 6, decoderLayers: 6, dModel: 512, dFF: 2048, h: 8, pDrop: 0.1 },
   big: { encoderLayers: 6, decoderLayers: 6, dModel: 1024, dFF: 4096, h: 16, pDrop: 0.3 },
   small: { encoderLayers: 3, decoderLayers: 3, dModel: 256, dFF: 1024, h: 4, pDrop: 0.1 },
-  tiny: { encoderLayers: 2, decoderLayers: 2, dModel: 16, dFF: 32, h: 4, pDrop: 0, vocabSize: 13, sourceVocabSize: 13, maxLength: 64 },
+  tiny: {
+    encoderLayers: 2,
+    decoderLayers: 2,
+    dModel: 16,
+    dFF: 32,
+    h: 4,
+    pDrop: 0,
+    vocabSize: 13,
+    sourceVocabSize: 13,
+    maxLength: 64,
+  },
 };
 
 const choices: Partial<Record<keyof ModelConfig, readonly string[]>> = {
@@ -101,7 +111,11 @@ export function makeConfig(preset: PresetName | null, overrides: Record<string, 
     throw new ConfigError(`unknown preset "${preset}"; expected one of ${Object.keys(presets).join(', ')}`);
   }
   const merged: Record<string, unknown> = { ...defaults, ...(preset ? presets[preset] : {}) };
-  if (overrides.vocabSize !== undefined && overrides.sourceVocabSize === undefined && (merged.shareEmbeddings || overrides.shareEmbeddings)) {
+  if (
+    overrides.vocabSize !== undefined &&
+    overrides.sourceVocabSize === undefined &&
+    (merged.shareEmbeddings || overrides.shareEmbeddings)
+  ) {
     merged.sourceVocabSize = overrides.vocabSize;
   }
   for (const [key, value] of Object.entries(overrides)) {
@@ -121,31 +135,41 @@ export function validateConfig(raw: Record<string, unknown>, where = 'config'): 
     if (list !== undefined && !list.includes(value as string)) {
       throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${JSON.stringify(value)}`);
     }
-    if (typeof value !== typeof fallback) throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${JSON.stringify(value)}`);
+    if (typeof value !== typeof fallback)
+      throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${JSON.stringify(value)}`);
   }
   const config = c as unknown as ModelConfig;
   const positive = ['vocabSize', 'sourceVocabSize', 'dModel', 'dFF', 'h', 'maxLength', 'numLabels'] as const;
   for (const key of positive) {
-    if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${where}: "${key}" must be a positive integer, got ${config[key]}`);
+    if (!Number.isInteger(config[key]) || config[key] < 1)
+      throw new ConfigError(`${where}: "${key}" must be a positive integer, got ${config[key]}`);
   }
   for (const key of ['encoderLayers', 'decoderLayers'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 0) throw new ConfigError(`${where}: "${key}" must be a non-negative integer, got ${config[key]}`);
+    if (!Number.isInteger(config[key]) || config[key] < 0)
+      throw new ConfigError(`${where}: "${key}" must be a non-negative integer, got ${config[key]}`);
   }
   for (const key of ['pDrop', 'attentionDropout', 'activationDropout'] as const) {
-    if (!(config[key] >= 0 && config[key] < 1)) throw new ConfigError(`${where}: "${key}" must be in [0, 1), got ${config[key]}`);
+    if (!(config[key] >= 0 && config[key] < 1))
+      throw new ConfigError(`${where}: "${key}" must be in [0, 1), got ${config[key]}`);
   }
-  if (config.dModel % config.h !== 0) throw new ConfigError(`${where}: dModel ${config.dModel} is not divisible by h ${config.h}`);
+  if (config.dModel % config.h !== 0)
+    throw new ConfigError(`${where}: dModel ${config.dModel} is not divisible by h ${config.h}`);
   if (config.positionalEncoding !== 'learned' && config.dModel % 2 !== 0) {
     throw new ConfigError(`${where}: sinusoidal positional encodings need an even dModel, got ${config.dModel}`);
   }
   if (config.kind === 'encoder-decoder' && config.shareEmbeddings && config.sourceVocabSize !== config.vocabSize) {
-    throw new ConfigError(`${where}: shareEmbeddings needs sourceVocabSize (${config.sourceVocabSize}) equal to vocabSize (${config.vocabSize})`);
+    throw new ConfigError(
+      `${where}: shareEmbeddings needs sourceVocabSize (${config.sourceVocabSize}) equal to vocabSize (${config.vocabSize})`,
+    );
   }
   for (const key of ['padId', 'bosId', 'eosId'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 0 || config[key] >= config.vocabSize) {
-      throw new ConfigError(`${where}: "${key}" must be a token id below vocabSize ${config.vocabSize}, got ${config[key]}`);
+      throw new ConfigError(
+        `${where}: "${key}" must be a token id below vocabSize ${config.vocabSize}, got ${config[key]}`,
+      );
     }
   }
-  if (!(config.layerNormEps > 0)) throw new ConfigError(`${where}: "layerNormEps" must be positive, got ${config.layerNormEps}`);
+  if (!(config.layerNormEps > 0))
+    throw new ConfigError(`${where}: "layerNormEps" must be positive, got ${config.layerNormEps}`);
   return { ...config };
 }

@@ -10,7 +10,11 @@ import type { PositionalEncodingKind } from './config.js';
 export class Embeddings extends Module {
   readonly weight: Tensor; // (V, d)
 
-  constructor(readonly vocabSize: number, readonly dModel: number, readonly scale: boolean) {
+  constructor(
+    readonly vocabSize: number,
+    readonly dModel: number,
+    readonly scale: boolean,
+  ) {
     super();
     this.weight = this.parameter('weight', xavierUniform([vocabSize, dModel]));
   }
@@ -43,10 +47,18 @@ export function sinusoidTable(length: number, dModel: number, halves: boolean): 
 export class PositionalEncoding extends Module {
   private readonly table: Tensor; // (maxLength, d): a constant, or a parameter when learned
 
-  constructor(readonly kind: PositionalEncodingKind, readonly maxLength: number, readonly dModel: number) {
+  constructor(
+    readonly kind: PositionalEncodingKind,
+    readonly maxLength: number,
+    readonly dModel: number,
+  ) {
     super();
     if (kind === 'learned') this.table = this.parameter('weight', T.randn([maxLength, dModel], { std: 0.02 }));
-    else this.table = Tensor.from(sinusoidTable(maxLength, dModel, kind === 'sinusoidal-halves'), [maxLength, dModel]).keep();
+    else
+      this.table = Tensor.from(sinusoidTable(maxLength, dModel, kind === 'sinusoidal-halves'), [
+        maxLength,
+        dModel,
+      ]).keep();
   }
 
   forward(x: Tensor, offset = 0): Tensor {

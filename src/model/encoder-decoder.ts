@@ -30,7 +30,10 @@ export class EncoderDecoder extends Module {
   constructor(readonly config: ModelConfig) {
     super();
     const c = config;
-    this.sourceEmbedding = this.module('sourceEmbedding', new Embeddings(c.sourceVocabSize, c.dModel, c.scaleEmbedding));
+    this.sourceEmbedding = this.module(
+      'sourceEmbedding',
+      new Embeddings(c.sourceVocabSize, c.dModel, c.scaleEmbedding),
+    );
     this.targetEmbedding = c.shareEmbeddings
       ? this.sourceEmbedding
       : this.module('targetEmbedding', new Embeddings(c.vocabSize, c.dModel, c.scaleEmbedding));
@@ -56,7 +59,12 @@ export class EncoderDecoder extends Module {
   /** Encodes the sources once and prepares empty key/value caches for step(). */
   startDecoding(source: Tensor): DecodingState {
     const { memory, memoryMask } = this.encode(source);
-    return { memory: memory.keep(), memoryMask: memoryMask.keep(), caches: newDecoderCaches(this.decoder.layers.length), position: 0 };
+    return {
+      memory: memory.keep(),
+      memoryMask: memoryMask.keep(),
+      caches: newDecoderCaches(this.decoder.layers.length),
+      position: 0,
+    };
   }
 
   /** The next target tokens (B, t) -> their logits (B, t, V), reusing and extending the caches. */

@@ -17,7 +17,10 @@ class MaskedLmHead extends Module {
   readonly norm: LayerNorm;
   readonly output: OutputProjection;
 
-  constructor(readonly config: ModelConfig, embedding: Embeddings) {
+  constructor(
+    readonly config: ModelConfig,
+    embedding: Embeddings,
+  ) {
     super();
     this.dense = this.module('dense', new Linear(config.dModel, config.dModel));
     this.norm = this.module('norm', new LayerNorm(config.dModel, config.layerNormEps));

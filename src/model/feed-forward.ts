@@ -15,7 +15,12 @@ export class FeedForward extends Module {
   readonly w1: Linear; // (dFF, d)
   readonly w2: Linear; // (d, dFF)
 
-  constructor(dModel: number, dFF: number, readonly activation: Activation, readonly activationDropout: number) {
+  constructor(
+    dModel: number,
+    dFF: number,
+    readonly activation: Activation,
+    readonly activationDropout: number,
+  ) {
     super();
     this.w1 = this.module('w1', new Linear(dModel, dFF));
     this.w2 = this.module('w2', new Linear(dFF, dModel));

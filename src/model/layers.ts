@@ -10,7 +10,13 @@ import type { ModelConfig } from './config.js';
 import { FeedForward } from './feed-forward.js';
 
 /** One residual sub-layer with its norm, in the configured position. */
-function residual(x: Tensor, norm: LayerNorm, sublayer: (y: Tensor) => Tensor, c: ModelConfig, training: boolean): Tensor {
+function residual(
+  x: Tensor,
+  norm: LayerNorm,
+  sublayer: (y: Tensor) => Tensor,
+  c: ModelConfig,
+  training: boolean,
+): Tensor {
   if (c.normPosition === 'pre') return T.add(x, T.dropout(sublayer(norm.forward(x)), c.pDrop, training));
   return norm.forward(T.add(x, T.dropout(sublayer(x), c.pDrop, training)));
 }
@@ -25,7 +31,10 @@ export class EncoderLayer extends Module {
   constructor(readonly config: ModelConfig) {
     super();
     const c = config;
-    this.selfAttention = this.module('selfAttention', new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'self'));
+    this.selfAttention = this.module(
+      'selfAttention',
+      new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'self'),
+    );
     this.norm1 = this.module('norm1', new LayerNorm(c.dModel, c.layerNormEps));
     this.ffn = this.module('ffn', new FeedForward(c.dModel, c.dFF, c.activation, c.activationDropout));
     this.norm2 = this.module('norm2', new LayerNorm(c.dModel, c.layerNormEps));
@@ -57,9 +66,15 @@ export class DecoderLayer extends Module {
   constructor(readonly config: ModelConfig) {
     super();
     const c = config;
-    this.selfAttention = this.module('selfAttention', new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'self'));
+    this.selfAttention = this.module(
+      'selfAttention',
+      new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'self'),
+    );
     this.norm1 = this.module('norm1', new LayerNorm(c.dModel, c.layerNormEps));
-    this.crossAttention = this.module('crossAttention', new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'cross'));
+    this.crossAttention = this.module(
+      'crossAttention',
+      new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'cross'),
+    );
     this.norm2 = this.module('norm2', new LayerNorm(c.dModel, c.layerNormEps));
     this.ffn = this.module('ffn', new FeedForward(c.dModel, c.dFF, c.activation, c.activationDropout));
     this.norm3 = this.module('norm3', new LayerNorm(c.dModel, c.layerNormEps));

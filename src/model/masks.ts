@@ -15,7 +15,8 @@ export function paddingMask(ids: Tensor, padId: number): Tensor {
 export function lengthsMask(lengths: ArrayLike<number>, S: number): Tensor {
   const mask = new Int32Array(lengths.length * S);
   for (let b = 0; b < lengths.length; b++) {
-    if (!(lengths[b] >= 0 && lengths[b] <= S)) throw new RangeError(`length ${lengths[b]} of sequence ${b} is not in [0, ${S}]`);
+    if (!(lengths[b] >= 0 && lengths[b] <= S))
+      throw new RangeError(`length ${lengths[b]} of sequence ${b} is not in [0, ${S}]`);
     mask.fill(1, b * S, b * S + lengths[b]);
   }
   return Tensor.from(mask, [lengths.length, 1, 1, S]);

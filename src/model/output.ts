@@ -11,7 +11,11 @@ export class OutputProjection extends Module {
   readonly projection: Linear | null;
   readonly finalLogitsBias: Tensor | null; // (V)
 
-  constructor(private readonly embedding: Embeddings, tied: boolean, bias: boolean) {
+  constructor(
+    private readonly embedding: Embeddings,
+    tied: boolean,
+    bias: boolean,
+  ) {
     super();
     const { vocabSize, dModel } = embedding;
     this.projection = tied ? null : this.module('projection', new Linear(dModel, vocabSize, { bias: false }));

@@ -17,12 +17,20 @@ export class Encoder extends Module {
   readonly finalNorm: LayerNorm | null;
 
   /** `causal` makes it the stack of a decoder-only model. */
-  constructor(readonly config: ModelConfig, layers: number, readonly causal = false) {
+  constructor(
+    readonly config: ModelConfig,
+    layers: number,
+    readonly causal = false,
+  ) {
     super();
     const c = config;
     this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
-    this.layers = this.modules('layers', Array.from({ length: layers }, () => new EncoderLayer(c)));
-    this.finalNorm = c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
+    this.layers = this.modules(
+      'layers',
+      Array.from({ length: layers }, () => new EncoderLayer(c)),
+    );
+    this.finalNorm =
+      c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
   /** embedded (B, T, d) -> (B, T, d). caches (one per layer) and offset serve incremental decoding. */
@@ -42,12 +50,22 @@ export class Decoder extends Module {
     super();
     const c = config;
     this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
-    this.layers = this.modules('layers', Array.from({ length: c.decoderLayers }, () => new DecoderLayer(c)));
-    this.finalNorm = c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
+    this.layers = this.modules(
+      'layers',
+      Array.from({ length: c.decoderLayers }, () => new DecoderLayer(c)),
+    );
+    this.finalNorm =
+      c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
   /** embedded (B, T, d), memory (B, S, d) -> (B, T, d), starting at position `offset` when caching. */
-  forward(embedded: Tensor, memory: Tensor, memoryMask: Tensor | null, caches?: DecoderLayerCache[], offset = 0): Tensor {
+  forward(
+    embedded: Tensor,
+    memory: Tensor,
+    memoryMask: Tensor | null,
+    caches?: DecoderLayerCache[],
+    offset = 0,
+  ): Tensor {
     let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
     this.layers.forEach((layer, i) => (x = layer.forward(x, memory, memoryMask, caches?.[i])));
     return this.finalNorm === null ? x : this.finalNorm.forward(x);

@@ -10,7 +10,11 @@ export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
   readonly bias: Tensor | null; // (out)
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean; generator?: Generator } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean; generator?: Generator } = {},
+  ) {
     super();
     this.weight = this.parameter('weight', xavierUniform([outFeatures, inFeatures], options.generator));
     this.bias = options.bias === false ? null : this.parameter('bias', T.zeros([outFeatures]));
@@ -26,7 +30,10 @@ export class LayerNorm extends Module {
   readonly weight: Tensor; // gamma (d)
   readonly bias: Tensor; // beta (d)
 
-  constructor(readonly d: number, readonly eps = 1e-5) {
+  constructor(
+    readonly d: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.parameter('weight', T.full([d], 1));
     this.bias = this.parameter('bias', T.zeros([d]));

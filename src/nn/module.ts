@@ -53,7 +53,8 @@ export abstract class Module {
 
   namedModules(prefix = ''): Map<string, Module> {
     const out = new Map<string, Module>([[prefix.replace(/\.$/, ''), this]]);
-    for (const [name, child] of this.children) for (const [n, m] of child.namedModules(`${prefix}${name}.`)) out.set(n, m);
+    for (const [name, child] of this.children)
+      for (const [n, m] of child.namedModules(`${prefix}${name}.`)) out.set(n, m);
     return out;
   }
 

@@ -14,14 +14,23 @@ function assertLogitsClose(step: Tensor, full: Tensor, t: number, what: string):
   const b = T.contiguous(T.slice(full, 1, t, t + 1)).toArray();
   assert.equal(a.length, B * V);
   for (let i = 0; i < a.length; i++) {
-    assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])), `${what}: step ${t}, logit ${i}: ${a[i]} vs ${b[i]}`);
+    assert.ok(
+      Math.abs(a[i] - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])),
+      `${what}: step ${t}, logit ${i}: ${a[i]} vs ${b[i]}`,
+    );
   }
 }
 
 const variants: Partial<ModelConfig>[] = [
   {},
   { normPosition: 'pre', activation: 'gelu', positionalEncoding: 'learned' },
-  { positionalEncoding: 'sinusoidal-halves', shareEmbeddings: false, tieOutput: false, finalLogitsBias: true, sourceVocabSize: 11 },
+  {
+    positionalEncoding: 'sinusoidal-halves',
+    shareEmbeddings: false,
+    tieOutput: false,
+    finalLogitsBias: true,
+    sourceVocabSize: 11,
+  },
 ];
 
 for (const overrides of variants) {
@@ -53,7 +62,8 @@ test('decoder-only: cached steps equal the full pass', () => {
     const state = model.startDecoding();
     // A prompt of two tokens at once, then one at a time.
     const prompt = model.step(state, T.contiguous(T.slice(tokens, 1, 0, 2)));
-    for (let t = 0; t < 2; t++) assertLogitsClose(T.contiguous(T.slice(prompt, 1, t, t + 1)), full, t, 'decoder-only prompt');
+    for (let t = 0; t < 2; t++)
+      assertLogitsClose(T.contiguous(T.slice(prompt, 1, t, t + 1)), full, t, 'decoder-only prompt');
     for (let t = 2; t < 6; t++) {
       assertLogitsClose(model.step(state, T.contiguous(T.slice(tokens, 1, t, t + 1))), full, t, 'decoder-only');
     }
