@@ -3,3 +3,4 @@ export * from './tensor/index.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export { backend, setBackend, withBackend, availableBackends, type BackendName } from './backend/registry.js';
 export type { Backend } from './backend/backend.js';
+export * from './tokenizer/index.js';

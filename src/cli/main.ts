@@ -25,7 +25,7 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.about}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.about}`);
   return ['usage: transformer <command> [options]', '', 'commands:', ...lines, '', 'transformer --version'].join('\n');
 }
 
