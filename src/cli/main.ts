@@ -22,6 +22,14 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'data sets: data get multi30k|newstest2014 [--dir D]; data make-task [--dir D] [--seed S] [--train N]',
     load: async () => (await import('./data.js')).data,
   },
+  info: {
+    about: 'a model folder: info --model DIR [--json] (config, parameters per module)',
+    load: async () => (await import('./info.js')).info,
+  },
+  score: {
+    about: 'forced decoding: score --model DIR [--ids] < SOURCE<TAB>TARGET lines; JSON log-probabilities per line',
+    load: async () => (await import('./score.js')).score,
+  },
 };
 
 function usage(): string {

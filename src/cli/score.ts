@@ -1,0 +1,201 @@
+// `transformer score --model DIR [--ids]`: forced decoding. Each line of standard input is scored
+// token by token under the model, one JSON line out per line in:
+// {"tokens": [...], "logprobs": [...], "sum": S}.
+//
+// Encoder-decoder: lines are SOURCE<TAB>TARGET; both get EOS appended (as in training), the decoder
+// reads the target shifted right behind bosId, and every target token, EOS included, is scored.
+// Decoder-only: a line is one sequence; text gets BOS and EOS, ids get EOS appended; every token after
+// the first is scored given the ones before it.
+
+import { parseArgs } from 'node:util';
+
+import { loadModel, loadTokenizer, ModelFolderError, TOKENIZER_FILE } from '../io/model-folder.js';
+import { DecoderOnly, EncoderDecoder, shiftRight, type Model } from '../model/index.js';
+import * as T from '../tensor/index.js';
+import { Tensor, tidy } from '../tensor/tensor.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { integerFlag, UsageError } from './flags.js';
+
+const USAGE =
+  'usage: transformer score --model DIR [--ids] [--batch-size N]  < lines (SOURCE<TAB>TARGET, or one sequence)';
+
+export interface Scored {
+  tokens: number[];
+  logprobs: number[];
+  sum: number;
+}
+
+/** One input line as ids: the model reads `input` (source or sequence) and scores `target`. */
+interface Example {
+  source: number[];
+  target: number[];
+}
+
+export async function score(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      ids: { type: 'boolean', default: false },
+      'batch-size': { type: 'string', default: '32' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
+  const batchSize = integerFlag('--batch-size', values['batch-size'], 1);
+  let model: Model;
+  let tokenizer: Tokenizer | null;
+  try {
+    model = await loadModel(values.model);
+    tokenizer = values.ids ? null : await loadTokenizer(values.model);
+  } catch (error) {
+    if (error instanceof ModelFolderError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (!(model instanceof EncoderDecoder || model instanceof DecoderOnly)) {
+    throw new UsageError(
+      `score needs an encoder-decoder or decoder-only model; ${values.model} holds an ${model.config.kind} model`,
+    );
+  }
+  if (!values.ids && tokenizer === null) {
+    throw new UsageError(`${values.model} has no ${TOKENIZER_FILE}; pass --ids to score token ids`);
+  }
+  const lines = await stdinLines();
+  const parse = lineParser(model, tokenizer);
+  for (let start = 0; start < lines.length; start += batchSize) {
+    const batch = lines.slice(start, start + batchSize).map((line, i) => parse(line, start + i + 1));
+    const scored = model instanceof EncoderDecoder ? scoreTranslations(model, batch) : scoreSequences(model, batch);
+    process.stdout.write(scored.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  }
+  return 0;
+}
+
+/** Turns line n into ids, with errors naming the line. */
+function lineParser(
+  model: EncoderDecoder | DecoderOnly,
+  tokenizer: Tokenizer | null,
+): (line: string, n: number) => Example {
+  const c = model.config;
+  const translation = model instanceof EncoderDecoder;
+  return (line, n) => {
+    const fail = (problem: string): never => {
+      throw new UsageError(`standard input line ${n}: ${problem}`);
+    };
+    const fields = line.split('\t');
+    if (translation && fields.length !== 2) fail(`expected SOURCE<TAB>TARGET, found ${fields.length - 1} tabs`);
+    if (!translation && fields.length !== 1) fail('a decoder-only model reads one sequence per line, found a tab');
+    const toIds = (text: string, vocabSize: number, what: string, bos: boolean): number[] => {
+      if (tokenizer !== null) {
+        const ids = [...tokenizer.encode(text, { addBos: bos, addEos: true })];
+        const bad = ids.find((id) => id >= vocabSize);
+        if (bad !== undefined)
+          fail(`the tokenizer gave id ${bad}, outside the model's ${what} vocabulary (0..${vocabSize - 1})`);
+        return ids;
+      }
+      const ids = text
+        .split(' ')
+        .filter((f) => f !== '')
+        .map((f) => {
+          const id = /^\d+$/.test(f) ? Number(f) : NaN;
+          if (!(id < vocabSize)) fail(`${what} token "${f}" is not an id of the vocabulary (0..${vocabSize - 1})`);
+          return id;
+        });
+      return [...ids, c.eosId];
+    };
+    const checkLength = (ids: number[], what: string) => {
+      if (ids.length > c.maxLength) fail(`the ${what} has ${ids.length} tokens, more than maxLength ${c.maxLength}`);
+    };
+    if (translation) {
+      const source = toIds(fields[0], c.sourceVocabSize, 'source', false);
+      const target = toIds(fields[1], c.vocabSize, 'target', false);
+      checkLength(source, 'source (with EOS)');
+      checkLength(target, 'target (with EOS)');
+      return { source, target };
+    }
+    const sequence = toIds(fields[0], c.vocabSize, 'sequence', true);
+    if (sequence.length < 2) fail('the sequence is empty; its first token is context and only later ones are scored');
+    checkLength(sequence.slice(0, -1), 'sequence (without its last token)');
+    return { source: sequence.slice(0, -1), target: sequence.slice(1) };
+  };
+}
+
+/** Rows padded with padId into one (B, L) int32 tensor. */
+function padded(rows: number[][], padId: number): Tensor {
+  const L = Math.max(...rows.map((r) => r.length));
+  const ids = new Int32Array(rows.length * L).fill(padId);
+  rows.forEach((r, b) => ids.set(r, b * L));
+  return Tensor.from(ids, [rows.length, L]);
+}
+
+/** log p(target[b][t] | ...) read from the log-softmax of logits (B, L, V). */
+function gather(logits: Tensor, batch: Example[]): Scored[] {
+  const [, L, V] = logits.shape;
+  const logp = T.contiguous(T.logSoftmax(logits, -1)).floats('log-probabilities'); // (B, L, V)
+  return batch.map(({ target }, b) => {
+    const logprobs = target.map((id, t) => logp[(b * L + t) * V + id]);
+    return { tokens: target, logprobs, sum: logprobs.reduce((s, x) => s + x, 0) };
+  });
+}
+
+/** Encoder-decoder: the decoder reads each target shifted right behind the decoder-start token. */
+export function scoreTranslations(model: EncoderDecoder, batch: Example[]): Scored[] {
+  const { padId, bosId } = model.config;
+  return tidy(() =>
+    T.noGrad(() => {
+      const target = padded(
+        batch.map((e) => e.target),
+        padId,
+      ); // (B, L)
+      const logits = model.forward(
+        padded(
+          batch.map((e) => e.source),
+          padId,
+        ),
+        shiftRight(target, bosId),
+      ); // (B, L, V)
+      return gather(logits, batch);
+    }),
+  );
+}
+
+/** Decoder-only: position t reads the sequence up to t and predicts the token after it. */
+export function scoreSequences(model: DecoderOnly, batch: Example[]): Scored[] {
+  return tidy(() =>
+    T.noGrad(() =>
+      gather(
+        model.forward(
+          padded(
+            batch.map((e) => e.source),
+            model.config.padId,
+          ),
+        ),
+        batch,
+      ),
+    ),
+  );
+}
+
+/** Lines of standard input, checked for UTF-8 line by line so that an error can name the line. */
+async function stdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const lines: string[] = [];
+  for (let start = 0; start < bytes.length;) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    try {
+      lines.push(decoder.decode(bytes.subarray(start, end)).replace(/\r$/, ''));
+    } catch {
+      throw new UsageError(`standard input line ${lines.length + 1}: not valid UTF-8`);
+    }
+    start = end + 1;
+  }
+  return lines;
+}
