@@ -59,6 +59,8 @@ export class MultiHeadAttention extends Module {
   readonly q: Linear | null; // cross-attention: (d, d)
   readonly kv: Linear | null; // cross-attention: (2d, d)
   readonly out: Linear; // W^O (d, d)
+  /** Receives every forward's attention weights (B, h, Tq, Tk) while set: see observeAttention(). */
+  weightsObserver: ((weights: Tensor) => void) | null = null;
 
   constructor(
     readonly dModel: number,
@@ -100,6 +102,7 @@ export class MultiHeadAttention extends Module {
       dropout: this.attentionDropout,
       training: this.training,
     });
+    this.weightsObserver?.(result.weights);
     const output = this.out.forward(mergeHeads(result.output)); // (B, Tq, d)
     return { output, weights: call.needWeights ? result.weights : null };
   }

@@ -19,3 +19,4 @@ export { EncoderOnly } from './encoder-only.js';
 export { DecoderOnly, type LanguageModelState } from './decoder-only.js';
 export { paddingMask, lengthsMask, causalMask } from './masks.js';
 export { sinusoidTable } from './embeddings.js';
+export { observeAttention } from './observe.js';

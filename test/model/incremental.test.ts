@@ -4,7 +4,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
-import { createModel, makeConfig, DecoderOnly, EncoderDecoder, type ModelConfig } from '../../src/model/index.js';
+import {
+  createModel,
+  makeConfig,
+  observeAttention,
+  DecoderOnly,
+  EncoderDecoder,
+  type ModelConfig,
+} from '../../src/model/index.js';
 
 const ids = (values: number[], shape: number[]) => Tensor.from(Int32Array.from(values), shape);
 
@@ -69,4 +76,27 @@ test('decoder-only: cached steps equal the full pass', () => {
     }
     model.endDecoding(state);
   });
+});
+
+test('observeAttention reports every layer and head, rows summing to 1', () => {
+  T.manualSeed(7);
+  const model = createModel(makeConfig('tiny')).eval() as EncoderDecoder;
+  const seen = new Map<string, number[]>();
+  const reported: number[] = [];
+  const stop = observeAttention(model, (name, weights) => {
+    seen.set(name, [...weights.shape]);
+    if (name === 'decoder.layers.1.crossAttention') reported.push(...T.sum(weights, -1).toArray());
+  });
+  T.noGrad(() => tidy(() => model.forward(ids([5, 6, 7, 0], [1, 4]), ids([1, 4, 5], [1, 3]))));
+  stop();
+  assert.deepEqual([...seen.keys()].sort(), [
+    'decoder.layers.0.crossAttention',
+    'decoder.layers.0.selfAttention',
+    'decoder.layers.1.crossAttention',
+    'decoder.layers.1.selfAttention',
+    'encoder.layers.0.selfAttention',
+    'encoder.layers.1.selfAttention',
+  ]);
+  assert.deepEqual(seen.get('decoder.layers.0.crossAttention'), [1, 4, 3, 4]);
+  assert.ok(reported.length === 3 * 4 && reported.every((s) => Math.abs(s - 1) < 1e-5));
 });
