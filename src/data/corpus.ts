@@ -94,6 +94,6 @@ export async function readParallelCorpus(
 
 async function count(lines: AsyncGenerator<string>): Promise<number> {
   let n = 0;
-  for await (const _ of lines) n++;
+  while ((await lines.next()).done !== true) n++;
   return n;
 }

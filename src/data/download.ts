@@ -11,7 +11,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-export class DownloadError extends Error {}
+export class DownloadError extends Error {
+  override name = 'DownloadError';
+}
 
 export type DownloadEvent =
   | { type: 'start'; url: string; total: number | null }

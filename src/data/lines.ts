@@ -5,7 +5,9 @@ import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { firstInvalidUtf8 } from './utf8.js';
 
-export class CorpusError extends Error {}
+export class CorpusError extends Error {
+  override name = 'CorpusError';
+}
 
 /**
  * The lines of a UTF-8 text file without their line ends ("\n" or "\r\n"). A final line without

@@ -4,6 +4,7 @@
 
 // Python's str.split() whitespace, which sacreBLEU's \s means; JavaScript's \s differs (U+FEFF in,
 // U+001C..U+001F and U+0085 out).
+// eslint-disable-next-line no-control-regex -- U+001C..U+001F are whitespace to Python
 const PY_SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 
 export function sgmToText(sgm: string): string {
