@@ -2,8 +2,7 @@
 // read-only third-party data in ../shared/data (used when present, never copied).
 
 import type { TestContext } from 'node:test';
-import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,18 +71,5 @@ export function tar(entries: { name: string; data: Buffer }[]): Buffer {
   return Buffer.concat(blocks);
 }
 
-/**
- * The folder of a read-only third-party data set, or null when the test should skip. Absent data
- * fails the test unless TRANSFORMER_ALLOW_NO_SHARED_DATA=1.
- */
-export function sharedData(t: TestContext, name: string): string | null {
-  const dir = new URL(`../../../../shared/data/${name}/`, import.meta.url).pathname;
-  if (existsSync(dir)) return dir;
-  if (process.env.TRANSFORMER_ALLOW_NO_SHARED_DATA === '1') {
-    t.skip(`${dir} is absent (TRANSFORMER_ALLOW_NO_SHARED_DATA=1)`);
-    return null;
-  }
-  assert.fail(
-    `${dir} is absent: this test needs the shared ${name} data (set TRANSFORMER_ALLOW_NO_SHARED_DATA=1 to skip it)`,
-  );
-}
+/** The folder of a read-only third-party data set, or null when the test should skip. */
+export { requireSharedData as sharedData } from '../helpers/shared-data.js';

@@ -3,15 +3,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sharedDataPath, skipWithoutSharedData } from '../helpers/shared-data.js';
 
 import { countWords, formatCodes, learnSubwordNmt, parseCodes, SubwordNmtApplier } from '../../src/tokenizer/index.js';
 
 // Third-party files beside the repository (never copied into it): ../shared/data/bpe.
-const dir = fileURLToPath(new URL('../../../../shared/data/bpe/', import.meta.url));
+const dir = sharedDataPath('bpe');
 const present = existsSync(`${dir}corpus.en`);
-const allowMissing = process.env.TRANSFORMER_ALLOW_NO_SHARED_DATA === '1';
-const skip = !present && allowMissing ? `${dir} is absent (TRANSFORMER_ALLOW_NO_SHARED_DATA=1)` : false;
+const skip = skipWithoutSharedData('bpe');
 const skipData = skip || (!present && `${dir} is missing`);
 
 function lines(name: string): string[] {
@@ -23,7 +22,7 @@ function lines(name: string): string[] {
 test('the subword-nmt reference data is present', { skip }, () => {
   assert.ok(
     present,
-    `${dir} is missing: the BPE conformance tests need ../shared/data (set TRANSFORMER_ALLOW_NO_SHARED_DATA=1 to skip them)`,
+    `${dir} is missing: the BPE conformance tests need the shared data (set TRANSFORMER_SHARED_DATA, or TRANSFORMER_ALLOW_NO_SHARED_DATA=1 to skip them)`,
   );
 });
 
