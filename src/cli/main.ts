@@ -22,6 +22,11 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'data sets: data get multi30k|newstest2014 [--dir D]; data make-task [--dir D] [--seed S] [--train N]',
     load: async () => (await import('./data.js')).data,
   },
+  train: {
+    about:
+      'train a translation model: train --run DIR --source F --target F [--valid-source F --valid-target F] [--set k=v]',
+    load: async () => (await import('./train.js')).train,
+  },
   info: {
     about: 'a model folder: info --model DIR [--json] (config, parameters per module)',
     load: async () => (await import('./info.js')).info,

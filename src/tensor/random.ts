@@ -9,6 +9,19 @@ export class Generator {
     this.state = seed >>> 0;
   }
 
+  /** Everything needed to continue the stream exactly (checkpoints). */
+  getState(): { state: number; spareNormal: number | null } {
+    return { state: this.state, spareNormal: this.spareNormal };
+  }
+
+  setState(saved: { state: number; spareNormal: number | null }): void {
+    if (!Number.isInteger(saved.state) || saved.state < 0 || saved.state > 0xffffffff) {
+      throw new RangeError(`generator state must be a uint32, got ${saved.state}`);
+    }
+    this.state = saved.state;
+    this.spareNormal = saved.spareNormal;
+  }
+
   /** The next uint32 of the stream. */
   nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -25,7 +25,8 @@ export class Adam {
   readonly decoupled: boolean;
   /** Steps taken so far (t in the bias corrections). */
   step = 0;
-  private readonly moments: { m: Tensor; v: Tensor }[];
+  /** First and second moment estimates, one pair per parameter (saved in checkpoints). */
+  readonly moments: { m: Tensor; v: Tensor }[];
 
   constructor(
     readonly params: readonly Tensor[],

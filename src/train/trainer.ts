@@ -1,0 +1,289 @@
+// The training loop of section 5: token-based batches, Adam with a warm-up schedule, label
+// smoothing, dropout; validation, checkpoints that resume exactly, a NaN guard, and clean stops.
+
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as T from '../tensor/index.js';
+import { Tensor, tidy } from '../tensor/tensor.js';
+import { defaultGenerator } from '../tensor/random.js';
+import { BatchIterator, type BatchOptions } from '../data/batch-iterator.js';
+import { planEpoch } from '../data/batching.js';
+import { makeBatch, type Batch } from '../data/batch.js';
+import type { ParallelCorpus } from '../data/corpus.js';
+import type { EncoderDecoder } from '../model/encoder-decoder.js';
+import { Adam } from './adam.js';
+import { clipGradNorm } from './clip.js';
+import { findCheckpoint, loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
+import { translationLoss } from './loss.js';
+import { learningRate, type Schedule } from './schedule.js';
+
+export interface TrainOptions {
+  /** Padded tokens per batch on each side (the paper: about 25,000). */
+  maxTokens: number;
+  /** Stop after this many updates. */
+  steps: number;
+  /** Stop after this many minutes of training (0: no limit). */
+  minutes: number;
+  /** Batches whose gradients add up to one update. */
+  accumulate: number;
+  /** Clip the global gradient norm to this (0: off). */
+  clipNorm: number;
+  labelSmoothing: number;
+  schedule: Schedule;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  seed: number;
+  /** Validate every this many updates (0: only at the end). */
+  validEvery: number;
+  /** Write the weights to checkpoints/step-N.safetensors every this many updates (0: never). */
+  checkpointEvery: number;
+  /** How many step checkpoints to keep (the newest). */
+  keepCheckpoints: number;
+}
+
+export interface Validation {
+  loss: number;
+  ppl: number;
+  /** Greedy BLEU when the caller can decode, else null. */
+  bleu: number | null;
+}
+
+export interface Progress {
+  step: number;
+  epoch: number;
+  loss: number;
+  ppl: number;
+  lr: number;
+  gradNorm: number;
+  targetTokensPerSecond: number;
+  elapsedSeconds: number;
+}
+
+export interface TrainerEvents {
+  /** After every update. */
+  onStep?(p: Progress): void;
+  onValidation?(step: number, v: Validation, isBest: boolean): void;
+  /** Greedy BLEU on the validation set, if the caller provides decoding. */
+  bleu?(model: EncoderDecoder): Promise<number>;
+}
+
+export type StopReason = 'steps' | 'time' | 'interrupted';
+
+export class TrainingDiverged extends Error {}
+
+export class Trainer {
+  readonly optimizer: Adam;
+  private readonly params: Tensor[];
+  private stopRequested = false;
+
+  constructor(
+    readonly model: EncoderDecoder,
+    private readonly train: ParallelCorpus,
+    private readonly valid: ParallelCorpus | null,
+    readonly runDir: string,
+    readonly options: TrainOptions,
+    private readonly events: TrainerEvents = {},
+  ) {
+    this.params = model.parameters();
+    this.optimizer = new Adam(this.params, {
+      beta1: options.beta1,
+      beta2: options.beta2,
+      eps: options.eps,
+      weightDecay: options.weightDecay,
+      decoupled: true,
+    });
+  }
+
+  private get batchOptions(): BatchOptions {
+    const c = this.model.config;
+    return {
+      maxTokens: this.options.maxTokens,
+      seed: this.options.seed,
+      padId: c.padId,
+      bosId: c.bosId,
+      eosId: c.eosId,
+    };
+  }
+
+  /** Ends training after the current update, with a checkpoint (Ctrl-C). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Trains until a limit or a stop request; resumes from runDir/checkpoints/last when present. */
+  async run(): Promise<{ state: TrainingState; reason: StopReason }> {
+    const checkpoints = join(this.runDir, 'checkpoints');
+    mkdirSync(checkpoints, { recursive: true });
+    const state = this.resume(join(checkpoints, 'last'));
+    const data = new BatchIterator(this.train, this.batchOptions, state.data);
+    const started = performance.now();
+    const elapsed = () => state.elapsedSeconds + (performance.now() - started) / 1000;
+    let tokensThisRun = 0;
+    let reason: StopReason = 'steps';
+    this.model.train();
+    while (state.step < this.options.steps) {
+      if (this.stopRequested) {
+        reason = 'interrupted';
+        break;
+      }
+      if (this.options.minutes > 0 && elapsed() >= this.options.minutes * 60) {
+        reason = 'time';
+        break;
+      }
+      const epoch = data.position.epoch;
+      const batches = Array.from({ length: this.options.accumulate }, () => data.next());
+      const lr = learningRate(state.step + 1, this.options.schedule);
+      const { loss, nll, tokens, gradNorm } = this.update(batches, lr);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        throw new TrainingDiverged(
+          `training diverged at step ${state.step + 1} (loss ${loss}, gradient norm ${gradNorm}); ` +
+            `the last good checkpoint is ${join(checkpoints, 'last')}. Try a lower learning rate or --clip-norm.`,
+        );
+      }
+      state.step++;
+      state.targetTokens += tokens;
+      tokensThisRun += tokens;
+      state.data = data.position;
+      const seconds = (performance.now() - started) / 1000;
+      this.events.onStep?.({
+        step: state.step,
+        epoch,
+        loss: loss / tokens,
+        ppl: Math.exp(nll / tokens),
+        lr,
+        gradNorm,
+        targetTokensPerSecond: tokensThisRun / seconds,
+        elapsedSeconds: elapsed(),
+      });
+      if (this.options.checkpointEvery > 0 && state.step % this.options.checkpointEvery === 0) {
+        this.saveStep(checkpoints, state.step);
+      }
+      if (this.options.validEvery > 0 && state.step % this.options.validEvery === 0) {
+        await this.validateAndKeepBest(state);
+        this.save(checkpoints, state, elapsed());
+      }
+      // Let signals (Ctrl-C) and I/O through between updates.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.options.validEvery === 0 || state.step % this.options.validEvery !== 0)
+      await this.validateAndKeepBest(state);
+    state.elapsedSeconds = elapsed();
+    this.save(checkpoints, state, state.elapsedSeconds);
+    return { state, reason };
+  }
+
+  private resume(dir: string): TrainingState {
+    const found = findCheckpoint(dir);
+    if (found === null) {
+      T.manualSeed(this.options.seed);
+      const data = { epoch: 0, index: 0, seed: this.options.seed };
+      return {
+        step: 0,
+        generator: defaultGenerator().getState(),
+        data,
+        best: null,
+        elapsedSeconds: 0,
+        targetTokens: 0,
+      };
+    }
+    const state = loadCheckpoint(found, this.model, this.optimizer);
+    defaultGenerator().setState(state.generator);
+    return state;
+  }
+
+  /** One update from one or more batches: gradients of the summed loss over all their tokens. */
+  private update(batches: Batch[], lr: number): { loss: number; nll: number; tokens: number; gradNorm: number } {
+    const padId = this.model.config.padId;
+    let total = 0;
+    for (const b of batches) for (const id of b.targetOut) if (id !== padId) total++;
+    this.optimizer.zeroGrad();
+    let loss = 0;
+    let nll = 0;
+    for (const b of batches) {
+      tidy(() => {
+        const logits = this.model.forward(
+          Tensor.from(b.source, [b.size, b.sourceLength]),
+          Tensor.from(b.targetIn, [b.size, b.targetLength]),
+        ); // (B, T, V)
+        const terms = translationLoss(
+          logits,
+          Tensor.from(b.targetOut, [b.size, b.targetLength]),
+          padId,
+          this.options.labelSmoothing,
+        );
+        T.mulScalar(terms.sum, 1 / Math.max(total, 1)).backward();
+        loss += terms.sum.item();
+        nll += terms.nll;
+      });
+    }
+    const gradNorm = this.options.clipNorm > 0 ? clipGradNorm(this.params, this.options.clipNorm) : 0;
+    this.optimizer.lr = lr;
+    this.optimizer.update();
+    return { loss, nll, tokens: total, gradNorm };
+  }
+
+  /** Loss and perplexity on the validation set (teacher forcing), and BLEU when the caller decodes. */
+  async validate(): Promise<Validation | null> {
+    if (this.valid === null) return null;
+    this.model.eval();
+    const plan = planEpoch(this.valid, { ...this.batchOptions, seed: 0 }, 0);
+    let loss = 0;
+    let nll = 0;
+    let tokens = 0;
+    T.noGrad(() => {
+      for (const indices of plan) {
+        tidy(() => {
+          const b = makeBatch(this.valid!, indices, this.batchOptions);
+          const logits = this.model.forward(
+            Tensor.from(b.source, [b.size, b.sourceLength]),
+            Tensor.from(b.targetIn, [b.size, b.targetLength]),
+          );
+          const terms = translationLoss(
+            logits,
+            Tensor.from(b.targetOut, [b.size, b.targetLength]),
+            this.model.config.padId,
+            this.options.labelSmoothing,
+          );
+          loss += terms.sum.item();
+          nll += terms.nll;
+          tokens += terms.tokens;
+        });
+      }
+    });
+    const bleu = this.events.bleu === undefined ? null : await this.events.bleu(this.model);
+    this.model.train();
+    return { loss: loss / tokens, ppl: Math.exp(nll / tokens), bleu };
+  }
+
+  /** Validates and writes runDir/model.safetensors when the score is the best so far. */
+  private async validateAndKeepBest(state: TrainingState): Promise<void> {
+    const v = await this.validate();
+    const score = v === null ? state.step : (v.bleu ?? -v.loss);
+    const isBest = state.best === null || score >= state.best.score;
+    if (isBest) {
+      state.best = { score, step: state.step };
+      saveWeights(join(this.runDir, 'model.safetensors'), this.model, { step: String(state.step) });
+    }
+    if (v !== null) this.events.onValidation?.(state.step, v, isBest);
+  }
+
+  private save(checkpoints: string, state: TrainingState, elapsedSeconds: number): void {
+    state.generator = defaultGenerator().getState();
+    saveCheckpoint(join(checkpoints, 'last'), this.model, this.optimizer, { ...state, elapsedSeconds });
+  }
+
+  /** Weights at this step, for averaging; only the newest keepCheckpoints are kept. */
+  private saveStep(checkpoints: string, step: number): void {
+    saveWeights(join(checkpoints, `step-${String(step).padStart(8, '0')}.safetensors`), this.model, {
+      step: String(step),
+    });
+    const steps = readdirSync(checkpoints)
+      .filter((n) => /^step-\d{8}\.safetensors$/.test(n))
+      .sort();
+    for (const old of steps.slice(0, Math.max(0, steps.length - this.options.keepCheckpoints))) {
+      rmSync(join(checkpoints, old), { force: true });
+    }
+  }
+}
