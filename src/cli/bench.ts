@@ -1,10 +1,12 @@
 // `transformer bench <what>`: throughput benchmarks.
 
 import { benchGemm } from './bench-gemm.js';
+import { benchTrain } from './bench-train.js';
 
 export async function bench(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === 'gemm') return benchGemm(rest);
-  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm`);
+  if (what === 'train') return benchTrain(rest);
+  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm, train`);
   return 2;
 }
