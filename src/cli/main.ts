@@ -35,6 +35,10 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'forced decoding: score --model DIR [--ids] < SOURCE<TAB>TARGET lines; JSON log-probabilities per line',
     load: async () => (await import('./score.js')).score,
   },
+  bleu: {
+    about: 'BLEU and chrF as sacreBLEU 2.6: bleu HYP REF [REF ...] [--json] [--tokenize T] [--metrics bleu,chrf] [--sentence]',
+    load: async () => (await import('./bleu.js')).bleu,
+  },
 };
 
 function usage(): string {
