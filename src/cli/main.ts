@@ -36,7 +36,7 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     load: async () => (await import('./score.js')).score,
   },
   bleu: {
-    about: 'BLEU and chrF as sacreBLEU 2.6: bleu HYP REF [REF ...] [--json] [--tokenize T] [--metrics bleu,chrf] [--sentence]',
+    about: 'BLEU, chrF as sacreBLEU: bleu HYP REF [REF ...] [--json] [--tokenize T] [--metrics bleu,chrf] [--sentence]',
     load: async () => (await import('./bleu.js')).bleu,
   },
 };
