@@ -35,9 +35,17 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'forced decoding: score --model DIR [--ids] < SOURCE<TAB>TARGET lines; JSON log-probabilities per line',
     load: async () => (await import('./score.js')).score,
   },
+  average: {
+    about: 'checkpoint averaging: average --output OUT IN1 IN2 ... | average --run DIR --last N [--output DIR]',
+    load: async () => (await import('./average.js')).average,
+  },
   bleu: {
     about: 'BLEU, chrF as sacreBLEU: bleu HYP REF [REF ...] [--json] [--tokenize T] [--metrics bleu,chrf] [--sentence]',
     load: async () => (await import('./bleu.js')).bleu,
+  },
+  translate: {
+    about: 'translate --model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F]: text lines, order kept',
+    load: async () => (await import('./translate.js')).translate,
   },
 };
 
