@@ -1,0 +1,54 @@
+// `transformer bench train`: the JSON summary that scripts outside the repository read (no timing asserts).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, 'bench', 'train', ...args], { encoding: 'utf8' });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+test('--json prints one JSON object on the last line with the throughput and the setup', () => {
+  const result = run(
+    '--preset',
+    'tiny',
+    '--batch-size',
+    '4',
+    '--steps',
+    '2',
+    '--warmup',
+    '1',
+    '--threads',
+    '1',
+    '--json',
+  );
+  assert.equal(result.code, 0, result.err);
+  const summary = JSON.parse(result.out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  for (const key of ['target_tokens_per_second', 'step_ms', 'params', 'threads', 'loss']) {
+    assert.equal(typeof summary[key], 'number', key);
+    assert.ok(Number.isFinite(summary[key]) && (summary[key] as number) > 0, key);
+  }
+  assert.equal(summary.preset, 'tiny');
+  assert.equal(summary.batch_size, 4);
+  assert.equal(summary.src_len, 24);
+  assert.equal(summary.tgt_len, 24);
+  assert.equal(summary.steps, 2);
+  assert.equal(summary.params, 11344);
+});
+
+test('bad flags are usage errors (exit 2) that name the flag', () => {
+  for (const [flag, value] of [
+    ['--preset', 'huge'],
+    ['--batch-size', '0'],
+    ['--steps', 'many'],
+  ]) {
+    const result = run(flag, value);
+    assert.equal(result.code, 2);
+    assert.match(result.err, new RegExp(flag));
+  }
+  assert.equal(run('--unknown').code, 2);
+});
