@@ -1,5 +1,6 @@
 // `transformer bench <what>`: throughput benchmarks.
 
+import { benchDecode } from './bench-decode.js';
 import { benchGemm } from './bench-gemm.js';
 import { benchTrain } from './bench-train.js';
 
@@ -7,6 +8,7 @@ export async function bench(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === 'gemm') return benchGemm(rest);
   if (what === 'train') return benchTrain(rest);
-  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm, train`);
+  if (what === 'decode') return benchDecode(rest);
+  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm, train, decode`);
   return 2;
 }
