@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { corpusBleu, formatBleu } from '../../src/eval/index.js';
+import { corpusBleu, corpusChrf, formatBleu, formatFixed } from '../../src/eval/index.js';
 import { requireSharedData } from '../helpers/shared-data.js';
 
 const table = (path: string) =>
@@ -70,4 +70,23 @@ test("sacreBLEU's README line for online-A, at the precision it prints", (t) => 
     formatBleu(s, 1),
     'BLEU = 20.8 54.4/26.6/14.9/8.7 (BP = 1.000 ratio = 1.026 hyp_len = 62880 ref_len = 61287)',
   );
+});
+
+test("chrF and chrF++ of WMT17 systems at the precision sacreBLEU's README prints them", (t) => {
+  const dir = requireSharedData(t, 'bleu');
+  if (dir === null) return;
+  const data = `${dir}wmt17_en_de/`;
+  const reference = [lines(`${data}ref0.de`)];
+  const chrf = (system: string, wordOrder = 0) =>
+    corpusChrf(lines(`${data}newstest2017.${system}.en-de.de`), reference, { wordOrder }).score;
+  const readme: [string, number, string][] = [
+    ['C-3MA.4959', 3, '51.953'],
+    ['LIUM-NMT.4900', 1, '55.9'],
+    ['online-A.0', 1, '52.0'],
+    ['online-B.0', 1, '56.3'],
+    ['online-F.0', 1, '49.3'],
+    ['online-G.0', 1, '51.6'],
+  ];
+  for (const [system, digits, expected] of readme) assert.equal(formatFixed(chrf(system), digits), expected, system);
+  assert.equal(formatFixed(chrf('online-A.0', 2), 1), '49.0');
 });
