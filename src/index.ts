@@ -7,3 +7,4 @@ export * from './tokenizer/index.js';
 export * from './model/index.js';
 export { saveModel, loadModel, loadTokenizer } from './io/model-folder.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
+export * from './eval/index.js';

@@ -21,6 +21,8 @@ import { readLines } from '../data/lines.js';
 import { UsageError, integerFlag } from './flags.js';
 import { parseSettings, trainDefaults } from './train-options.js';
 import { TrainingReporter } from './train-report.js';
+import { translateLines } from '../decode/translate-lines.js';
+import { corpusBleu } from '../eval/bleu.js';
 
 const TRAIN_FILE = 'train.json';
 
@@ -43,6 +45,7 @@ export async function train(argv: string[]): Promise<number> {
       preset: { type: 'string', default: 'small' },
       'vocab-size': { type: 'string', default: '8000' },
       tokenizer: { type: 'string' },
+      'bleu-sentences': { type: 'string', default: '500' },
       set: { type: 'string', multiple: true, default: [] },
     },
     strict: true,
@@ -80,9 +83,19 @@ export async function train(argv: string[]): Promise<number> {
   const model = createModel(config) as EncoderDecoder;
   const reporter = new TrainingReporter(run, process.stderr.isTTY === true, options);
   reporter.start(model, trainCorpus, valid?.corpus ?? null, resuming);
+  const bleuSentences = integerFlag('--bleu-sentences', values['bleu-sentences'], 0);
   const trainer = new Trainer(model, trainCorpus, valid?.corpus ?? null, run, options, {
     onStep: (p) => reporter.step(p),
     onValidation: (step, v, best) => reporter.validation(step, v, best),
+    // Greedy BLEU on the first validation sentences picks the best checkpoint, as in the reference toolkits.
+    bleu:
+      valid === null || bleuSentences === 0
+        ? undefined
+        : async (m) => {
+            const sources = valid.sources.slice(0, bleuSentences);
+            const hypotheses = translateLines(m, tokenizer, sources, { beam: 1, batchSize: 64 });
+            return corpusBleu(hypotheses, [valid.references.slice(0, bleuSentences)]).score;
+          },
   });
   const onSignal = () => {
     reporter.note('stopping after this update (Ctrl-C again to abort without saving)');

@@ -1,11 +1,11 @@
-// A small attention model trained on a generated task (reverse a sequence of symbols), used by
-// `transformer demo` and by the memory test: embeddings + learned positions, one self-attention
+// A small attention model trained on a generated task (reverse a sequence of symbols), used by the
+// memory test and the CLI test: embeddings + learned positions, one self-attention
 // layer with a feed-forward block (post-norm, as the paper's section 3.1), and an output projection.
 
-import { Adam } from '../train/adam.js';
-import * as T from '../tensor/index.js';
-import { Generator } from '../tensor/random.js';
-import { Tensor, tidy } from '../tensor/tensor.js';
+import { Adam } from '../../src/train/adam.js';
+import * as T from '../../src/tensor/index.js';
+import { Generator } from '../../src/tensor/random.js';
+import { Tensor, tidy } from '../../src/tensor/tensor.js';
 
 export interface ReverseTaskConfig {
   vocab: number;
@@ -17,7 +17,7 @@ export interface ReverseTaskConfig {
   seed: number;
 }
 
-export const defaultReverseConfig: ReverseTaskConfig = {
+const defaultReverseConfig: ReverseTaskConfig = {
   vocab: 16,
   length: 8,
   dModel: 64,

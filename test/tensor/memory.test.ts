@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ReverseTask } from '../../src/demo/reverse-task.js';
+import { ReverseTask } from '../helpers/reverse-task.js';
 
 // A full collection before each sample, so that the numbers compare live memory, not garbage.
 setFlagsFromString('--expose-gc');
