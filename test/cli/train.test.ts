@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,4 +81,49 @@ test('train names what is wrong with its flags', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('Ctrl-C stops after the current update with a checkpoint, and the run resumes from it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await writeTask(join(dir, 'data'), makeTask({ seed: 4, train: 200, valid: 10, test: 5 }));
+  const runDir = join(dir, 'run');
+  const args = [
+    '--run',
+    runDir,
+    '--source',
+    join(dir, 'data', 'train.src'),
+    '--target',
+    join(dir, 'data', 'train.tgt'),
+  ];
+  const settings = [
+    'model.encoderLayers=1',
+    'model.decoderLayers=1',
+    'model.dModel=32',
+    'model.dFF=64',
+    'train.maxTokens=400',
+  ];
+  const child = spawn(process.execPath, [
+    bin,
+    'train',
+    ...args,
+    '--vocab-size',
+    '400',
+    ...settings.flatMap((s) => ['--set', s]),
+  ]);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const metrics = join(runDir, 'metrics.jsonl');
+  while (!existsSync(metrics) || !readFileSync(metrics, 'utf8').includes('"event":"step"')) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /interrupted at step \d+/);
+  const state = JSON.parse(readFileSync(join(runDir, 'checkpoints', 'last', 'state.json'), 'utf8')) as { step: number };
+  assert.ok(state.step >= 1);
+  const resumed = run('train', '--run', runDir, '--set', `train.steps=${state.step + 1}`);
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.err, new RegExp(`at step ${state.step + 1}`));
 });
