@@ -3,9 +3,12 @@
 //   [--threads 2] [--rounds 3] [--steps 5] [--warmup 2]   (PYTHON=... picks the interpreter, default
 //   /usr/bin/python3; it needs torch, else only our side runs)
 // Each round runs `transformer bench train --json` and bench/torch_train.py once per batch size,
-// alternating, so background load hits both alike; each side reports the median over the rounds of
-// its per-run median step. Prints a table and, last, one JSON line {"preset", "threads", "rows": [...]}.
+// alternating, so background load hits both alike. Each run's number is its median step; the table
+// gives each side's median and best over the rounds (PyTorch's OpenMP threads suffer far more than ours
+// when other processes share the cores, so on a busy machine the best runs are the fairer comparison)
+// and the 1-minute load average before the rounds. Last, one JSON line {"preset", "threads", "rows"}.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { URL, fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
@@ -41,15 +44,17 @@ function lastJson(command, commandArgs) {
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const m = s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return Math.round(m * 10) / 10;
 }
 
-const runs = new Map(batches.map((b) => [b, { ours: [], torch: [] }]));
+const runs = new Map(batches.map((b) => [b, { ours: [], torch: [], load: [] }]));
 for (let round = 0; round < rounds; round++) {
   for (const batch of batches) {
     const flags = ['--preset', preset, '--batch-size', String(batch), '--threads', String(threads)];
     const timing = ['--steps', String(steps), '--warmup', String(warmup), '--json'];
     const r = runs.get(batch);
+    r.load.push(Math.round(loadavg()[0] * 100) / 100);
     const ours = lastJson(process.execPath, [root('bin/transformer.js'), 'bench', 'train', ...flags, ...timing]);
     r.ours.push(ours.target_tokens_per_second);
     if (hasTorch)
@@ -63,17 +68,31 @@ for (let round = 0; round < rounds; round++) {
 
 const rows = batches.map((batch) => {
   const r = runs.get(batch);
+  const ratio = (x, y) => (y === null ? null : Math.round((x / y) * 100) / 100);
   const ours = median(r.ours);
   const torch = hasTorch ? median(r.torch) : null;
-  const ratio = torch === null ? null : Math.round((ours / torch) * 100) / 100;
-  return { batch_size: batch, ours, torch, ratio, ours_runs: r.ours, torch_runs: r.torch };
+  const oursBest = Math.max(...r.ours);
+  const torchBest = hasTorch ? Math.max(...r.torch) : null;
+  return {
+    batch_size: batch,
+    ours,
+    torch,
+    ratio: ratio(ours, torch),
+    ours_best: oursBest,
+    torch_best: torchBest,
+    ratio_best: ratio(oursBest, torchBest),
+    ours_runs: r.ours,
+    torch_runs: r.torch,
+    load_average: r.load,
+  };
 });
-console.log(`${preset}, ${threads} threads, target tokens/s (median of ${rounds} alternating runs)`);
-console.log('  batch      ours     torch   ours/torch');
+console.log(`${preset}, ${threads} threads, target tokens/s over ${rounds} alternating runs`);
+console.log('  batch  ours median  torch median  ratio   ours best  torch best  ratio   load averages');
 for (const r of rows) {
-  const cell = (x, digits) => (x === null ? '-' : x.toFixed(digits));
+  const cell = (x, digits, width) => (x === null ? '-' : x.toFixed(digits)).padStart(width);
   console.log(
-    `${String(r.batch_size).padStart(7)}  ${cell(r.ours, 0).padStart(8)}  ${cell(r.torch, 0).padStart(8)}  ${cell(r.ratio, 2).padStart(11)}`,
+    `${String(r.batch_size).padStart(7)}  ${cell(r.ours, 0, 11)}  ${cell(r.torch, 0, 12)}  ${cell(r.ratio, 2, 5)}` +
+      `  ${cell(r.ours_best, 0, 10)}  ${cell(r.torch_best, 0, 10)}  ${cell(r.ratio_best, 2, 5)}   ${r.load_average.join(' ')}`,
   );
 }
 console.log(JSON.stringify({ preset, threads, rows }));
