@@ -42,10 +42,11 @@ export interface AttentionCall {
   needWeights?: boolean;
 }
 
-/** (B, T, d) -> (B, h, T, dK) */
-function splitHeads(x: Tensor, h: number): Tensor {
-  const [B, L, d] = x.shape;
-  return T.permute(T.reshape(x, [B, L, h, d / h]), [0, 2, 1, 3]);
+/** (B, T, n * d) -> n views (B, h, T, dK): one reshape and permute, no copies. */
+function splitHeads(x: Tensor, n: number, h: number): Tensor[] {
+  const [B, L, nd] = x.shape;
+  const heads = T.permute(T.reshape(x, [B, L, n, h, nd / n / h]), [2, 0, 3, 1, 4]); // (n, B, h, T, dK)
+  return T.split(heads, 1, 0).map((t) => T.squeeze(t, 0));
 }
 
 /** (B, h, T, dK) -> (B, T, d) */
@@ -76,10 +77,9 @@ export class MultiHeadAttention extends Module {
   }
 
   forward(x: Tensor, call: AttentionCall = {}): { output: Tensor; weights: Tensor | null } {
-    const d = this.dModel;
     let q: Tensor, k: Tensor, v: Tensor; // (B, h, T, dK)
     if (this.qkv !== null) {
-      [q, k, v] = T.split(this.qkv.forward(x), d, -1).map((t) => splitHeads(t, this.h)); // (B, h, Tq, dK) each
+      [q, k, v] = splitHeads(this.qkv.forward(x), 3, this.h); // (B, h, Tq, dK) each
       if (call.cache !== undefined) {
         if (call.cache.k !== null && call.cache.v !== null) {
           k = T.concat([call.cache.k, k], 2); // (B, h, t + Tq, dK)
@@ -88,11 +88,11 @@ export class MultiHeadAttention extends Module {
         call.cache.set(k, v);
       }
     } else {
-      q = splitHeads(this.q!.forward(x), this.h);
+      [q] = splitHeads(this.q!.forward(x), 1, this.h);
       if (call.cache?.k != null && call.cache.v !== null) [k, v] = [call.cache.k, call.cache.v];
       else {
         if (call.memory === undefined) throw new Error('cross-attention needs a memory');
-        [k, v] = T.split(this.kv!.forward(call.memory), d, -1).map((t) => splitHeads(t, this.h)); // (B, h, S, dK)
+        [k, v] = splitHeads(this.kv!.forward(call.memory), 2, this.h); // (B, h, S, dK) each
         call.cache?.set(k, v);
       }
     }

@@ -115,6 +115,11 @@ test('views and copies: reshape, permute, slice, broadcast, concat, split, pad',
     },
     [input([3, 4], 1)],
   );
+  gradcheck(
+    'squeeze and unsqueeze of a transposed view',
+    (a) => T.unsqueeze(T.squeeze(T.transpose(T.unsqueeze(a, 1), 0, 2), 1), 0),
+    [input([2, 3], 1)],
+  );
   gradcheck('pad', (a) => T.pad(a, [[1, 2]], 0.5), [input([2, 3], 1)]);
   gradcheck('contiguous of a transpose', (a) => T.contiguous(T.transpose(a, 0, 1)), [input([3, 2], 1)]);
 });

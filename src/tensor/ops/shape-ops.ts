@@ -80,20 +80,23 @@ export function broadcastTo(t: Tensor, shape: Shape): Tensor {
   return record(out, 'broadcastTo', [t], (g) => [sumTo(g, t.shape)]);
 }
 
+/** Inserts an axis of size 1: always a view, whatever t's strides. */
 export function unsqueeze(t: Tensor, axis: number): Tensor {
   const ax = normAxis(axis, t.rank + 1);
   const shape = [...t.shape];
+  const strides = [...t.strides];
   shape.splice(ax, 0, 1);
-  return reshape(t, shape);
+  strides.splice(ax, 0, 0);
+  return record(t.view(shape, strides, t.offset), 'unsqueeze', [t], (g) => [squeeze(g, ax)]);
 }
 
+/** Removes an axis of size 1: always a view, whatever t's strides. */
 export function squeeze(t: Tensor, axis: number): Tensor {
   const ax = normAxis(axis, t.rank);
   if (t.shape[ax] !== 1) throw new RangeError(`squeeze: axis ${axis} has size ${t.shape[ax]}, not 1`);
-  return reshape(
-    t,
-    t.shape.filter((_, i) => i !== ax),
-  );
+  const keep = (_: number, i: number) => i !== ax;
+  const out = t.view(t.shape.filter(keep), t.strides.filter(keep), t.offset);
+  return record(out, 'squeeze', [t], (g) => [unsqueeze(g, ax)]);
 }
 
 /** Copies src into the region of dst that starts at `starts` (dst dense, same rank). */
