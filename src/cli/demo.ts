@@ -27,7 +27,7 @@ export async function demo(argv: string[]): Promise<number> {
     args: argv,
     options: {
       run: { type: 'string', default: 'demo-run' },
-      minutes: { type: 'string', default: '3' },
+      minutes: { type: 'string', default: '4' },
       seed: { type: 'string', default: '1' },
       'train-size': { type: 'string', default: '20000' },
     },
