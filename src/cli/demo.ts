@@ -51,11 +51,11 @@ export async function demo(argv: string[]): Promise<number> {
   const trainArgs = [
     ...['--run', run, '--source', file('train.src'), '--target', file('train.tgt')],
     ...['--valid-source', file('valid.src'), '--valid-target', file('valid.tgt'), '--vocab-size', '2000'],
-    ...[...modelSettings, `train.minutes=${minutes}`, 'train.maxTokens=3000', 'train.validEvery=500'].flatMap((s) => [
+    ...[...modelSettings, `train.minutes=${minutes}`, 'train.maxTokens=4000', 'train.validEvery=500'].flatMap((s) => [
       '--set',
       s,
     ]),
-    ...['--set', 'train.schedule.warmup=400', '--set', 'train.schedule.lr=1', '--set', `train.seed=${seed}`],
+    ...['--set', 'train.schedule.warmup=300', '--set', 'train.schedule.lr=0.6', '--set', `train.seed=${seed}`],
   ];
   const code = await train(trainArgs);
   if (code !== 0) return code;
