@@ -5,11 +5,8 @@
 //   (PYTHON=... picks the interpreter, /usr/bin/python3 by default; it needs torch)
 // Rounds alternate the two sides so that background load hits both alike; each side keeps its best median.
 // Prints a table and, last, one JSON line {"threads", "rows": [{"batch", "ours", "torch", "ratio"}]}.
-import { spawnSync } from 'node:child_process';
-import { URL, fileURLToPath } from 'node:url';
+import { lastJson, option, root } from './compare.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const batches = option('--batches', '1,32').split(',').map(Number);
 const threads = Number(option('--threads', '2'));
 const rounds = Number(option('--rounds', '3'));
@@ -18,18 +15,7 @@ if (!batches.every((b) => Number.isInteger(b) && b > 0) || !(threads >= 1) || !(
   process.exit(2);
 }
 
-const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const python = process.env.PYTHON ?? '/usr/bin/python3';
-
-// Runs a command and returns the JSON object on the last line of its output.
-function lastJson(command, commandArgs) {
-  const result = spawnSync(command, commandArgs, { encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`${command} ${commandArgs.join(' ')} failed:\n${result.stderr}`);
-    process.exit(1);
-  }
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
-}
 
 const best = new Map(batches.map((b) => [b, { ours: 0, torch: 0 }]));
 for (let round = 0; round < rounds; round++) {

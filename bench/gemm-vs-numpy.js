@@ -4,11 +4,8 @@
 // Each round runs `transformer bench gemm --json` and bench/gemm_numpy.py once per size, alternating,
 // so background load hits both alike; each side keeps its best per-run median GFLOP/s. Prints a
 // table and, last, one JSON line {"threads", "rows": [{"size", "ours", "numpy", "ratio"}]}.
-import { spawnSync } from 'node:child_process';
-import { URL, fileURLToPath } from 'node:url';
+import { lastJson, option, root } from './compare.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const sizes = option('--sizes', '256,1024,2048').split(',').map(Number);
 const threads = Number(option('--threads', '2'));
 const rounds = Number(option('--rounds', '3'));
@@ -17,18 +14,7 @@ if (!sizes.every((s) => Number.isInteger(s) && s > 0) || !(threads >= 1) || !(ro
   process.exit(2);
 }
 
-const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const python = process.env.PYTHON ?? 'python3';
-
-// Runs a command and returns the JSON object on the last line of its output.
-function lastJson(command, commandArgs) {
-  const result = spawnSync(command, commandArgs, { encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`${command} ${commandArgs.join(' ')} failed:\n${result.stderr}`);
-    process.exit(1);
-  }
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
-}
 
 const best = new Map(sizes.map((size) => [size, { ours: 0, numpy: 0, simd: '' }]));
 for (let round = 0; round < rounds; round++) {

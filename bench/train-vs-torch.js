@@ -9,10 +9,8 @@
 // and the 1-minute load average before the rounds. Last, one JSON line {"preset", "threads", "rows"}.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { URL, fileURLToPath } from 'node:url';
+import { lastJson, option, root } from './compare.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const preset = option('--preset', 'small');
 const batches = option('--batches', '64,128').split(',').map(Number);
 const threads = Number(option('--threads', '2'));
@@ -27,20 +25,9 @@ if (!batches.every((b) => Number.isInteger(b) && b > 0) || !counts.every((n) => 
   process.exit(2);
 }
 
-const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 if (!hasTorch) console.error(`${python} cannot import torch: measuring our side only`);
-
-// Runs a command and returns the JSON object on the last line of its output.
-function lastJson(command, commandArgs) {
-  const result = spawnSync(command, commandArgs, { encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`${command} ${commandArgs.join(' ')} failed:\n${result.stderr}`);
-    process.exit(1);
-  }
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,0 +1,22 @@
+// Helpers the comparison scripts share: flags, paths in the repository, and running a benchmark
+// command whose last output line is one JSON object.
+import { spawnSync } from 'node:child_process';
+import { URL, fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+
+/** The value after `--name`, or the fallback. */
+export const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+
+/** An absolute path inside the repository. */
+export const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+/** Runs a command and returns the JSON object on the last line of its output (exits on failure). */
+export function lastJson(command, commandArgs) {
+  const result = spawnSync(command, commandArgs, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    console.error(`${command} ${commandArgs.join(' ')} failed:\n${result.stderr}`);
+    process.exit(1);
+  }
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
