@@ -47,6 +47,10 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'translate --model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F]: text lines, order kept',
     load: async () => (await import('./translate.js')).translate,
   },
+  plot: {
+    about: 'pictures as .svg or .png: plot attention|pe|lr|metrics ... --out FILE (plot --help for the flags)',
+    load: async () => (await import('./plot.js')).plot,
+  },
 };
 
 function usage(): string {

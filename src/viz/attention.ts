@@ -1,0 +1,80 @@
+// Attention maps as pictures: one heatmap per head (queries down, keys across) and the average over heads.
+
+import { gridSvg } from './compose.js';
+import { heatmapSvg } from './heatmap.js';
+import type { Picture } from './svg.js';
+
+/** The shape of src/decode/attention-weights.ts's AttentionMap, without its Node-side imports. */
+export interface AttentionMapData {
+  /** e.g. "decoder.layers.1.crossAttention" */
+  name: string;
+  /** [h, Tq, Tk] */
+  shape: readonly [number, number, number];
+  /** Row-major (h, Tq, Tk). */
+  weights: ArrayLike<number>;
+}
+
+export interface AttentionGridOptions {
+  /** Add the average over heads as a last panel; on by default. */
+  average?: boolean;
+  /** Panels per row; by default about the square root of the panel count. */
+  columns?: number;
+}
+
+function checkMap({ name, shape, weights }: AttentionMapData): void {
+  const [h, Tq, Tk] = shape;
+  for (const [field, n] of [
+    ['heads', h],
+    ['queries', Tq],
+    ['keys', Tk],
+  ] as const)
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`${name}: shape's ${field} must be a positive integer, got ${n}`);
+  if (weights.length !== h * Tq * Tk)
+    throw new RangeError(`${name}: weights must hold h x Tq x Tk = ${h * Tq * Tk} numbers, got ${weights.length}`);
+}
+
+/** The mean over heads, (Tq, Tk) row-major. */
+export function headAverage(map: AttentionMapData): Float32Array {
+  checkMap(map);
+  const [h, Tq, Tk] = map.shape;
+  const n = Tq * Tk;
+  const sums = new Float64Array(n);
+  for (let head = 0; head < h; head++) for (let i = 0; i < n; i++) sums[i] += map.weights[head * n + i];
+  return Float32Array.from(sums, (s) => s / h);
+}
+
+/** Heads "head 0", "head 1", ... and the average, on the 0..1 scale, titled with the map's name. */
+export function attentionGridSvg(
+  map: AttentionMapData,
+  queryLabels: readonly string[],
+  keyLabels: readonly string[],
+  options: AttentionGridOptions = {},
+): Picture {
+  checkMap(map);
+  const [h, Tq, Tk] = map.shape;
+  if (queryLabels.length !== Tq)
+    throw new RangeError(`queryLabels must have ${Tq} labels (Tq), got ${queryLabels.length}`);
+  if (keyLabels.length !== Tk) throw new RangeError(`keyLabels must have ${Tk} labels (Tk), got ${keyLabels.length}`);
+  const n = Tq * Tk;
+  const panels: { title: string; values: ArrayLike<number> }[] = [];
+  for (let head = 0; head < h; head++)
+    panels.push({ title: `head ${head}`, values: Array.prototype.slice.call(map.weights, head * n, (head + 1) * n) });
+  if (options.average ?? true) panels.push({ title: 'average of heads', values: headAverage(map) });
+  const pictures = panels.map(({ title, values }, k) =>
+    heatmapSvg({
+      values,
+      rows: Tq,
+      cols: Tk,
+      rowLabels: queryLabels,
+      colLabels: keyLabels,
+      title,
+      min: 0,
+      max: 1,
+      // Every panel shares the 0..1 scale: one colour bar, on the last, is enough.
+      legend: k === panels.length - 1,
+    }),
+  );
+  const columns = options.columns ?? Math.ceil(Math.sqrt(pictures.length));
+  return gridSvg(pictures, { columns, title: map.name });
+}
