@@ -72,7 +72,7 @@ export async function demo(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `demo: done in ${(seconds / 60).toFixed(1)} minutes; the trained model is in ${run}/ (try: transformer translate --model ${run})`,
+    `demo: done in ${(seconds / 60).toFixed(1)} minutes; the trained model is in ${run}/ (try: transformer translate --model ${run}, or see its attention with transformer serve --model ${run})`,
   );
   return 0;
 }

@@ -43,6 +43,10 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     about: 'BLEU, chrF as sacreBLEU: bleu HYP REF [REF ...] [--json] [--tokenize T] [--metrics bleu,chrf] [--sentence]',
     load: async () => (await import('./bleu.js')).bleu,
   },
+  serve: {
+    about: 'serve --model DIR [--port P] [--run DIR]: a web page with attention heatmaps, and its JSON API',
+    load: async () => (await import('./serve.js')).serve,
+  },
   translate: {
     about: 'translate --model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F]: text lines, order kept',
     load: async () => (await import('./translate.js')).translate,

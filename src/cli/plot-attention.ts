@@ -6,7 +6,7 @@ import { translateIds } from '../decode/translate-lines.js';
 import { loadModel, loadTokenizer, ModelFolderError, TOKENIZER_FILE } from '../io/model-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { attentionGridSvg, type Picture } from '../viz/index.js';
+import { attentionAxes, attentionGridSvg, type Picture } from '../viz/index.js';
 import { integerFlag, UsageError } from './flags.js';
 
 export const ATTENTION_KINDS = ['cross', 'encoder', 'decoder'] as const;
@@ -48,15 +48,8 @@ export async function attentionPicture(request: AttentionRequest): Promise<{ pic
   const maps = attentionWeights(model, source, best.tokens);
   const map = chooseMap(maps, request.kind, request.layer);
   const piece = (id: number) => tokenizer.idToPiece(id);
-  const sourcePieces = source.map(piece); // ends with "</s>"
-  const targetPieces = [piece(model.config.bosId), ...best.tokens.map(piece)];
-  const [queries, keys] =
-    request.kind === 'encoder'
-      ? [sourcePieces, sourcePieces]
-      : request.kind === 'decoder'
-        ? [targetPieces, targetPieces]
-        : [targetPieces, sourcePieces];
-  return { picture: attentionGridSvg(map, queries, keys), translation: tokenizer.decode(best.tokens) };
+  const axes = attentionAxes(request.kind, source.map(piece), best.tokens.map(piece));
+  return { picture: attentionGridSvg(map, axes.rows, axes.cols, axes), translation: tokenizer.decode(best.tokens) };
 }
 
 function chooseMap(maps: AttentionMap[], kind: AttentionKind, layerFlag: string | undefined): AttentionMap {

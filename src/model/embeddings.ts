@@ -61,6 +61,13 @@ export class PositionalEncoding extends Module {
       ]).keep();
   }
 
+  /** The encodings of positions 0..length-1, row-major (length, d): what the model adds to its embeddings. */
+  rows(length: number): Float32Array {
+    if (!Number.isInteger(length) || length < 1 || length > this.maxLength)
+      throw new RangeError(`length must be an integer from 1 to maxLength ${this.maxLength}, got ${length}`);
+    return Float32Array.from(this.table.floats().subarray(0, length * this.dModel));
+  }
+
   forward(x: Tensor, offset = 0): Tensor {
     const length = x.shape[1];
     if (offset + length > this.maxLength) {

@@ -14,7 +14,52 @@ export interface AttentionMapData {
   weights: ArrayLike<number>;
 }
 
+export type AttentionKind = 'encoder' | 'decoder' | 'cross';
+
+export interface AttentionAxes {
+  rows: string[];
+  cols: string[];
+  rowAxisLabel: string;
+  colAxisLabel: string;
+}
+
+/**
+ * The axis labels of a map, the same on the page and in `transformer plot`. sourceTokens end with
+ * "</s>"; targetTokens are the output without it. A decoder query row is labelled with the token its
+ * position produced (so a cross-attention row shows where the model looked while writing that
+ * token); the keys of decoder self-attention are what the decoder read: "<s>" and the output so far.
+ */
+export function attentionAxes(
+  kind: AttentionKind,
+  sourceTokens: readonly string[],
+  targetTokens: readonly string[],
+): AttentionAxes {
+  const produced = [...targetTokens, '</s>'];
+  if (kind === 'encoder')
+    return {
+      rows: [...sourceTokens],
+      cols: [...sourceTokens],
+      rowAxisLabel: 'source token (query)',
+      colAxisLabel: 'source token (key)',
+    };
+  if (kind === 'cross')
+    return {
+      rows: produced,
+      cols: [...sourceTokens],
+      rowAxisLabel: 'output token being produced (query)',
+      colAxisLabel: 'source token (key)',
+    };
+  return {
+    rows: produced,
+    cols: ['<s>', ...targetTokens],
+    rowAxisLabel: 'output token being produced (query)',
+    colAxisLabel: 'output so far (key)',
+  };
+}
+
 export interface AttentionGridOptions {
+  rowAxisLabel?: string;
+  colAxisLabel?: string;
   /** Add the average over heads as a last panel; on by default. */
   average?: boolean;
   /** Panels per row; by default about the square root of the panel count. */
@@ -69,6 +114,8 @@ export function attentionGridSvg(
       rowLabels: queryLabels,
       colLabels: keyLabels,
       title,
+      rowAxisLabel: options.rowAxisLabel,
+      colAxisLabel: options.colAxisLabel,
       min: 0,
       max: 1,
       // Every panel shares the 0..1 scale: one colour bar, on the last, is enough.

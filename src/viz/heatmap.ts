@@ -103,7 +103,9 @@ function layout(o: HeatmapOptions, legendLabels: string[]): Layout {
     ? LEGEND_GAP + LEGEND_WIDTH + LABEL_GAP + Math.max(...legendLabels.map((l) => textWidth(l, LABEL_FONT_SIZE)))
     : 0;
   const width = Math.max(left + gridWidth + legendWidth, o.title ? textWidth(o.title, TITLE_FONT_SIZE) : 0) + PAD;
-  const height = top + (legend ? legendHeight : gridHeight) + PAD;
+  // A rotated row-axis label longer than the grid is tall gets the room it needs below the grid.
+  const rowAxisSpan = o.rowAxisLabel ? textWidth(o.rowAxisLabel, FONT_SIZE) : 0;
+  const height = top + Math.max(legend ? legendHeight : gridHeight, rowAxisSpan) + PAD;
   return {
     cw,
     ch,
@@ -133,7 +135,8 @@ function titlesSvg(o: HeatmapOptions, box: Layout): string {
   }
   if (o.rowAxisLabel) {
     const options = { anchor: 'middle', rotate: -90, middle: true, className: 'axis-label' } as const;
-    parts.push(text(PAD + FONT_SIZE / 2, box.top + box.gridHeight / 2, o.rowAxisLabel, options));
+    const span = Math.max(box.gridHeight, textWidth(o.rowAxisLabel, FONT_SIZE));
+    parts.push(text(PAD + FONT_SIZE / 2, box.top + span / 2, o.rowAxisLabel, options));
   }
   return parts.join('');
 }

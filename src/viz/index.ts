@@ -1,7 +1,15 @@
 // SVG pictures of attention maps, matrices and curves, as strings: no DOM and no Node, so that the CLI and
 // the browser page draw the same pictures.
 
-export { attentionGridSvg, headAverage, type AttentionGridOptions, type AttentionMapData } from './attention.js';
+export {
+  attentionAxes,
+  attentionGridSvg,
+  headAverage,
+  type AttentionAxes,
+  type AttentionGridOptions,
+  type AttentionKind,
+  type AttentionMapData,
+} from './attention.js';
 export { colorAt, colorScale, MISSING_COLOR, type ColormapName } from './colormap.js';
 export { gridSvg, type GridOptions } from './compose.js';
 export { downsample } from './downsample.js';

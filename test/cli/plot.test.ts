@@ -18,7 +18,7 @@ import { createModel, makeConfig, type EncoderDecoder } from '../../src/model/in
 import { sinusoidTable } from '../../src/model/embeddings.js';
 import * as T from '../../src/tensor/index.js';
 import { learnBpe } from '../../src/tokenizer/learn.js';
-import { formatValue, headAverage } from '../../src/viz/index.js';
+import { escapeXml, formatValue, headAverage } from '../../src/viz/index.js';
 import { cells, count, parsedSize } from '../viz/svg-check.js';
 
 const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
@@ -128,9 +128,10 @@ test('plot attention: the translation on stdout, every head and the average of t
     drawn.slice(4 * Tq * Tk).map((c) => c.value),
     [...headAverage(cross)].map(formatValue),
   );
-  // Queries are "<s>" and the output pieces, keys the source pieces and "</s>".
-  assert.ok(drawn[0].title.startsWith(`&lt;s&gt; → ${tokenizer.idToPiece(source[0])}:`), drawn[0].title);
-  assert.ok(drawn[Tk - 1].title.startsWith('&lt;s&gt; → &lt;/s&gt;:'), drawn[Tk - 1].title);
+  // Queries are the tokens produced (the output pieces and "</s>"), keys the source pieces and "</s>".
+  const first = escapeXml(best.tokens.length > 0 ? tokenizer.idToPiece(best.tokens[0]) : '</s>');
+  assert.ok(drawn[0].title.startsWith(`${first} → ${escapeXml(tokenizer.idToPiece(source[0]))}:`), drawn[0].title);
+  assert.ok(drawn[Tq * Tk - 1].title.startsWith('&lt;/s&gt; → &lt;/s&gt;:'), drawn[Tq * Tk - 1].title);
   assert.deepEqual(pngSize(pngPath), size);
 
   const encoder = svgOf(encoderPath).svg;

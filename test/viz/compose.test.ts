@@ -3,7 +3,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { attentionGridSvg, gridSvg, headAverage, heatmapSvg, type Picture } from '../../src/viz/index.js';
+import {
+  attentionAxes,
+  attentionGridSvg,
+  gridSvg,
+  headAverage,
+  heatmapSvg,
+  type Picture,
+} from '../../src/viz/index.js';
 import { cells, count, parsedSize } from './svg-check.js';
 
 const box = (width: number, height: number): Picture => ({
@@ -74,4 +81,23 @@ test('an attention grid has a panel per head and the average, labelled, on the 0
   assert.ok(headsOnly.height > headsOnly.width / 2, 'one column of panels');
   assert.throws(() => attentionGridSvg(map, ['a'], ['x', 'y', 'z']), { name: 'RangeError', message: /queryLabels/ });
   assert.throws(() => attentionGridSvg(map, ['a', 'b'], ['x']), { name: 'RangeError', message: /keyLabels/ });
+});
+
+test('attention axes: decoder queries are the tokens produced, decoder keys what was read', () => {
+  const source = ['▁Ein', '▁Hund', '</s>'];
+  const target = ['▁A', '▁dog'];
+  const cross = attentionAxes('cross', source, target);
+  assert.deepEqual(cross.rows, ['▁A', '▁dog', '</s>']);
+  assert.deepEqual(cross.cols, source);
+  const decoder = attentionAxes('decoder', source, target);
+  assert.deepEqual(decoder.rows, ['▁A', '▁dog', '</s>']);
+  assert.deepEqual(decoder.cols, ['<s>', '▁A', '▁dog']);
+  const encoder = attentionAxes('encoder', source, target);
+  assert.deepEqual([encoder.rows, encoder.cols], [source, source]);
+  assert.match(cross.rowAxisLabel, /produced/);
+  assert.match(decoder.colAxisLabel, /so far/);
+  // The grid draws the axis titles it is given.
+  const map = { name: 'decoder.layers.0.crossAttention', shape: [1, 3, 3] as const, weights: new Array(9).fill(1 / 3) };
+  const picture = attentionGridSvg(map, cross.rows, cross.cols, cross);
+  assert.match(picture.svg, /output token being produced \(query\)/);
 });

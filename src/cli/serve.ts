@@ -1,0 +1,84 @@
+// `transformer serve --model DIR`: the attention page and its JSON API on a local port (see
+// src/serve/server.ts). Listens on 127.0.0.1 unless --host says otherwise; Ctrl-C stops it cleanly.
+
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
+import { integerFlag, UsageError } from './flags.js';
+
+const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--threads T]
+    [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N] [--log]
+  --model DIR        a model folder with tokenizer.json (an encoder-decoder model)
+  --run DIR          a run folder whose metrics.jsonl the page plots (default: the model folder, if it has one)
+  --host H           address to listen on (default 127.0.0.1: this machine only)
+  --port P           port (default 8080; 0 picks a free one)
+  --threads T        native threads for the model (default: TRANSFORMER_THREADS or all cores)
+  --max-tokens N     longest source sentence in tokens, with EOS (default ${defaultLimits.maxTokens}, at most the model's maxLength)
+  --max-body BYTES   largest request body (default ${defaultLimits.maxBodyBytes}); larger ones get 413
+  --max-batch N      sentences translated together (default ${defaultLimits.maxBatch})
+  --max-queue N      sentences waiting at most (default ${defaultLimits.maxQueue}); more get 503
+  --log              one line per request on stderr`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      run: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      threads: { type: 'string' },
+      'max-tokens': { type: 'string', default: String(defaultLimits.maxTokens) },
+      'max-body': { type: 'string', default: String(defaultLimits.maxBodyBytes) },
+      'max-batch': { type: 'string', default: String(defaultLimits.maxBatch) },
+      'max-queue': { type: 'string', default: String(defaultLimits.maxQueue) },
+      log: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
+  if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder`);
+  if (values.run !== undefined && !existsSync(values.run)) throw new UsageError(`--run ${values.run}: no such folder`);
+  const limits: Partial<ServeLimits> = {
+    maxTokens: integerFlag('--max-tokens', values['max-tokens'], 2),
+    maxBodyBytes: integerFlag('--max-body', values['max-body'], 64),
+    maxBatch: integerFlag('--max-batch', values['max-batch'], 1, 1024),
+    maxQueue: integerFlag('--max-queue', values['max-queue'], 1),
+  };
+  let running;
+  try {
+    running = await startServer({
+      modelDir: values.model,
+      runDir: values.run ?? null,
+      host: values.host,
+      port: integerFlag('--port', values.port, 0, 65535),
+      threads: values.threads === undefined ? null : integerFlag('--threads', values.threads, 1, 256),
+      limits,
+      log: values.log ? (line) => console.error(line) : undefined,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${values.port} on ${values.host} is in use; pick another with --port`);
+    if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${values.host}:${values.port}`);
+    throw new UsageError(`cannot serve ${values.model}: ${(error as Error).message}`);
+  }
+  const m = running.translator.model;
+  console.log(
+    `serving ${values.model} (${m.parameters.toLocaleString('en-US')} parameters, backend ${m.backend}) at ${running.url}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('stopping');
+  await running.close();
+  return 0;
+}

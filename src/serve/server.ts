@@ -1,0 +1,226 @@
+// `transformer serve`: the page and its JSON API.
+//   GET  /                          the page (web/index.html and its scripts)
+//   GET  /api/info                  the model's configuration, size and the server's limits
+//   POST /api/translate             {text, beam?, alpha?, attention?} → translation, tokens, attention maps
+//   GET  /api/positional-encoding   ?length=N: the encodings the model adds to its embeddings
+//   GET  /api/metrics               the run folder's loss, BLEU and learning-rate curves
+// Errors are JSON {error: {status, message, field?}}. The model runs in a worker thread, so limits
+// (413, 422, 503) are answered at once even while a batch is being translated.
+
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+import { loadTokenizer } from '../io/model-folder.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { readMetrics, MetricsFileError } from '../train/read-metrics.js';
+import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
+import { readStaticFile, staticFilePath } from './static-files.js';
+import { encodeSource, parseTranslateRequest, translationJson } from './translate-request.js';
+import { QueueFullError, Translator } from './translator.js';
+
+export interface ServeLimits {
+  /** Bytes in a request body. */
+  maxBodyBytes: number;
+  /** Source tokens, EOS included (at most the model's maxLength). */
+  maxTokens: number;
+  maxBeam: number;
+  /** Sentences decoded together. */
+  maxBatch: number;
+  /** Sentences waiting for the model; more get 503. */
+  maxQueue: number;
+  /** Open connections. */
+  maxConnections: number;
+}
+
+export const defaultLimits: ServeLimits = {
+  maxBodyBytes: 16 * 1024,
+  maxTokens: 128,
+  maxBeam: 8,
+  maxBatch: 16,
+  maxQueue: 64,
+  maxConnections: 256,
+};
+
+export interface ServeOptions {
+  modelDir: string;
+  /** A run folder with metrics.jsonl; by default the model folder when it has one. */
+  runDir?: string | null;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  threads?: number | null;
+  limits?: Partial<ServeLimits>;
+  /** Called with one line per request (method, path, status, milliseconds). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  translator: Translator;
+  limits: ServeLimits;
+  close(): Promise<void>;
+}
+
+/** Most points of a curve sent to the page; longer runs are thinned evenly (the last point kept). */
+const MAX_CURVE_POINTS = 2000;
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const tokenizer = await loadTokenizer(options.modelDir);
+  if (tokenizer === null) throw new Error(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
+  const runDir = options.runDir ?? (existsSync(join(options.modelDir, 'metrics.jsonl')) ? options.modelDir : null);
+  const translator = await Translator.start({
+    modelDir: options.modelDir,
+    threads: options.threads ?? null,
+    maxBatch: options.limits?.maxBatch ?? defaultLimits.maxBatch,
+    maxQueue: options.limits?.maxQueue ?? defaultLimits.maxQueue,
+  });
+  const limits: ServeLimits = { ...defaultLimits, ...options.limits };
+  limits.maxTokens = Math.min(limits.maxTokens, translator.model.config.maxLength);
+  const context: Context = { tokenizer, translator, limits, runDir, modelDir: options.modelDir };
+
+  const server = createServer((req, res) => {
+    const began = performance.now();
+    res.on('finish', () =>
+      options.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - began).toFixed(1)}ms`),
+    );
+    route(context, req, res).catch((error: unknown) => {
+      const http =
+        error instanceof HttpError ? error : new HttpError(500, `internal error: ${(error as Error).message}`);
+      if (http.status === 500) console.error(error);
+      if (res.headersSent) res.destroy();
+      else sendError(res, http, http.status === 413);
+    });
+  });
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await translator.close(); // the worker would keep the process alive
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}/`,
+    translator,
+    limits,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await translator.close();
+    },
+  };
+}
+
+interface Context {
+  tokenizer: Tokenizer;
+  translator: Translator;
+  limits: ServeLimits;
+  runDir: string | null;
+  modelDir: string;
+}
+
+const ROUTES: Record<
+  string,
+  { method: string; handle: (c: Context, req: IncomingMessage, url: URL) => Promise<unknown> }
+> = {
+  '/api/info': { method: 'GET', handle: async (c) => info(c) },
+  '/api/translate': { method: 'POST', handle: translate },
+  '/api/positional-encoding': { method: 'GET', handle: positionalEncoding },
+  '/api/metrics': { method: 'GET', handle: async (c) => metrics(c) },
+};
+
+async function route(c: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const api = ROUTES[url.pathname];
+  if (api !== undefined) {
+    if (req.method !== api.method && !(api.method === 'GET' && req.method === 'HEAD'))
+      throw new HttpError(405, `${url.pathname} takes ${api.method}, not ${req.method}`, undefined, {
+        Allow: api.method,
+      });
+    sendJson(res, 200, await api.handle(c, req, url));
+    return;
+  }
+  if (url.pathname.startsWith('/api/')) throw new HttpError(404, `no such API: ${url.pathname}`);
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw new HttpError(405, `${url.pathname} takes GET, not ${req.method}`, undefined, { Allow: 'GET' });
+  const path = staticFilePath(url.pathname);
+  const file = path === null ? null : await readStaticFile(path);
+  if (file === null) throw new HttpError(404, `no such page: ${url.pathname}`);
+  res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': file.body.length, 'Cache-Control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+}
+
+function info(c: Context) {
+  const m = c.translator.model;
+  return {
+    model: { folder: c.modelDir, parameters: m.parameters, config: m.config },
+    backend: { name: m.backend, threads: m.threads },
+    tokenizer: { vocabSize: c.tokenizer.vocabSize },
+    run: c.runDir === null ? null : { folder: c.runDir },
+    limits: c.limits,
+    load: { queued: c.translator.queued, ...c.translator.stats },
+  };
+}
+
+async function translate(c: Context, req: IncomingMessage) {
+  const began = performance.now();
+  const request = parseTranslateRequest(await readJsonBody(req, c.limits.maxBodyBytes), c.limits);
+  const source = encodeSource(c.tokenizer, request.text, c.limits.maxTokens);
+  let result;
+  try {
+    result = await c.translator.translate({ source, attention: request.attention }, request.beam, request.alpha);
+  } catch (error) {
+    if (error instanceof QueueFullError)
+      throw new HttpError(503, `the server is busy: ${error.message}`, undefined, { 'Retry-After': '1' });
+    throw error;
+  }
+  return translationJson(c.tokenizer, request, source, result, performance.now() - began);
+}
+
+async function positionalEncoding(c: Context, _req: IncomingMessage, url: URL) {
+  const maxLength = c.translator.model.config.maxLength;
+  const raw = url.searchParams.get('length') ?? String(Math.min(64, maxLength));
+  const length = Number(raw);
+  if (!Number.isInteger(length) || length < 1 || length > maxLength)
+    throw new HttpError(422, `length must be an integer from 1 to ${maxLength}, got "${raw}"`, 'length');
+  const pe = await c.translator.positionalEncoding(length);
+  return {
+    kind: c.translator.model.config.positionalEncoding,
+    length: pe.length,
+    dModel: pe.dModel,
+    values: Array.from(pe.values, (x) => Math.round(x * 1e4) / 1e4),
+  };
+}
+
+function metrics(c: Context) {
+  if (c.runDir === null)
+    throw new HttpError(404, 'no run folder: start the server with --run DIR (a folder with metrics.jsonl)');
+  let run;
+  try {
+    run = readMetrics(c.runDir);
+  } catch (error) {
+    if (error instanceof MetricsFileError) throw new HttpError(500, error.message);
+    throw error;
+  }
+  const every = Math.max(1, Math.ceil(run.steps.length / MAX_CURVE_POINTS));
+  const steps = run.steps.filter((_, i) => i % every === 0 || i === run.steps.length - 1);
+  return {
+    folder: c.runDir,
+    steps: steps.map((s) => ({ step: s.step, loss: s.loss, lr: s.lr, elapsedSeconds: s.elapsedSeconds })),
+    validations: run.validations,
+    totalSteps: run.steps.length,
+  };
+}

@@ -1,0 +1,71 @@
+// `transformer serve`: starts, answers on the port it prints, stops cleanly on SIGINT, and refuses
+// bad flags and folders in one line.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+import { saveModel } from '../../src/io/model-folder.js';
+import { makeServeFixture } from '../serve/serve-fixture.js';
+
+const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
+const fixture = await makeServeFixture();
+test.after(() => fixture.cleanup());
+
+test('serve prints its address, translates there, and stops on SIGINT', async () => {
+  const child = spawn(process.execPath, [bin, 'serve', '--model', fixture.dir, '--port', '0', '--threads', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      const match = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  assert.match(out, /parameters, backend/);
+  const reply = await fetch(new URL('/api/translate', url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ text: 'zwei hunde spielen', beam: 1 }),
+  });
+  assert.equal(reply.status, 200);
+  assert.equal(typeof (await reply.json()).translation, 'string');
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, err);
+  assert.match(out, /stopping/);
+});
+
+test('serve refuses bad flags, missing folders, folders without a tokenizer and a busy port', async () => {
+  const bare = join(fixture.dir, '..', 'bare');
+  await saveModel(bare, fixture.model);
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = String((busy.address() as { port: number }).port);
+  try {
+    const cases: [string[], RegExp][] = [
+      [[], /--model DIR is required/],
+      [['--model', join(fixture.dir, 'nothing')], /--model .*nothing: no such folder/],
+      [['--model', fixture.dir, '--port', '70000'], /--port must be an integer from 0 to 65535, got "70000"/],
+      [['--model', fixture.dir, '--max-batch', '0'], /--max-batch must be an integer from 1/],
+      [['--model', bare, '--port', '0'], /cannot serve .*bare: .*has no tokenizer.json/],
+      [['--model', fixture.dir, '--port', port], new RegExp(`port ${port} on 127.0.0.1 is in use`)],
+    ];
+    for (const [args, message] of cases) {
+      const result = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8' });
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    }
+  } finally {
+    busy.close();
+  }
+});
