@@ -24,12 +24,17 @@ export function bucketCapacity(n: number): number {
 export class BufferPool {
   private readonly free = new Map<string, DataArray[]>();
   private pooledBytes = 0;
+  // Bytes of tensors in use (taken and not yet given back), and their high-water mark: benchmarks read these.
+  private live = 0;
+  private peak = 0;
 
   constructor(private readonly maxBytes = 4 * 1024 ** 3) {}
 
   /** A buffer of exactly n elements (a view of a pooled capacity); contents are arbitrary. */
   take(dtype: PooledDType, n: number): DataArray {
     const capacity = bucketCapacity(n);
+    this.live += n * constructors[dtype].BYTES_PER_ELEMENT;
+    if (this.live > this.peak) this.peak = this.live;
     const list = this.free.get(`${dtype}:${capacity}`);
     const buffer = list?.pop();
     if (buffer !== undefined) {
@@ -41,6 +46,7 @@ export class BufferPool {
 
   /** Gives a buffer obtained from take() back to the pool. */
   give(dtype: PooledDType, view: DataArray): void {
+    this.live -= view.byteLength;
     const whole = new constructors[dtype](view.buffer as ArrayBuffer);
     if (this.pooledBytes + whole.byteLength > this.maxBytes) return; // let the GC have it
     const key = `${dtype}:${whole.length}`;
@@ -53,6 +59,20 @@ export class BufferPool {
   /** Bytes held for reuse. */
   get bytes(): number {
     return this.pooledBytes;
+  }
+
+  /** Bytes of the tensors taken and not yet given back. */
+  get liveBytes(): number {
+    return this.live;
+  }
+
+  /** The most liveBytes has been since the last resetPeak(). */
+  get peakBytes(): number {
+    return this.peak;
+  }
+
+  resetPeak(): void {
+    this.peak = this.live;
   }
 
   clear(): void {
