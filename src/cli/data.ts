@@ -1,18 +1,21 @@
-// `transformer data`: get a public data set into the cache, or write the built-in translation task.
+// `transformer data`: get a public data set into the cache, write the built-in translation task, or generate
+// a long text for character language models.
 //   transformer data get multi30k|newstest2014 [--dir D] [--base-url U]
 //   transformer data make-task [--dir D] [--seed S] [--train N] [--valid N] [--test N]
+//   transformer data make-text --out FILE [--chars N] [--seed S]
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATASETS, getDataset } from '../data/datasets.js';
 import { DownloadError } from '../data/download.js';
+import { writeLongText } from '../data/long-text.js';
 import { defaultTaskOptions, makeTask, writeTask } from '../data/task/builtin-task.js';
 import { UsageError, integerFlag } from './flags.js';
 import { progressReporter } from './progress.js';
 
 const USAGE =
-  'usage: transformer data get multi30k|newstest2014 [--dir D] [--base-url U] | data make-task [--dir D] [--seed S] [--train N] [--valid N] [--test N]';
+  'usage: transformer data get multi30k|newstest2014 [--dir D] [--base-url U] | data make-task [--dir D] [--seed S] [--train N] [--valid N] [--test N] | data make-text --out FILE [--chars N] [--seed S]';
 
 /** --dir, else $TRANSFORMER_DATA_DIR, else ~/.cache/transformer-ts/data (or under $XDG_CACHE_HOME). */
 export function dataDir(flag: string | undefined): string {
@@ -27,6 +30,7 @@ export async function data(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'get') return get(rest);
   if (sub === 'make-task') return makeTaskCommand(rest);
+  if (sub === 'make-text') return makeTextCommand(rest);
   throw new UsageError(sub === undefined ? USAGE : `unknown sub-command "${sub}"; ${USAGE}`);
 }
 
@@ -83,5 +87,33 @@ async function makeTaskCommand(argv: string[]): Promise<number> {
   const paths = await writeTask(dir, makeTask(options));
   console.log(`built-in task, seed ${options.seed}: ${options.train} / ${options.valid} / ${options.test} pairs`);
   for (const path of paths) console.log(`  ${path}`);
+  return 0;
+}
+
+/** The generated long text for character language models (src/data/long-text.ts). */
+async function makeTextCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      chars: { type: 'string', default: '5000000' },
+      seed: { type: 'string', default: '1' },
+    },
+    strict: true,
+  });
+  if (values.out === undefined) throw new UsageError('--out FILE is required (where to write the text)');
+  const options = {
+    chars: integerFlag('--chars', values.chars, 1, 1_000_000_000),
+    seed: integerFlag('--seed', values.seed, 0, 0xffffffff),
+  };
+  let sections: number;
+  try {
+    ({ sections } = await writeLongText(values.out, options));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    throw new UsageError(`cannot write --out ${values.out}: ${(error as Error).message}`);
+  }
+  console.log(`${values.out}: ${options.chars} characters in ${sections} sections, seed ${options.seed}`);
   return 0;
 }
