@@ -21,6 +21,8 @@ export interface LineChartOptions {
   height?: number;
   /** A log y axis; values <= 0 are left out like non-finite ones. */
   logY?: boolean;
+  /** A log x axis (with logY, a log-log plot where a power law is a straight line); x <= 0 is left out. */
+  logX?: boolean;
 }
 
 const PAD = 10;
@@ -33,11 +35,12 @@ const SWATCH = 18;
 const RIGHT_OVERHANG = 18;
 
 export function lineChartSvg(options: LineChartOptions): Picture {
-  const { series, xLabel, yLabel, logY = false } = options;
+  const { series, xLabel, yLabel, logY = false, logX = false } = options;
   const width = options.width ?? 640;
   const height = options.height ?? 360;
   const colors = series.map((s, k) => s.color ?? PALETTE[k % PALETTE.length]);
-  const usable = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
+  const usable = (x: number, y: number) =>
+    Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0) && (!logX || x > 0);
   const header = headerSvg(options, colors, width);
   const parts = [header.svg];
   const top = header.bottom + FONT_SIZE / 2; // room for the top tick label
@@ -55,16 +58,16 @@ export function lineChartSvg(options: LineChartOptions): Picture {
     return svgDocument(width, height, parts.join(''));
   }
   const yTicks = logY
-    ? logTicks(domain.yMin, domain.yMax)
+    ? logAxis(domain.yMin, domain.yMax)
     : niceTicks(domain.yMin, domain.yMax, Math.max(2, (bottom - top) / 50));
   const yTickLabels = tickLabels(yTicks);
   const left = PAD + yLabelWidth + Math.max(...yTickLabels.map((l) => textWidth(l))) + TICK + 4;
   const right = width - PAD - RIGHT_OVERHANG;
-  const xTicks = niceTicks(domain.xMin, domain.xMax, Math.max(2, (right - left) / 90));
-  const X = (x: number) => left + ((x - xTicks.min) / (xTicks.max - xTicks.min)) * (right - left);
-  const Y = logY
-    ? (y: number) => bottom - (Math.log10(y / yTicks.min) / Math.log10(yTicks.max / yTicks.min)) * (bottom - top)
-    : (y: number) => bottom - ((y - yTicks.min) / (yTicks.max - yTicks.min)) * (bottom - top);
+  const xTicks = logX
+    ? logAxis(domain.xMin, domain.xMax)
+    : niceTicks(domain.xMin, domain.xMax, Math.max(2, (right - left) / 90));
+  const X = (x: number) => left + fraction(x, xTicks, logX) * (right - left);
+  const Y = (y: number) => bottom - fraction(y, yTicks, logY) * (bottom - top);
 
   parts.push(axes(xTicks, yTicks, yTickLabels, X, Y, { left, right, top, bottom }));
   if (xLabel) parts.push(text((left + right) / 2, height - PAD, xLabel, { anchor: 'middle', className: 'axis-label' }));
@@ -74,6 +77,30 @@ export function lineChartSvg(options: LineChartOptions): Picture {
   }
   series.forEach((s, k) => parts.push(seriesPath(s, colors[k], usable, X, Y)));
   return svgDocument(width, height, parts.join(''));
+}
+
+/**
+ * A log axis that hugs the data (widened by 4% of its decades each side) with the ticks of logTicks inside it,
+ * or 1, 2 and 5 times the powers of ten when that leaves fewer than three.
+ */
+function logAxis(min: number, max: number): Ticks {
+  const pad = 10 ** Math.max(0.05, 0.04 * Math.log10(max / min));
+  const [low, high] = [min / pad, max * pad];
+  const inside = (v: number) => v >= low && v <= high;
+  let values = logTicks(low, high).values.filter(inside);
+  if (values.length < 3) {
+    values = [];
+    for (let e = Math.floor(Math.log10(low)); e <= Math.ceil(Math.log10(high)); e++)
+      for (const m of [1, 2, 5]) if (inside(m * 10 ** e)) values.push(Number((m * 10 ** e).toPrecision(12)));
+  }
+  return { min: low, max: high, values, step: values[0] ?? low, log: true };
+}
+
+/** Where v lies between the axis bounds, 0 to 1, on a linear or a log scale. */
+function fraction(v: number, ticks: Ticks, log: boolean): number {
+  return log
+    ? Math.log10(v / ticks.min) / Math.log10(ticks.max / ticks.min)
+    : (v - ticks.min) / (ticks.max - ticks.min);
 }
 
 /** The title and, for more than one series, the legend; `bottom` is where the plot may start. */

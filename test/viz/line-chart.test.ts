@@ -176,3 +176,17 @@ test('no series, or nothing drawable, gives a picture that says "no data"', () =
     assert.match(picture.svg, /class="no-data"[^>]*>no data<\/text>/);
   }
 });
+
+test('a log x axis leaves out x <= 0, hugs the data with 1-2-5 ticks, and with logY draws a power law straight', () => {
+  const points: [number, number][] = [0, 256, 1024, 4096, 16384].map((n) => [n, n * n]);
+  const picture = lineChartSvg({ series: [{ name: 'N^2', points }], logX: true, logY: true });
+  const [stretch] = paths(picture.svg).get('N^2')!;
+  assert.equal(stretch.length, 4, 'x = 0 is left out');
+  const slopes = stretch.slice(1).map(([x, y], k) => (y - stretch[k][1]) / (x - stretch[k][0]));
+  for (const s of slopes) assert.ok(Math.abs(s - slopes[0]) < 0.02 * Math.abs(slopes[0]), slopes.join(' '));
+  const labels = tickTexts(picture.svg);
+  for (const tick of ['500', '1000', '2000', '5000', '10000']) assert.ok(labels.includes(tick), labels.join(' '));
+  assert.ok(!labels.includes('100') && !labels.includes('100000'), 'no empty decades at either end');
+  // Spacing in x is even in log N: 256 -> 1024 -> 4096 are equal steps.
+  assert.ok(Math.abs(stretch[1][0] - stretch[0][0] - (stretch[2][0] - stretch[1][0])) < 0.1);
+});
