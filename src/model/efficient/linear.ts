@@ -1,0 +1,136 @@
+// Linear attention (Katharopoulos et al. 2020, "Transformers are RNNs", equations 4-6 and 9):
+//   out_i = phi(q_i)^T sum_j phi(k_j) v_j^T / (phi(q_i)^T sum_j phi(k_j)),  phi(x) = elu(x) + 1,
+// causal as a running sum over j <= i, computed in chunks so that nothing (T x T) is ever built.
+
+import * as T from '../../tensor/index.js';
+import { noGrad } from '../../tensor/autograd.js';
+import type { DType, Tensor } from '../../tensor/tensor.js';
+import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
+import type { AttentionSpec } from './spec.js';
+
+/** Added to the denominator: a query whose keys are all padded gets 0, not NaN. */
+export const LINEAR_EPS = 1e-6;
+/** Positions per chunk of the causal running sum: the within-chunk products are (C x C). */
+export const LINEAR_CHUNK = 64;
+
+/** phi(x) = elu(x) + 1 = relu(x) + exp(min(x, 0)): positive, so every denominator is > 0. */
+export function featureMap(x: Tensor): Tensor {
+  return T.add(T.relu(x), T.exp(T.neg(T.relu(T.neg(x)))));
+}
+
+/** x (B, h, Tk, d) with the rows of padded keys (keyPadding 0) set to zero. */
+export function zeroPaddedKeys(x: Tensor, keyPadding: Tensor | null): Tensor {
+  if (keyPadding === null) return x;
+  const [B, Tk] = keyPadding.shape;
+  return T.where(T.reshape(keyPadding, [B, 1, Tk, 1]), x, 0);
+}
+
+/** (L, L) ones on and below the diagonal: key j of a chunk is seen by query i of it when j <= i. */
+function lowerTriangle(L: number, dtype: DType): Tensor {
+  const values = new Array<number>(L * L);
+  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) values[i * L + j] = j <= i ? 1 : 0;
+  return T.tensor(values, [L, L], dtype);
+}
+
+/** (Tq, Tk) ones where query i may see key j <= i + Tk - Tq (bottom-right aligned). */
+function causalOnes(Tq: number, Tk: number, dtype: DType): Tensor {
+  const values = new Array<number>(Tq * Tk);
+  for (let i = 0; i < Tq; i++) for (let j = 0; j < Tk; j++) values[i * Tk + j] = j <= i + Tk - Tq ? 1 : 0;
+  return T.tensor(values, [Tq, Tk], dtype);
+}
+
+/**
+ * The causal sums, chunk by chunk. Query i sees keys j <= i + (Tk - Tq): the first Tk - Tq keys are
+ * seen by every query and start the state (S, z); the rest pair one-to-one with the queries.
+ */
+function causalLinear(Q: Tensor, K: Tensor, V: Tensor, chunk: number): Tensor {
+  const Tq = Q.shape[2];
+  const offset = K.shape[2] - Tq;
+  let S: Tensor | null = null; // sum phi(k_j) v_j^T  (B, h, dK, dV)
+  let z: Tensor | null = null; // sum phi(k_j)         (B, h, 1, dK)
+  let [Ks, Vs] = [K, V]; // (B, h, Tq, d): key t is at query t's own position
+  if (offset > 0) {
+    const [Kp, Vp] = [T.slice(K, 2, 0, offset), T.slice(V, 2, 0, offset)];
+    S = T.matmul(Kp, Vp, { transA: true });
+    z = T.sum(Kp, 2, true);
+    [Ks, Vs] = [T.slice(K, 2, offset), T.slice(V, 2, offset)];
+  } else if (offset < 0) {
+    // More queries than keys: the first -offset see none; zero features stand in for the missing keys.
+    [Ks, Vs] = [
+      T.pad(K, [
+        [-offset, 0],
+        [0, 0],
+      ]),
+      T.pad(V, [
+        [-offset, 0],
+        [0, 0],
+      ]),
+    ];
+  }
+  const outputs: Tensor[] = [];
+  for (let s = 0; s < Tq; s += chunk) {
+    const e = Math.min(s + chunk, Tq);
+    const [Qc, Kc, Vc] = [T.slice(Q, 2, s, e), T.slice(Ks, 2, s, e), T.slice(Vs, 2, s, e)];
+    const A = T.mul(T.matmul(Qc, Kc, { transB: true }), lowerTriangle(e - s, Q.dtype)); // (B, h, L, L)
+    let numerator = T.matmul(A, Vc); // (B, h, L, dV)
+    let denominator = T.sum(A, -1, true); // (B, h, L, 1)
+    if (S !== null && z !== null) {
+      numerator = T.add(numerator, T.matmul(Qc, S));
+      denominator = T.add(denominator, T.matmul(Qc, z, { transB: true }));
+    }
+    outputs.push(T.div(numerator, T.addScalar(denominator, LINEAR_EPS)));
+    if (e < Tq) {
+      const [dS, dz] = [T.matmul(Kc, Vc, { transA: true }), T.sum(Kc, 2, true)];
+      [S, z] = S === null || z === null ? [dS, dz] : [T.add(S, dS), T.add(z, dz)];
+    }
+  }
+  return outputs.length === 1 ? outputs[0] : T.concat(outputs, 2);
+}
+
+/** The (B, h, Tq, Tk) weights phi(q_i)^T phi(k_j) / denominator, for display: quadratic, built only on request. */
+function denseWeights(Q: Tensor, K: Tensor, causal: boolean): Tensor {
+  return noGrad(() => {
+    let A = T.matmul(Q, K, { transB: true }); // (B, h, Tq, Tk)
+    if (causal) A = T.mul(A, causalOnes(Q.shape[2], K.shape[2], Q.dtype));
+    return T.div(A, T.addScalar(T.sum(A, -1, true), LINEAR_EPS));
+  });
+}
+
+/**
+ * Linear attention of q (B, h, Tq, dK) over k (B, h, Tk, dK), v (B, h, Tk, dV): O(T) time and memory.
+ * Padded keys get zero features and so add nothing to either sum.
+ */
+export function linearAttention(x: AttendInputs, chunk = LINEAR_CHUNK): AttendResult {
+  const Q = featureMap(x.q); // (B, h, Tq, dK)
+  const K = zeroPaddedKeys(featureMap(x.k), x.keyPadding); // (B, h, Tk, dK)
+  let output: Tensor; // (B, h, Tq, dV)
+  if (x.causal) output = causalLinear(Q, K, x.v, chunk);
+  else {
+    const S = T.matmul(K, x.v, { transA: true }); // (B, h, dK, dV)
+    const z = T.sum(K, 2, true); // (B, h, 1, dK)
+    output = T.div(T.matmul(Q, S), T.addScalar(T.matmul(Q, z, { transB: true }), LINEAR_EPS));
+  }
+  return { output, weights: x.needWeights ? denseWeights(Q, K, x.causal) : null };
+}
+
+/**
+ * No parameters and no attention matrix, hence no attention dropout. While decoding, the KV cache
+ * holds every key and value and each step recomputes the sums over them: correct, O(t) per step,
+ * where the paper's RNN form would carry (S, z) in O(1).
+ */
+export class LinearAttention extends AttentionMechanism {
+  constructor(
+    readonly spec: AttentionSpec,
+    readonly context: MechanismContext,
+  ) {
+    super();
+  }
+
+  attend(x: AttendInputs): AttendResult {
+    if (x.training && x.dropout > 0)
+      throw new Error(
+        `linear attention has no attention weights for dropout; set attentionDropout to 0 (got ${x.dropout})`,
+      );
+    return linearAttention(x);
+  }
+}
