@@ -1,5 +1,6 @@
 // `transformer bench <what>`: throughput benchmarks.
 
+import { benchAttention } from './bench-attention.js';
 import { benchDecode } from './bench-decode.js';
 import { benchGemm } from './bench-gemm.js';
 import { benchTrain } from './bench-train.js';
@@ -9,6 +10,7 @@ export async function bench(argv: string[]): Promise<number> {
   if (what === 'gemm') return benchGemm(rest);
   if (what === 'train') return benchTrain(rest);
   if (what === 'decode') return benchDecode(rest);
-  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm, train, decode`);
+  if (what === 'attention') return benchAttention(rest);
+  console.error(`transformer bench: unknown benchmark "${what ?? ''}"; available: gemm, train, decode, attention`);
   return 2;
 }
