@@ -11,7 +11,8 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     load: async () => (await import('./demo.js')).demo,
   },
   bench: {
-    about: 'benchmarks: bench gemm [--size N] [--threads T] [--json]',
+    about:
+      'benchmarks: bench gemm|train|decode|attention (bench attention --kind K[,K] --seq N[,N] [--json] [--out F])',
     load: async () => (await import('./bench.js')).bench,
   },
   tokenizer: {
@@ -19,13 +20,20 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     load: async () => (await import('./tokenizer.js')).tokenizer,
   },
   data: {
-    about: 'data sets: data get multi30k|newstest2014 [--dir D]; data make-task [--dir D] [--seed S] [--train N]',
+    about:
+      'data sets: data get multi30k|newstest2014 [--dir D]; data make-task [--dir D] [--seed S] [--train N]; ' +
+      'data make-text --out FILE [--chars N] [--seed S]',
     load: async () => (await import('./data.js')).data,
   },
   train: {
     about:
       'train a translation model: train --run DIR --source F --target F [--valid-source F --valid-target F] [--set k=v]',
     load: async () => (await import('./train.js')).train,
+  },
+  lm: {
+    about:
+      'a character language model: lm --text FILE --run DIR [--minutes M] [--seq N] [--batch B] [--set model.attention=JSON]',
+    load: async () => (await import('./lm.js')).lm,
   },
   info: {
     about: 'a model folder: info --model DIR [--json] (config, parameters per module)',

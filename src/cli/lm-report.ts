@@ -1,0 +1,53 @@
+// What `transformer lm` shows and records: a line every few updates and at every validation on stderr, and
+// every number in metrics.jsonl (step and validation events as `transformer plot metrics` reads them, plus
+// bits per character).
+
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { METRICS_FILE } from '../train/read-metrics.js';
+import type { LmOptions, LmStep, LmStopReason, LmValidation } from '../train/lm-trainer.js';
+
+const LOG_EVERY = 10;
+
+export class LmReporter {
+  private readonly metrics: string;
+
+  constructor(readonly run: string) {
+    this.metrics = join(run, METRICS_FILE);
+    rmSync(this.metrics, { force: true });
+  }
+
+  private record(entry: Record<string, unknown>): void {
+    appendFileSync(this.metrics, `${JSON.stringify(entry)}\n`);
+  }
+
+  note(line: string): void {
+    console.error(`lm: ${line}`);
+  }
+
+  start(about: { parameters: number; chars: number; trainChars: number; validChars: number; options: LmOptions }) {
+    this.record({ event: 'start', ...about });
+  }
+
+  step(s: LmStep): void {
+    this.record({ event: 'step', ...s });
+    if (s.step % LOG_EVERY === 0)
+      this.note(
+        `step ${s.step} ${s.elapsedSeconds.toFixed(0)} s: ${s.bitsPerChar.toFixed(3)} bits/char, ` +
+          `${Math.round(s.tokensPerSecond)} chars/s`,
+      );
+  }
+
+  validation(v: LmValidation): void {
+    const { step, elapsedSeconds, loss, bitsPerChar, chars } = v;
+    const ppl = Math.exp(loss);
+    this.record({ event: 'validation', step, elapsedSeconds, loss, ppl, validBitsPerChar: bitsPerChar, chars });
+    this.note(`validation at step ${step}: ${bitsPerChar.toFixed(3)} bits/char on ${chars} held-out characters`);
+  }
+
+  end(reason: LmStopReason, steps: number, elapsedSeconds: number): void {
+    this.record({ event: 'end', reason, step: steps, elapsedSeconds });
+    const why = { time: 'time is up', steps: 'done', interrupted: 'interrupted' }[reason];
+    this.note(`${why} after ${steps} updates; the model is in ${this.run}/`);
+  }
+}

@@ -1,0 +1,164 @@
+// `transformer lm`: a decoder-only character language model trained on a text file, into a run folder that
+// is also a model folder (config.json, model.safetensors) with the character vocabulary (vocabulary.json),
+// the options (lm.json) and one JSON line per update and per validation (metrics.jsonl).
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backend } from '../backend/registry.js';
+import { setNativeThreads } from '../backend/native/index.js';
+import { CharacterVocabulary, VOCABULARY_FILE } from '../data/characters.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { saveModel } from '../io/model-folder.js';
+import { ConfigError, createModel, makeConfig, type DecoderOnly, type ModelConfig } from '../model/index.js';
+import { LmTrainer, splitText, VALID_FRACTION, type LmOptions } from '../train/lm-trainer.js';
+import { METRICS_FILE } from '../train/read-metrics.js';
+import { UsageError, integerFlag } from './flags.js';
+import { LmReporter } from './lm-report.js';
+import { lmModelDefaults, parseLmSettings } from './lm-options.js';
+
+const USAGE =
+  'usage: transformer lm --text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--threads T]\n' +
+  '  [--set model.KEY=VALUE]... [--set train.KEY=VALUE]...   e.g. --set \'model.attention={"kind":"local","window":64}\'';
+
+export const LM_FILE = 'lm.json';
+
+interface LmFlags {
+  text: string;
+  run: string;
+  options: LmOptions;
+  /** --set model.* overrides. */
+  model: Record<string, unknown>;
+}
+
+export async function lm(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  if (flags === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { run, options } = flags;
+  const { vocabulary, train, valid, model } = prepare(flags);
+  mkdirSync(run, { recursive: true });
+  vocabulary.save(join(run, VOCABULARY_FILE));
+  writeFileAtomic(join(run, LM_FILE), [Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`)]);
+  const report = new LmReporter(run);
+  const parameters = model.parameterCount();
+  report.start({
+    parameters,
+    chars: train.length + valid.length,
+    trainChars: train.length,
+    validChars: valid.length,
+    options,
+  });
+  report.note(
+    `${run}: ${parameters.toLocaleString('en-US')} parameters, ${vocabulary.chars.length} characters, ` +
+      `attention ${JSON.stringify(model.config.attention)}, ${options.batch} x ${options.seq} characters per update, ` +
+      `backend ${backend().name}`,
+  );
+  const trainer = new LmTrainer(model, train, valid, options, {
+    onStep: (s) => report.step(s),
+    onValidation: (v) => report.validation(v),
+  });
+  const onSignal = () => {
+    report.note('stopping after this update (Ctrl-C again to abort)');
+    trainer.requestStop();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const { steps, elapsedSeconds, reason } = await trainer.run();
+    await saveModel(run, model, { metadata: { step: String(steps) } });
+    report.end(reason, steps, elapsedSeconds);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+  return 0;
+}
+
+/** The checked flags, or null for --help; --threads takes effect here. */
+function parseFlags(argv: string[]): LmFlags | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      text: { type: 'string' },
+      run: { type: 'string' },
+      minutes: { type: 'string' },
+      steps: { type: 'string' },
+      seq: { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  if (values.text === undefined) throw new UsageError('--text FILE is required (the text to learn)');
+  if (values.run === undefined) throw new UsageError('--run DIR is required (the run folder)');
+  const settings = parseLmSettings(values.set);
+  const options: LmOptions = { ...settings.train };
+  if (values.minutes !== undefined) options.minutes = minutesFlag(values.minutes);
+  if (values.steps !== undefined) options.steps = integerFlag('--steps', values.steps, 0);
+  if (values.seq !== undefined) options.seq = integerFlag('--seq', values.seq, 1, 1 << 20);
+  if (values.batch !== undefined) options.batch = integerFlag('--batch', values.batch, 1, 65536);
+  if (options.minutes === 0 && options.steps === 0)
+    throw new UsageError('give a limit: --minutes M or --steps S (or both)');
+  if (options.schedule === 'cosine' && options.steps === 0)
+    throw new UsageError('train.schedule=cosine decays over the steps; give --steps');
+  if (values.threads !== undefined && backend().name === 'native')
+    setNativeThreads(integerFlag('--threads', values.threads, 1, 1024));
+  if (existsSync(join(values.run, METRICS_FILE)))
+    throw new UsageError(`${values.run} already holds a run (${METRICS_FILE}); choose another --run or remove it`);
+  return { text: values.text, run: values.run, options, model: settings.model };
+}
+
+/** The text as ids, split; its vocabulary; the model. */
+function prepare(flags: LmFlags) {
+  const text = readText(flags.text);
+  const vocabulary = CharacterVocabulary.fromText(text);
+  const ids = vocabulary.encode(text);
+  const { train, valid } = splitText(ids);
+  const { seq } = flags.options;
+  if (valid.length < 2 || train.length < seq + 1)
+    throw new UsageError(
+      `--text ${flags.text} has ${ids.length} characters: too few for windows of --seq ${seq} ` +
+        `and a held-out ${VALID_FRACTION * 100}%`,
+    );
+  const model = createModel(modelConfig(vocabulary, seq, flags.model)) as DecoderOnly;
+  return { vocabulary, train, valid, model };
+}
+
+function minutesFlag(value: string): number {
+  const m = Number(value);
+  if (value.trim() === '' || !(m >= 0 && m <= 100_000))
+    throw new UsageError(`--minutes must be a number >= 0, got "${value}"`);
+  return m;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--text ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+}
+
+/** The small defaults of lm-options.ts, the vocabulary and window length, then the --set model.* overrides. */
+function modelConfig(vocabulary: CharacterVocabulary, seq: number, overrides: Record<string, unknown>): ModelConfig {
+  let config: ModelConfig;
+  try {
+    config = makeConfig(null, { ...lmModelDefaults, vocabSize: vocabulary.size, maxLength: seq, ...overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--set model.*: ${error.message}`);
+    throw error;
+  }
+  if (config.kind !== 'decoder-only') throw new UsageError('--set model.kind: a language model is decoder-only');
+  if (config.maxLength < seq)
+    throw new UsageError(`--set model.maxLength ${config.maxLength} is shorter than a window (--seq ${seq})`);
+  if (config.vocabSize < vocabulary.size)
+    throw new UsageError(`--set model.vocabSize ${config.vocabSize} is smaller than the text's ${vocabulary.size} ids`);
+  return config;
+}

@@ -1,0 +1,62 @@
+// A character vocabulary for character language models: every distinct character (Unicode code point) of a
+// text, in code point order, after the three ids a model config reserves (padding, begin, end of sequence).
+// Saved as vocabulary.json: {"format": "transformer-ts/characters", "version": 1, "chars": [...]}.
+
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.js';
+
+export const VOCABULARY_FILE = 'vocabulary.json';
+export const VOCABULARY_FORMAT = 'transformer-ts/characters';
+const VERSION = 1;
+/** Ids 0, 1, 2: padding, begin and end of sequence (ModelConfig's padId, bosId, eosId); unused in the text. */
+export const RESERVED_IDS = 3;
+
+export class CharacterVocabulary {
+  private readonly ids = new Map<string, number>();
+
+  constructor(readonly chars: readonly string[]) {
+    chars.forEach((c, i) => this.ids.set(c, RESERVED_IDS + i));
+  }
+
+  /** The characters of `text`, sorted by code point. */
+  static fromText(text: string): CharacterVocabulary {
+    const seen = new Set<string>(text);
+    return new CharacterVocabulary([...seen].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  }
+
+  static load(path: string): CharacterVocabulary {
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown; version?: unknown; chars?: unknown };
+    if (json.format !== VOCABULARY_FORMAT || json.version !== VERSION || !Array.isArray(json.chars))
+      throw new Error(`${path}: not a ${VOCABULARY_FORMAT} version ${VERSION} file`);
+    return new CharacterVocabulary(json.chars as string[]);
+  }
+
+  save(path: string): void {
+    const json = { format: VOCABULARY_FORMAT, version: VERSION, chars: this.chars };
+    writeFileAtomic(path, [Buffer.from(`${JSON.stringify(json)}\n`)]);
+  }
+
+  /** Ids for the model's vocabulary: the reserved ones and one per character. */
+  get size(): number {
+    return RESERVED_IDS + this.chars.length;
+  }
+
+  /** One id per character; a character the vocabulary lacks is an error naming it. */
+  encode(text: string): Int32Array {
+    const out = new Int32Array(text.length); // code units: at least as many as characters
+    let n = 0;
+    for (const c of text) {
+      const id = this.ids.get(c);
+      if (id === undefined) throw new RangeError(`character ${JSON.stringify(c)} is not in the vocabulary`);
+      out[n++] = id;
+    }
+    return out.slice(0, n);
+  }
+
+  decode(ids: ArrayLike<number>): string {
+    let text = '';
+    for (let i = 0; i < ids.length; i++)
+      text += ids[i] >= RESERVED_IDS ? (this.chars[ids[i] - RESERVED_IDS] ?? '') : '';
+    return text;
+  }
+}

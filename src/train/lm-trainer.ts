@@ -1,0 +1,237 @@
+// Training a decoder-only model as a character language model: random windows of N characters, next-character
+// cross-entropy, Adam with a warm-up schedule and gradient clipping, and bits per character on held-out
+// windows. The clock counts training only (not validation), so that runs of different attention kinds compare
+// by the time their training took.
+
+import type { DecoderOnly } from '../model/decoder-only.js';
+import { attentionPenalty } from '../model/efficient/penalty.js';
+import * as T from '../tensor/index.js';
+import { Generator } from '../tensor/random.js';
+import { Tensor, tidy } from '../tensor/tensor.js';
+import { Adam } from './adam.js';
+import { clipGradNorm } from './clip.js';
+import { learningRate, type ScheduleKind } from './schedule.js';
+
+export interface LmOptions {
+  /** N: characters per window. */
+  seq: number;
+  /** B: windows per update. */
+  batch: number;
+  /** Stop after this many minutes of training (0: no limit). */
+  minutes: number;
+  /** Stop after this many updates (0: no limit). */
+  steps: number;
+  /** The peak learning rate, reached at the end of warm-up. */
+  lr: number;
+  warmup: number;
+  schedule: Exclude<ScheduleKind, 'paper'>;
+  /** cosine: the floor, reached at `steps`. */
+  minLr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Clip the global gradient norm to this (0: off). */
+  clipNorm: number;
+  seed: number;
+  /** Measure held-out bits per character every this many updates (and before the first and after the last). */
+  validEvery: number;
+  /** At most this many held-out characters, in windows of N. */
+  validChars: number;
+}
+
+export const lmDefaults: LmOptions = {
+  seq: 256,
+  batch: 8,
+  minutes: 10,
+  steps: 0,
+  lr: 1e-3,
+  warmup: 100,
+  schedule: 'constant',
+  minLr: 1e-4,
+  beta1: 0.9,
+  beta2: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  clipNorm: 1,
+  seed: 1,
+  validEvery: 100,
+  validChars: 32768,
+};
+
+/** The held-out part: the last 5% of the text. */
+export const VALID_FRACTION = 0.05;
+
+export interface LmStep {
+  step: number;
+  /** Seconds of training so far (validation excluded). */
+  elapsedSeconds: number;
+  /** Next-character cross-entropy, nats per character. */
+  loss: number;
+  bitsPerChar: number;
+  lr: number;
+  gradNorm: number;
+  /** Characters predicted per second of training. */
+  tokensPerSecond: number;
+}
+
+export interface LmValidation {
+  step: number;
+  elapsedSeconds: number;
+  /** Nats per held-out character. */
+  loss: number;
+  bitsPerChar: number;
+  chars: number;
+}
+
+export type LmStopReason = 'steps' | 'time' | 'interrupted';
+
+export interface LmEvents {
+  onStep?(s: LmStep): void;
+  onValidation?(v: LmValidation): void;
+}
+
+/** The training ids and the held-out last VALID_FRACTION of them. */
+export function splitText(ids: Int32Array): { train: Int32Array; valid: Int32Array } {
+  const cut = Math.floor(ids.length * (1 - VALID_FRACTION));
+  return { train: ids.subarray(0, cut), valid: ids.subarray(cut) };
+}
+
+/** B windows of N + 1 characters at random places: inputs (B, N) and their next characters (B, N). */
+export function randomWindows(
+  ids: Int32Array,
+  B: number,
+  N: number,
+  rng: Generator,
+): { input: Tensor; target: Tensor } {
+  if (ids.length < N + 1)
+    throw new RangeError(`the text has ${ids.length} characters, fewer than a window of ${N + 1}`);
+  const input = new Int32Array(B * N);
+  const target = new Int32Array(B * N);
+  for (let b = 0; b < B; b++) {
+    const start = Math.floor(rng.uniform() * (ids.length - N));
+    input.set(ids.subarray(start, start + N), b * N);
+    target.set(ids.subarray(start + 1, start + N + 1), b * N);
+  }
+  return { input: Tensor.from(input, [B, N]), target: Tensor.from(target, [B, N]) };
+}
+
+/** Nats per character over consecutive windows of N at the start of `ids` (at most maxChars of them). */
+export function heldOutLoss(model: DecoderOnly, ids: Int32Array, N: number, B: number, maxChars: number): LmValidation {
+  const windows = Math.max(1, Math.floor((Math.min(ids.length, maxChars + 1) - 1) / N));
+  const width = Math.min(N, ids.length - 1);
+  let nats = 0;
+  const wasTraining = model.training;
+  model.eval();
+  T.noGrad(() => {
+    for (let first = 0; first < windows; first += B) {
+      const count = Math.min(B, windows - first);
+      const input = new Int32Array(count * width);
+      const target = new Int32Array(count * width);
+      for (let w = 0; w < count; w++) {
+        const start = (first + w) * width;
+        input.set(ids.subarray(start, start + width), w * width);
+        target.set(ids.subarray(start + 1, start + width + 1), w * width);
+      }
+      tidy(() => {
+        const logits = model.forward(Tensor.from(input, [count, width])); // (B, N, V)
+        nats += T.crossEntropy(logits, Tensor.from(target, [count, width]), { reduction: 'sum' }).item();
+      });
+    }
+  });
+  if (wasTraining) model.train();
+  const chars = windows * width;
+  return { step: 0, elapsedSeconds: 0, loss: nats / chars, bitsPerChar: nats / chars / Math.LN2, chars };
+}
+
+export class LmTrainer {
+  readonly optimizer: Adam;
+  private readonly params: Tensor[];
+  private readonly rng: Generator;
+  private stopRequested = false;
+
+  constructor(
+    readonly model: DecoderOnly,
+    private readonly train: Int32Array,
+    private readonly valid: Int32Array,
+    readonly options: LmOptions,
+    private readonly events: LmEvents = {},
+  ) {
+    T.manualSeed(options.seed);
+    this.params = model.parameters();
+    this.rng = new Generator(options.seed);
+    const { beta1, beta2, eps, weightDecay } = options;
+    this.optimizer = new Adam(this.params, { beta1, beta2, eps, weightDecay, decoupled: true });
+  }
+
+  /** Ends training after the current update (Ctrl-C). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  learningRate(step: number): number {
+    const o = this.options;
+    const schedule = { kind: o.schedule, warmup: o.warmup, lr: o.lr, minLr: o.minLr, dModel: 0, totalSteps: o.steps };
+    return learningRate(step, schedule);
+  }
+
+  async run(): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
+    const o = this.options;
+    let [step, trained] = [0, 0]; // trained: milliseconds of training
+    let reason: LmStopReason = 'steps';
+    this.model.train();
+    this.validate(step, trained);
+    while (o.steps === 0 || step < o.steps) {
+      if (this.stopRequested) {
+        reason = 'interrupted';
+        break;
+      }
+      if (o.minutes > 0 && trained >= o.minutes * 60_000) {
+        reason = 'time';
+        break;
+      }
+      const lr = this.learningRate(step + 1);
+      const started = performance.now();
+      const { loss, gradNorm } = this.update(lr);
+      trained += performance.now() - started;
+      step++;
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the lr`);
+      this.events.onStep?.({
+        step,
+        elapsedSeconds: trained / 1000,
+        loss,
+        bitsPerChar: loss / Math.LN2,
+        lr,
+        gradNorm,
+        tokensPerSecond: (step * o.batch * o.seq) / (trained / 1000),
+      });
+      if (o.validEvery > 0 && step % o.validEvery === 0) this.validate(step, trained);
+      // Let signals (Ctrl-C) through between updates.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (o.validEvery === 0 || step % o.validEvery !== 0) this.validate(step, trained);
+    return { steps: step, elapsedSeconds: trained / 1000, reason };
+  }
+
+  private update(lr: number): { loss: number; gradNorm: number } {
+    this.optimizer.zeroGrad();
+    const loss = tidy(() => {
+      const { input, target } = randomWindows(this.train, this.options.batch, this.options.seq, this.rng);
+      const logits = this.model.forward(input); // (B, N, V)
+      const nll = T.crossEntropy(logits, target); // mean over the B * N characters
+      const penalty = attentionPenalty(this.model);
+      (penalty === null ? nll : T.add(nll, penalty)).backward();
+      return nll.item();
+    });
+    const gradNorm = this.options.clipNorm > 0 ? clipGradNorm(this.params, this.options.clipNorm) : 0;
+    this.optimizer.lr = lr;
+    this.optimizer.update();
+    return { loss, gradNorm };
+  }
+
+  private validate(step: number, trainedMs: number): void {
+    const o = this.options;
+    const v = heldOutLoss(this.model, this.valid, o.seq, o.batch, o.validChars);
+    this.events.onValidation?.({ ...v, step, elapsedSeconds: trainedMs / 1000 });
+  }
+}
