@@ -21,7 +21,9 @@
         "native/kernels/layernorm.cc",
         "native/kernels/nn_napi.cc",
         "native/kernels/reduce.cc",
-        "native/kernels/softmax.cc"
+        "native/kernels/softmax.cc",
+        "native/kernels/sparse_attention.cc",
+        "native/kernels/sparse_attention_napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

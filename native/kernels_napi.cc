@@ -246,6 +246,7 @@ Napi::Value Axpy(const Info& info) {
 }  // namespace
 
 void RegisterNnKernels(Napi::Env env, Napi::Object exports);
+void RegisterSparseAttentionKernels(Napi::Env env, Napi::Object exports);
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
@@ -265,6 +266,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
   RegisterNnKernels(env, exports);
+  RegisterSparseAttentionKernels(env, exports);
 }
 
 }  // namespace tt

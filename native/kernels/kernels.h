@@ -81,6 +81,21 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
                         const float* k, const float* v, const float* weights,
                         const AttentionShape& s);
 
+// sparse_attention.cc
+struct SparseAttentionShape {
+  int64_t B, H, Tq, Tk, D, Dv;
+  int64_t groups;  // 1, B or B*H blocks of Tq + 1 offsets
+  float scale;
+};
+// weights may be null. offsets and indices are already validated.
+void sparse_attention(float* out, float* lse, float* weights, const float* q, const float* k,
+                      const float* v, const int32_t* offsets, const int32_t* indices,
+                      const SparseAttentionShape& s);
+void sparse_attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* q,
+                               const float* k, const float* v, const float* lse,
+                               const int32_t* offsets, const int32_t* indices,
+                               const SparseAttentionShape& s);
+
 // adam.cc
 struct AdamParams {
   float lr, beta1, beta2, eps, weightDecay;

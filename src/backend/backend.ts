@@ -307,6 +307,62 @@ export interface Backend {
   ): void;
 
   /**
+   * Sparse scaled dot-product attention: each query attends only the keys its pattern lists (CSR).
+   * q (B, H, Tq, D), k (B, H, Tk, D), v (B, H, Tk, Dv) dense. The pattern has `groups` = 1, B or B*H
+   * blocks of Tq + 1 offsets; (b, h) uses block g = 0, b or b*H + h, and query i of that block
+   * attends keys J = indices[offsets[g*(Tq+1) + i] .. offsets[g*(Tq+1) + i + 1]):
+   *   s_j = scale * q_i . k_j;  lse_i = log sum_J exp(s_j);  out_i = sum_J exp(s_j - lse_i) v_j
+   * A row with no keys gets out_i = 0 and lse_i = -inf. lse (B, H, Tq) is kept for the backward pass.
+   * weights, when not null, is a dense (B, H, Tq, Tk) array that receives P at the listed pairs
+   * (other entries are left as they are). Dv may be 0 to compute only lse and weights.
+   */
+  sparseAttention(
+    out: FloatArray,
+    lse: FloatArray,
+    weights: FloatArray | null,
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    offsets: Int32Array,
+    indices: Int32Array,
+    groups: number,
+    B: number,
+    H: number,
+    Tq: number,
+    Tk: number,
+    D: number,
+    Dv: number,
+    scale: number,
+  ): void;
+
+  /**
+   * Gradients of sparseAttention from its saved lse, recomputing P pair by pair; dq, dk, dv are
+   * overwritten. Over the listed pairs: P_ij = exp(s_ij - lse_i), dP_ij = dOut_i . v_j,
+   *   dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij);  dQ_i = scale sum_j dS_ij k_j;
+   *   dK_j = scale sum_i dS_ij q_i;  dV_j = sum_i P_ij dOut_i
+   */
+  sparseAttentionBackward(
+    dq: FloatArray,
+    dk: FloatArray,
+    dv: FloatArray,
+    dout: FloatArray,
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    lse: FloatArray,
+    offsets: Int32Array,
+    indices: Int32Array,
+    groups: number,
+    B: number,
+    H: number,
+    Tq: number,
+    Tk: number,
+    D: number,
+    Dv: number,
+    scale: number,
+  ): void;
+
+  /**
    * One Adam step on n parameters, in place, as torch.optim.Adam / AdamW:
    *   decoupled (AdamW): p -= lr * weightDecay * p;  else (Adam, L2): g = g + weightDecay * p
    *   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2

@@ -46,3 +46,4 @@ export { dropout } from './ops/dropout.js';
 export { embedding } from './ops/embedding.js';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.js';
 export { attention, scaledDotProductAttention, type AttentionOptions, type AttentionResult } from './ops/attention.js';
+export { sparseAttention, sparseAttentionWeights, type SparsePattern } from './ops/sparse-attention.js';

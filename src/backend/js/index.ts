@@ -11,6 +11,7 @@ import { gemm } from './gemm.js';
 import { layerNorm, layerNormBackward } from './layernorm.js';
 import { maxBackward, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
+import { sparseAttention, sparseAttentionBackward } from './sparse-attention.js';
 import { copy } from './strided.js';
 import { unary, unaryBackward } from './unary.js';
 
@@ -37,5 +38,7 @@ export const jsBackend: Backend = {
   crossEntropyBackward,
   attention,
   attentionBackward,
+  sparseAttention,
+  sparseAttentionBackward,
   adam,
 };

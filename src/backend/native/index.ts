@@ -42,6 +42,8 @@ const KERNELS: readonly KernelName[] = [
   'crossEntropyBackward',
   'attention',
   'attentionBackward',
+  'sparseAttention',
+  'sparseAttentionBackward',
   'adam',
 ];
 
