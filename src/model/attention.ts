@@ -6,6 +6,7 @@ import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
+import type { AttentionMechanism } from './efficient/mechanism.js';
 
 /** Keys and values of one attention layer kept between decoding steps. */
 export class KVCache {
@@ -55,11 +56,22 @@ function mergeHeads(x: Tensor): Tensor {
   return T.reshape(T.permute(x, [0, 2, 1, 3]), [B, L, h * dK]);
 }
 
+/** A (B, 1, 1, Tk) padding mask as the (B, Tk) key padding the efficient kinds take. */
+function keyPadding(mask: Tensor | null, B: number, Tk: number, kind: string): Tensor | null {
+  if (mask === null) return null;
+  const [b, one, alsoOne, t] = mask.shape;
+  if (mask.rank !== 4 || one !== 1 || alsoOne !== 1 || t !== Tk || (b !== B && b !== 1))
+    throw new Error(`"${kind}" attention takes a key padding mask (B, 1, 1, Tk); got a mask of shape (${mask.shape})`);
+  return T.reshape(T.contiguous(T.broadcastTo(mask, [B, 1, 1, Tk])), [B, Tk]);
+}
+
 export class MultiHeadAttention extends Module {
   readonly qkv: Linear | null; // self-attention: (3d, d)
   readonly q: Linear | null; // cross-attention: (d, d)
   readonly kv: Linear | null; // cross-attention: (2d, d)
   readonly out: Linear; // W^O (d, d)
+  /** How queries meet keys, when not the paper's full attention (self-attention only; see efficient/). */
+  readonly mechanism: AttentionMechanism | null;
   /** Receives every forward's attention weights (B, h, Tq, Tk) while set: see observeAttention(). */
   weightsObserver: ((weights: Tensor) => void) | null = null;
 
@@ -68,12 +80,14 @@ export class MultiHeadAttention extends Module {
     readonly h: number,
     readonly attentionDropout: number,
     readonly kind: 'self' | 'cross',
+    mechanism: AttentionMechanism | null = null,
   ) {
     super();
     this.qkv = kind === 'self' ? this.module('qkv', new Linear(dModel, 3 * dModel)) : null;
     this.q = kind === 'cross' ? this.module('q', new Linear(dModel, dModel)) : null;
     this.kv = kind === 'cross' ? this.module('kv', new Linear(dModel, 2 * dModel)) : null;
     this.out = this.module('out', new Linear(dModel, dModel));
+    this.mechanism = mechanism === null || mechanism.spec.kind === 'full' ? null : this.module('mechanism', mechanism);
   }
 
   forward(x: Tensor, call: AttentionCall = {}): { output: Tensor; weights: Tensor | null } {
@@ -96,13 +110,25 @@ export class MultiHeadAttention extends Module {
         call.cache?.set(k, v);
       }
     }
-    const result = T.attention(q, k, v, {
-      mask: call.mask ?? null,
-      causal: call.causal ?? false,
-      dropout: this.attentionDropout,
-      training: this.training,
-    });
-    this.weightsObserver?.(result.weights);
+    const result =
+      this.mechanism === null
+        ? T.attention(q, k, v, {
+            mask: call.mask ?? null,
+            causal: call.causal ?? false,
+            dropout: this.attentionDropout,
+            training: this.training,
+          })
+        : this.mechanism.attend({
+            q,
+            k,
+            v,
+            keyPadding: keyPadding(call.mask ?? null, k.shape[0], k.shape[2], this.mechanism.spec.kind),
+            causal: call.causal ?? false,
+            dropout: this.attentionDropout,
+            training: this.training,
+            needWeights: this.weightsObserver !== null || call.needWeights === true,
+          });
+    if (result.weights !== null) this.weightsObserver?.(result.weights);
     const output = this.out.forward(mergeHeads(result.output)); // (B, Tq, d)
     return { output, weights: call.needWeights ? result.weights : null };
   }

@@ -1,6 +1,8 @@
 // The model's configuration: plain typed data with the paper's presets (Table 3: base and big) and
 // smaller ones. Unknown keys and inconsistent values are errors that name the key.
 
+import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
+
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
 export type NormPosition = 'post' | 'pre';
 export type Activation = 'relu' | 'gelu' | 'swish';
@@ -46,6 +48,10 @@ export interface ModelConfig {
   head: EncoderHead;
   /** Classes of the classification heads. */
   numLabels: number;
+  /** The attention of every self-attention layer: full (the paper's) or an efficient kind. */
+  attention: AttentionSpec;
+  /** Per-layer overrides, keyed "encoder.N" or "decoder.N" (0-based), e.g. {"encoder.0": {"kind": "full"}}. */
+  layerAttention: Record<string, AttentionSpec>;
 }
 
 const defaults: ModelConfig = {
@@ -74,6 +80,8 @@ const defaults: ModelConfig = {
   eosId: 2,
   head: 'masked-lm',
   numLabels: 2,
+  attention: { kind: 'full' },
+  layerAttention: {},
 };
 
 export type PresetName = 'base' | 'big' | 'small' | 'tiny';
@@ -135,6 +143,7 @@ export function validateConfig(raw: Record<string, unknown>, where = 'config'): 
     if (list !== undefined && !list.includes(value as string)) {
       throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${JSON.stringify(value)}`);
     }
+    if (key === 'attention' || key === 'layerAttention') continue; // checked below, field by field
     if (typeof value !== typeof fallback)
       throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${JSON.stringify(value)}`);
   }
@@ -171,5 +180,61 @@ export function validateConfig(raw: Record<string, unknown>, where = 'config'): 
   }
   if (!(config.layerNormEps > 0))
     throw new ConfigError(`${where}: "layerNormEps" must be positive, got ${config.layerNormEps}`);
+  config.attention = checkedSpec(config.attention, `${where}: "attention"`, false);
+  config.layerAttention = checkedLayerAttention(config, where);
   return { ...config };
+}
+
+/** A stack's layers, as layerAttention names them; decoder layers attend causally. */
+function stacks(config: ModelConfig): { name: 'encoder' | 'decoder'; layers: number; causal: boolean }[] {
+  if (config.kind === 'decoder-only') return [{ name: 'decoder', layers: config.decoderLayers, causal: true }];
+  if (config.kind === 'encoder-only') return [{ name: 'encoder', layers: config.encoderLayers, causal: false }];
+  return [
+    { name: 'encoder', layers: config.encoderLayers, causal: false },
+    { name: 'decoder', layers: config.decoderLayers, causal: true },
+  ];
+}
+
+function checkedSpec(raw: unknown, where: string, causal: boolean): AttentionSpec {
+  let spec: AttentionSpec;
+  try {
+    spec = validateAttentionSpec(raw, where);
+  } catch (error) {
+    if (error instanceof AttentionSpecError) throw new ConfigError(error.message);
+    throw error;
+  }
+  if (causal && !CAUSAL_KINDS.has(spec.kind))
+    throw new ConfigError(`${where}: "${spec.kind}" attention cannot be causal; use it in encoder layers only`);
+  return spec;
+}
+
+function checkedLayerAttention(config: ModelConfig, where: string): Record<string, AttentionSpec> {
+  const raw = config.layerAttention as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${where}: "layerAttention" must be an object like {"encoder.0": {"kind": "local"}}`);
+  const out: Record<string, AttentionSpec> = {};
+  const all = stacks(config);
+  for (const [key, value] of Object.entries(raw)) {
+    const match = /^(encoder|decoder)\.(\d+)$/.exec(key);
+    const stack = all.find((s) => s.name === match?.[1]);
+    if (match === null || stack === undefined || Number(match[2]) >= stack.layers)
+      throw new ConfigError(
+        `${where}: "layerAttention" key "${key}" names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
+      );
+    out[key] = checkedSpec(value, `${where}: "layerAttention.${key}"`, stack.causal);
+  }
+  // The model-wide spec applies to the causal stack too: refuse it there unless every layer overrides it.
+  for (const stack of all)
+    for (let i = 0; i < stack.layers; i++)
+      if (stack.causal && out[`${stack.name}.${i}`] === undefined && !CAUSAL_KINDS.has(config.attention.kind))
+        throw new ConfigError(
+          `${where}: "attention" kind "${config.attention.kind}" cannot be causal, and ${stack.name}.${i} uses it; ` +
+            `override the ${stack.name} layers in "layerAttention"`,
+        );
+  return out;
+}
+
+/** The attention spec of one self-attention layer. */
+export function layerAttentionSpec(config: ModelConfig, stack: 'encoder' | 'decoder', layer: number): AttentionSpec {
+  return config.layerAttention[`${stack}.${layer}`] ?? config.attention;
 }

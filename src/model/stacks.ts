@@ -27,7 +27,7 @@ export class Encoder extends Module {
     this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
     this.layers = this.modules(
       'layers',
-      Array.from({ length: layers }, () => new EncoderLayer(c)),
+      Array.from({ length: layers }, (_, i) => new EncoderLayer(c, causal ? 'decoder' : 'encoder', i)),
     );
     this.finalNorm =
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
@@ -52,7 +52,7 @@ export class Decoder extends Module {
     this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
     this.layers = this.modules(
       'layers',
-      Array.from({ length: c.decoderLayers }, () => new DecoderLayer(c)),
+      Array.from({ length: c.decoderLayers }, (_, i) => new DecoderLayer(c, i)),
     );
     this.finalNorm =
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;

@@ -15,6 +15,7 @@ import { Adam } from './adam.js';
 import { clipGradNorm } from './clip.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
 import { translationLoss } from './loss.js';
+import { attentionPenalty } from '../model/efficient/penalty.js';
 import { learningRate, type Schedule } from './schedule.js';
 
 export interface TrainOptions {
@@ -213,7 +214,10 @@ export class Trainer {
           padId,
           this.options.labelSmoothing,
         );
-        T.mulScalar(terms.sum, 1 / Math.max(total, 1)).backward();
+        const objective = T.mulScalar(terms.sum, 1 / Math.max(total, 1));
+        // Adaptive attention spans pay their L1 penalty once per update, shared across the batches.
+        const penalty = attentionPenalty(this.model);
+        (penalty === null ? objective : T.add(objective, T.mulScalar(penalty, 1 / batches.length))).backward();
         loss += terms.sum.item();
         nll += terms.nll;
       });

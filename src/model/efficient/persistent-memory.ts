@@ -1,0 +1,52 @@
+// Persistent memory (Sukhbaatar et al. 2019, "Augmenting Self-attention with Persistent Memory"):
+// every head has `memorySlots` learned key/value vectors that every query may attend to, besides
+// the sequence. With noFeedForward the layer drops its feed-forward sub-layer ("all-attention": the
+// slots play its part). The slots come first among the keys, so the bottom-right causal alignment of
+// T.attention lets every query see all of them, and a KV cache works unchanged.
+
+import * as T from '../../tensor/index.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
+import type { AttentionSpec } from './spec.js';
+
+export class PersistentMemoryAttention extends AttentionMechanism {
+  readonly slots: number;
+  /** (h, N, dK) learned keys and values; absent with no slots. */
+  readonly keys: Tensor | null;
+  readonly values: Tensor | null;
+
+  constructor(
+    readonly spec: AttentionSpec,
+    readonly context: MechanismContext,
+  ) {
+    super();
+    const { h, dModel, dtype = 'float32' } = context;
+    const dK = dModel / h;
+    this.slots = spec.memorySlots ?? 0;
+    // The paper's initialisation: keys N(0, 1/dK), values N(0, 1/N), so that a slot starts like a token.
+    this.keys =
+      this.slots > 0 ? this.parameter('keys', T.randn([h, this.slots, dK], { std: 1 / Math.sqrt(dK), dtype })) : null;
+    this.values =
+      this.slots > 0
+        ? this.parameter('values', T.randn([h, this.slots, dK], { std: 1 / Math.sqrt(this.slots), dtype }))
+        : null;
+  }
+
+  attend(x: AttendInputs): AttendResult {
+    const [B, h, Tk] = x.k.shape;
+    const N = this.slots;
+    let k = x.k;
+    let v = x.v;
+    let mask: Tensor | null = x.keyPadding === null ? null : T.reshape(x.keyPadding, [B, 1, 1, Tk]);
+    if (N > 0) {
+      const dK = x.k.shape[3];
+      k = T.concat([T.broadcastTo(T.unsqueeze(this.keys!, 0), [B, h, N, dK]), x.k], 2);
+      v = T.concat([T.broadcastTo(T.unsqueeze(this.values!, 0), [B, h, N, x.v.shape[3]]), x.v], 2);
+      if (mask !== null) mask = T.concat([Tensor.from(new Int32Array(B * N).fill(1), [B, 1, 1, N]), mask], 3);
+    }
+    const result = T.attention(x.q, k, v, { mask, causal: x.causal, dropout: x.dropout, training: x.training });
+    // The page shows attention over the sequence: the slots' share is what is missing from each row.
+    const weights = x.needWeights ? (N > 0 ? T.slice(result.weights, 3, N) : result.weights) : null;
+    return { output: result.output, weights };
+  }
+}

@@ -1,0 +1,166 @@
+// Routing attention (Roy et al. 2021, "Efficient Content-Based Sparse Attention with Routing
+// Transformers"): per head, `clusters` centroids on the unit sphere, kept by online k-means (an
+// exponential moving average of the unit-length queries and keys assigned to them, while training).
+// Each query attends only the keys of its own cluster, and its own position, so the cost grows with
+// the pairs inside clusters (about n^2 / clusters when they are balanced), not with n^2. The
+// centroids are stored as a parameter so that model folders keep them; no gradient reaches them.
+
+import * as T from '../../tensor/index.js';
+import { Generator } from '../../tensor/random.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { sparseAttention, sparseAttentionWeights, type SparsePattern } from '../../tensor/ops/sparse-attention.js';
+import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
+import type { AttentionSpec } from './spec.js';
+
+/** How much of a centroid survives each update (the moving average's decay). */
+const DECAY = 0.99;
+
+export class RoutingAttention extends AttentionMechanism {
+  /** (h, clusters, dK) unit vectors. */
+  readonly centroids: Tensor;
+  readonly clusters: number;
+
+  constructor(
+    readonly spec: AttentionSpec,
+    readonly context: MechanismContext,
+  ) {
+    super();
+    const { h, dModel, dtype = 'float32' } = context;
+    const dK = dModel / h;
+    this.clusters = spec.clusters!;
+    const g = new Generator(1234);
+    const values =
+      dtype === 'float64' ? new Float64Array(h * this.clusters * dK) : new Float32Array(h * this.clusters * dK);
+    for (let i = 0; i < values.length; i++) values[i] = g.normal();
+    for (let c = 0; c < h * this.clusters; c++) normalize(values, c * dK, dK);
+    this.centroids = this.parameter('centroids', Tensor.from(values, [h, this.clusters, dK]));
+  }
+
+  attend(x: AttendInputs): AttendResult {
+    const [B, h, Tq, dK] = x.q.shape;
+    const Tk = x.k.shape[2];
+    if (x.training && x.dropout > 0)
+      throw new Error('routing attention applies no attention dropout; set attentionDropout to 0');
+    const q = T.noGrad(() => T.contiguous(x.q)).floats();
+    const k = T.noGrad(() => T.contiguous(x.k)).floats();
+    const centroids = this.centroids.floats();
+    const queryCluster = this.assign(q, B * h * Tq, Tq, dK, centroids);
+    const keyCluster = this.assign(k, B * h * Tk, Tk, dK, centroids);
+    if (x.training) this.update(q, queryCluster, Tq, k, keyCluster, Tk, B, h, dK);
+    const padding = x.keyPadding === null ? null : T.contiguous(x.keyPadding).ints('keyPadding');
+    const pattern = routingPattern(queryCluster, keyCluster, { B, h, Tq, Tk, causal: x.causal, padding });
+    const output = sparseAttention(x.q, x.k, x.v, pattern);
+    return { output, weights: x.needWeights ? T.noGrad(() => sparseAttentionWeights(x.q, x.k, pattern)) : null };
+  }
+
+  /** The nearest centroid (largest cosine) of each of n vectors, rows of `length` per (batch, head). */
+  private assign(
+    vectors: ArrayLike<number>,
+    n: number,
+    length: number,
+    dK: number,
+    centroids: ArrayLike<number>,
+  ): Int32Array {
+    const h = this.context.h;
+    const out = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const head = Math.floor(r / length) % h;
+      let best = 0;
+      let bestScore = -Infinity;
+      for (let c = 0; c < this.clusters; c++) {
+        const base = (head * this.clusters + c) * dK;
+        let dot = 0;
+        for (let d = 0; d < dK; d++) dot += vectors[r * dK + d] * centroids[base + d];
+        if (dot > bestScore) [best, bestScore] = [c, dot];
+      }
+      out[r] = best;
+    }
+    return out;
+  }
+
+  /** Online k-means: each centroid moves towards the mean unit vector assigned to it, then back to unit length. */
+  private update(
+    q: ArrayLike<number>,
+    queryCluster: Int32Array,
+    Tq: number,
+    k: ArrayLike<number>,
+    keyCluster: Int32Array,
+    Tk: number,
+    B: number,
+    h: number,
+    dK: number,
+  ): void {
+    const sums = new Float64Array(h * this.clusters * dK);
+    const counts = new Float64Array(h * this.clusters);
+    const add = (vectors: ArrayLike<number>, cluster: Int32Array, length: number) => {
+      for (let r = 0; r < B * h * length; r++) {
+        const head = Math.floor(r / length) % h;
+        const slot = head * this.clusters + cluster[r];
+        let norm = 0;
+        for (let d = 0; d < dK; d++) norm += vectors[r * dK + d] ** 2;
+        const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+        for (let d = 0; d < dK; d++) sums[slot * dK + d] += vectors[r * dK + d] * scale;
+        counts[slot]++;
+      }
+    };
+    add(q, queryCluster, Tq);
+    add(k, keyCluster, Tk);
+    const centroids = this.centroids.floats();
+    for (let slot = 0; slot < h * this.clusters; slot++) {
+      if (counts[slot] === 0) continue;
+      for (let d = 0; d < dK; d++)
+        centroids[slot * dK + d] =
+          DECAY * centroids[slot * dK + d] + ((1 - DECAY) * sums[slot * dK + d]) / counts[slot];
+      normalize(centroids, slot * dK, dK);
+    }
+  }
+}
+
+function normalize(values: { [i: number]: number }, offset: number, length: number): void {
+  let norm = 0;
+  for (let d = 0; d < length; d++) norm += values[offset + d] ** 2;
+  const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+  for (let d = 0; d < length; d++) values[offset + d] *= scale;
+}
+
+/**
+ * One group per (batch row, head): query i attends the keys of its cluster and its own position
+ * (i + Tk - Tq), keeping causal order and dropping padded keys.
+ */
+export function routingPattern(
+  queryCluster: Int32Array,
+  keyCluster: Int32Array,
+  o: { B: number; h: number; Tq: number; Tk: number; causal: boolean; padding: Int32Array | null },
+): SparsePattern {
+  const { B, h, Tq, Tk } = o;
+  const shift = Tk - Tq;
+  const groups = B * h;
+  const offsets = new Int32Array(groups * (Tq + 1));
+  const indices: number[] = [];
+  const members: number[][] = [];
+  for (let g = 0; g < groups; g++) {
+    const b = Math.floor(g / h);
+    members.length = 0;
+    for (let j = 0; j < Tk; j++) {
+      if (o.padding !== null && o.padding[b * Tk + j] === 0) continue;
+      (members[keyCluster[g * Tk + j]] ??= []).push(j);
+    }
+    for (let i = 0; i < Tq; i++) {
+      offsets[g * (Tq + 1) + i] = indices.length;
+      const position = i + shift;
+      const own = position >= 0 && position < Tk && (o.padding === null || o.padding[b * Tk + position] !== 0);
+      let placedOwn = !own;
+      for (const j of members[queryCluster[g * Tq + i]] ?? []) {
+        if (o.causal && j > position) break;
+        if (!placedOwn && j >= position) {
+          if (j !== position) indices.push(position);
+          placedOwn = true;
+        }
+        indices.push(j);
+      }
+      if (!placedOwn) indices.push(position);
+    }
+    offsets[g * (Tq + 1) + Tq] = indices.length;
+  }
+  return { rows: Tq, cols: Tk, groups, offsets, indices: Int32Array.from(indices) };
+}
