@@ -3,6 +3,7 @@
 // table, JSON lines and a log-log picture. Full attention's (N, N) weights grow as N^2; the linear and sparse
 // kinds should grow about as N.
 
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
@@ -23,7 +24,7 @@ import { svgToPng } from './svg-to-png.js';
 const USAGE =
   'usage: transformer bench attention [--kind K[,K...]]... [--seq N[,N...]] [--heads H] [--head-dim D] [--batch B]\n' +
   '  [--causal] [--set KEY=VALUE]... [--threads T] [--repeats R] [--warmup W] [--max-memory 8GiB] [--json]\n' +
-  '  [--out FILE.svg|FILE.png]';
+  '  [--out FILE.svg|FILE.png] [--from RUN.jsonl]... (draw the table and picture of earlier --json runs again)';
 
 interface Options {
   specs: AttentionSpec[];
@@ -35,6 +36,8 @@ interface Options {
   maxMemory: number;
   json: boolean;
   out: string | null;
+  /** JSON-lines files of earlier runs to draw again instead of measuring. */
+  from: string[];
 }
 
 export interface Row {
@@ -70,6 +73,7 @@ function parseOptions(argv: string[]): Options {
       'max-memory': { type: 'string', default: '8GiB' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      from: { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -96,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     maxMemory: bytesFlag('--max-memory', values['max-memory']),
     json: values.json,
     out: values.out ?? null,
+    from: values.from,
   };
 }
 
@@ -192,18 +197,47 @@ export async function benchAttention(argv: string[]): Promise<number> {
   say(header(width));
   const setup = { batch: B, heads: h, headDim: dK, causal, backend: kernels, threads };
   const rows: Row[] = [];
-  for (const spec of o.specs)
-    for (const N of o.lengths) {
-      rows.push(benchOne(spec, N, o, rows));
-      say(tableLine(rows.at(-1)!, rows, width));
-      if (o.json) console.log(JSON.stringify({ ...rows.at(-1), ...setup }));
-    }
+  if (o.from.length > 0) {
+    rows.push(...o.from.flatMap(readRows));
+    for (const row of rows) say(tableLine(row, rows, width));
+  } else
+    for (const spec of o.specs)
+      for (const N of o.lengths) {
+        rows.push(benchOne(spec, N, o, rows));
+        say(tableLine(rows.at(-1)!, rows, width));
+        if (o.json) console.log(JSON.stringify({ ...rows.at(-1), ...setup }));
+      }
   if (o.out !== null) {
     const picture = benchPicture(rows, o);
     writeFileAtomic(o.out, [/\.png$/i.test(o.out) ? svgToPng(picture.svg) : Buffer.from(`${picture.svg}\n`)]);
     say(`wrote ${o.out}`);
   }
   return rows.some((r) => r.error !== undefined) ? 1 : 0;
+}
+
+/** The rows of an earlier `--json` run, checked enough to draw them; a bad line names the file and line. */
+function readRows(path: string): Row[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--from ${path}: ${(error as Error).message}`);
+  }
+  return text
+    .split('\n')
+    .map((line, i) => [line.trim(), i + 1] as const)
+    .filter(([line]) => line !== '')
+    .map(([line, n]) => {
+      let row: Row;
+      try {
+        row = JSON.parse(line) as Row;
+      } catch {
+        throw new UsageError(`--from ${path}, line ${n}: not JSON`);
+      }
+      if (typeof row.kind !== 'string' || !Number.isInteger(row.seq) || typeof row.spec !== 'object')
+        throw new UsageError(`--from ${path}, line ${n}: expected a bench attention --json line (kind, seq, spec)`);
+      return row;
+    });
 }
 
 /** One kind at one length: measured, skipped over the memory limit, or the error it ran into. */
@@ -229,7 +263,8 @@ function tableLine(row: Row, rows: Row[], width: number): string {
   const start = `${specLabel(row.spec).padEnd(width)}${String(row.seq).padStart(7)}`;
   if (row.skipped !== undefined) return `${start}  skipped: ${row.skipped}`;
   if (row.error !== undefined) return `${start}  failed: ${row.error}`;
-  const previous = rows.filter((r) => r.spec === row.spec && r.totalMs !== undefined && r.seq < row.seq).at(-1);
+  const label = specLabel(row.spec);
+  const previous = rows.filter((r) => specLabel(r.spec) === label && r.totalMs !== undefined && r.seq < row.seq).at(-1);
   const growth =
     previous === undefined
       ? ''
@@ -253,10 +288,11 @@ export function specLabel(spec: AttentionSpec): string {
 
 /** Time and peak memory against N on log-log axes, one series per kind, side by side. */
 function benchPicture(rows: Row[], o: Options): Picture {
+  const labels = [...new Set(rows.map((r) => specLabel(r.spec)))];
   const series = (value: (r: Row) => number | undefined) =>
-    o.specs.map((spec) => ({
-      name: specLabel(spec),
-      points: rows.filter((r) => r.spec === spec).map((r) => [r.seq, value(r) ?? NaN] as const),
+    labels.map((label) => ({
+      name: label,
+      points: rows.filter((r) => specLabel(r.spec) === label).map((r) => [r.seq, value(r) ?? NaN] as const),
     }));
   const common = { xLabel: 'sequence length N', logX: true, logY: true, width: 560, height: 400 };
   const time = lineChartSvg({ ...common, series: series((r) => r.totalMs), title: 'forward + backward', yLabel: 'ms' });

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,4 +110,42 @@ test('unknown kinds, unknown settings and bad values are usage errors that name 
     assert.match(result.err, message);
     assert.doesNotMatch(result.err, /at .*\.js:\d+/, 'no stack trace');
   }
+});
+
+test('--from draws the table and picture of earlier --json runs, one series per kind across files', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-attention-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const first = run('--kind', 'full', '--seq', '16,32', '--repeats', '1', '--warmup', '0', '--head-dim', '8', '--json');
+  const second = run(
+    '--kind',
+    'local',
+    '--set',
+    'window=4',
+    '--seq',
+    '16,32',
+    '--repeats',
+    '1',
+    '--warmup',
+    '0',
+    '--head-dim',
+    '8',
+    '--json',
+  );
+  assert.equal(first.code, 0, first.err);
+  assert.equal(second.code, 0, second.err);
+  const [a, b, out] = ['full.jsonl', 'local.jsonl', 'both.svg'].map((f) => join(dir, f));
+  writeFileSync(a, first.out);
+  writeFileSync(b, second.out);
+  const redrawn = run('--from', a, '--from', b, '--out', out);
+  assert.equal(redrawn.code, 0, redrawn.err);
+  assert.match(redrawn.out, /full\s+32\s/);
+  assert.match(redrawn.out, /local window=4\s+32\s.*N\^/);
+  const svg = readFileSync(out, 'utf8');
+  assert.equal([...svg.matchAll(/<path class="series" data-name="full"/g)].length, 2);
+  assert.equal([...svg.matchAll(/<path class="series" data-name="local window=4"/g)].length, 2);
+
+  writeFileSync(a, `${first.out}{"kind": 3}\n`);
+  const bad = run('--from', a);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, new RegExp(`--from .*full.jsonl, line 3: expected a bench attention --json line`));
 });

@@ -136,7 +136,7 @@ export function routingPattern(
   const shift = Tk - Tq;
   const groups = B * h;
   const offsets = new Int32Array(groups * (Tq + 1));
-  const indices: number[] = [];
+  const indices = new GrowingInts(); // long sequences hold more pairs than a JavaScript array may
   const members: number[][] = [];
   for (let g = 0; g < groups; g++) {
     const b = Math.floor(g / h);
@@ -162,5 +162,24 @@ export function routingPattern(
     }
     offsets[g * (Tq + 1) + Tq] = indices.length;
   }
-  return { rows: Tq, cols: Tk, groups, offsets, indices: Int32Array.from(indices) };
+  return { rows: Tq, cols: Tk, groups, offsets, indices: indices.values() };
+}
+
+/** An Int32Array that doubles as it fills. */
+class GrowingInts {
+  private data = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  values(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
 }
