@@ -193,12 +193,14 @@ export async function benchAttention(argv: string[]): Promise<number> {
       (kernels === 'native' ? ` (${simdLevel()}, ${threads} thread${threads === 1 ? '' : 's'})` : '') +
       `; median of up to ${o.repeats} steps after ${o.warmup} warm-up`,
   );
-  const width = Math.max(12, ...o.specs.map((spec) => specLabel(spec).length)) + 2;
+  const earlier = o.from.flatMap(readRows);
+  const labelled = earlier.length > 0 ? earlier.map((row) => row.spec) : o.specs;
+  const width = Math.max(12, ...labelled.map((spec) => specLabel(spec).length)) + 2;
   say(header(width));
   const setup = { batch: B, heads: h, headDim: dK, causal, backend: kernels, threads };
   const rows: Row[] = [];
-  if (o.from.length > 0) {
-    rows.push(...o.from.flatMap(readRows));
+  if (earlier.length > 0) {
+    rows.push(...earlier);
     for (const row of rows) say(tableLine(row, rows, width));
   } else
     for (const spec of o.specs)

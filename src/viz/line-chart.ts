@@ -27,7 +27,20 @@ export interface LineChartOptions {
 
 const PAD = 10;
 const TICK = 5;
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf'];
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#17becf',
+  '#bcbd22',
+  '#393b79',
+  '#000000',
+];
 /** Series with this many points or fewer also get a dot at each point (a few validations, not every step). */
 const MARKERS_UP_TO = 40;
 const SWATCH = 18;
