@@ -56,8 +56,14 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
     load: async () => (await import('./serve.js')).serve,
   },
   translate: {
-    about: 'translate --model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F]: text lines, order kept',
+    about:
+      'translate --model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F]: text lines, order kept; ' +
+      'DIR may be a Hugging Face MarianMT folder',
     load: async () => (await import('./translate.js')).translate,
+  },
+  'export-marian': {
+    about: 'export-marian --model DIR --out DIR: a Hugging Face MarianMT folder that transformers loads',
+    load: async () => (await import('./export-marian.js')).exportMarian,
   },
   plot: {
     about: 'pictures as .svg or .png: plot attention|pe|lr|metrics ... --out FILE (plot --help for the flags)',
@@ -66,7 +72,7 @@ const commands: Record<string, { about: string; load: () => Promise<Command> }> 
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.about}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.about}`);
   return ['usage: transformer <command> [options]', '', 'commands:', ...lines, '', 'transformer --version'].join('\n');
 }
 

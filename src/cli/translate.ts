@@ -12,18 +12,20 @@ import type { Writable } from 'node:stream';
 
 import { translateIds, type TranslateOptions } from '../decode/translate-lines.js';
 import type { Hypothesis } from '../decode/search.js';
+import { isMarianFolder, loadMarian, marianSearchDefaults } from '../io/marian.js';
 import { loadModel, loadTokenizer, ModelFolderError, TOKENIZER_FILE } from '../io/model-folder.js';
 import { EncoderDecoder } from '../model/index.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
 
 const USAGE = `usage: transformer translate --model DIR [--beam K] [--alpha A] [--nbest N] [--batch-size B]
     [--max-len-a A] [--max-len-b B] [--min-len N] [--no-repeat-ngram N] [--ids] [--input F] [--output F]
-  --beam K            beam size (default 4; 1 is greedy decoding)
+  --beam K            beam size (default 4, or a Marian folder's num_beams; 1 is greedy decoding)
   --alpha A           length penalty ((5 + |Y|) / 6)^A (default 0.6)
   --nbest N           write the N best hypotheses as "LINE ||| TEXT ||| SCORE" (default 1: the text only)
   --batch-size B      sentences decoded together (default 32)
-  --max-len-a/-b      at most floor(A * source tokens + B) output tokens (default 1 and 50)
+  --max-len-a/-b      at most floor(A * source tokens + B) output tokens (default 1 and 50; for a
+                      Marian folder 0 and its max_length - 2)
   --ids               lines are token ids separated by spaces, in and out (no tokenizer)`;
 
 /** Lines of standard input gathered before translating (a few batches, so that sorting pays). */
@@ -42,12 +44,12 @@ export async function translate(argv: string[]): Promise<number> {
     strict: true,
     options: {
       model: { type: 'string' },
-      beam: { type: 'string', default: '4' },
+      beam: { type: 'string' },
       alpha: { type: 'string', default: '0.6' },
       nbest: { type: 'string', default: '1' },
       'batch-size': { type: 'string', default: '32' },
-      'max-len-a': { type: 'string', default: '1' },
-      'max-len-b': { type: 'string', default: '50' },
+      'max-len-a': { type: 'string' },
+      'max-len-b': { type: 'string' },
       'min-len': { type: 'string', default: '0' },
       'no-repeat-ngram': { type: 'string', default: '0' },
       ids: { type: 'boolean', default: false },
@@ -61,18 +63,23 @@ export async function translate(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
-  const beam = integerFlag('--beam', values.beam, 1, 1000);
+  const given = {
+    beam: values.beam === undefined ? undefined : integerFlag('--beam', values.beam, 1, 1000),
+    maxLenA: values['max-len-a'] === undefined ? undefined : numberFlag('--max-len-a', values['max-len-a'], 0),
+    maxLenB: values['max-len-b'] === undefined ? undefined : integerFlag('--max-len-b', values['max-len-b'], 0),
+  };
+  const { model, tokenizer, defaults } = await load(values.model, values.ids);
+  const beam = given.beam ?? defaults.beam;
   const options: TranslateOptions = {
     beam,
     nbest: integerFlag('--nbest', values.nbest, 1, beam),
     alpha: numberFlag('--alpha', values.alpha, 0),
     batchSize: integerFlag('--batch-size', values['batch-size'], 1),
-    maxLenA: numberFlag('--max-len-a', values['max-len-a'], 0),
-    maxLenB: integerFlag('--max-len-b', values['max-len-b'], 0),
+    maxLenA: given.maxLenA ?? defaults.maxLenA,
+    maxLenB: given.maxLenB ?? defaults.maxLenB,
     minLength: integerFlag('--min-len', values['min-len'], 0),
     noRepeatNgram: integerFlag('--no-repeat-ngram', values['no-repeat-ngram'], 0),
   };
-  const { model, tokenizer } = await load(values.model, values.ids);
   const text = textCodec(model, tokenizer);
 
   let lines: AsyncIterable<string[]>;
@@ -110,15 +117,29 @@ export async function translate(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function load(dir: string, ids: boolean): Promise<{ model: EncoderDecoder; tokenizer: Tokenizer | null }> {
+/** The search defaults of our folders; a Marian folder brings its own. */
+const DEFAULTS = { beam: 4, maxLenA: 1, maxLenB: 50 };
+
+async function load(
+  dir: string,
+  ids: boolean,
+): Promise<{ model: EncoderDecoder; tokenizer: TextTokenizer | null; defaults: typeof DEFAULTS }> {
   try {
+    if (isMarianFolder(dir)) {
+      const marian = await loadMarian(dir);
+      return {
+        model: marian.model,
+        tokenizer: ids ? null : marian.tokenizer,
+        defaults: marianSearchDefaults(marian.generation),
+      };
+    }
     const model = await loadModel(dir);
     if (!(model instanceof EncoderDecoder))
       throw new UsageError(`translate needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
     const tokenizer = ids ? null : await loadTokenizer(dir);
     if (!ids && tokenizer === null)
       throw new UsageError(`${dir} has no ${TOKENIZER_FILE}; pass --ids to translate token ids`);
-    return { model, tokenizer };
+    return { model, tokenizer, defaults: DEFAULTS };
   } catch (error) {
     if (error instanceof ModelFolderError) throw new UsageError(error.message);
     throw error;
@@ -126,7 +147,7 @@ async function load(dir: string, ids: boolean): Promise<{ model: EncoderDecoder;
 }
 
 /** Text (or ids with --ids) to source ids and hypotheses back to text; a blank line is an empty source. */
-function textCodec(model: EncoderDecoder, tokenizer: Tokenizer | null) {
+function textCodec(model: EncoderDecoder, tokenizer: TextTokenizer | null) {
   const V = model.config.sourceVocabSize;
   return {
     encode(line: string, n: number): number[] {

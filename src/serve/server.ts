@@ -12,8 +12,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
+import { isMarianFolder } from '../io/marian.js';
 import { loadTokenizer } from '../io/model-folder.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { MarianTokenizer, type TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { readMetrics, MetricsFileError } from '../train/read-metrics.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
 import { readStaticFile, staticFilePath } from './static-files.js';
@@ -68,7 +69,9 @@ export interface RunningServer {
 const MAX_CURVE_POINTS = 2000;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const tokenizer = await loadTokenizer(options.modelDir);
+  const tokenizer = isMarianFolder(options.modelDir)
+    ? await MarianTokenizer.load(options.modelDir)
+    : await loadTokenizer(options.modelDir);
   if (tokenizer === null) throw new Error(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (existsSync(join(options.modelDir, 'metrics.jsonl')) ? options.modelDir : null);
   const translator = await Translator.start({
@@ -125,7 +128,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 }
 
 interface Context {
-  tokenizer: Tokenizer;
+  tokenizer: TextTokenizer;
   translator: Translator;
   limits: ServeLimits;
   runDir: string | null;

@@ -1,7 +1,7 @@
 // The body of POST /api/translate, checked field by field, and the reply built from the worker's
 // result: the translation, the tokens on both sides, and (on request) every attention map.
 
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { HttpError } from './http.js';
 import type { AttentionMapMessage, TranslationResult } from './protocol.js';
 
@@ -43,7 +43,7 @@ export function parseTranslateRequest(body: unknown, limits: RequestLimits): Tra
 }
 
 /** The source ids with EOS, refused with a readable 422 when longer than the limit. */
-export function encodeSource(tokenizer: Tokenizer, text: string, maxTokens: number): number[] {
+export function encodeSource(tokenizer: TextTokenizer, text: string, maxTokens: number): number[] {
   // The body limit bounds the text, so tokenizing all of it is cheap (well under a millisecond per KiB).
   const ids = [...tokenizer.encode(text, { addEos: true })];
   if (ids.length > maxTokens)
@@ -82,7 +82,7 @@ function attentionJson(map: AttentionMapMessage): AttentionMapJson {
 }
 
 export function translationJson(
-  tokenizer: Tokenizer,
+  tokenizer: TextTokenizer,
   request: TranslateRequest,
   source: number[],
   result: TranslationResult,

@@ -8,6 +8,7 @@ import { backend } from '../backend/registry.js';
 import { nativeThreads, setNativeThreads } from '../backend/native/index.js';
 import { attentionWeights } from '../decode/attention-weights.js';
 import { translateIds } from '../decode/translate-lines.js';
+import { isMarianFolder, loadMarian, marianSearchDefaults } from '../io/marian.js';
 import { loadModel } from '../io/model-folder.js';
 import { EncoderDecoder } from '../model/encoder-decoder.js';
 import type { AttentionMapMessage, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
@@ -19,10 +20,18 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
+/** A Marian folder's output length limit (max_length); ours keep translateIds' defaults. */
+let lengthLimit: { maxLenA: number; maxLenB: number } | null = null;
+
 async function start(): Promise<EncoderDecoder | null> {
   try {
     if (threads !== null) setNativeThreads(threads);
-    const model = await loadModel(modelDir);
+    let model;
+    if (isMarianFolder(modelDir)) {
+      const marian = await loadMarian(modelDir);
+      const { maxLenA, maxLenB } = marianSearchDefaults(marian.generation);
+      [model, lengthLimit] = [marian.model, { maxLenA, maxLenB }];
+    } else model = await loadModel(modelDir);
     if (!(model instanceof EncoderDecoder)) {
       reply({
         type: 'failed',
@@ -63,6 +72,7 @@ function handle(model: EncoderDecoder, request: WorkerRequest): void {
     beam: request.beam,
     alpha: request.alpha,
     batchSize: sources.length,
+    ...lengthLimit,
   });
   const transfer: ArrayBuffer[] = [];
   const results: TranslationResult[] = hypotheses.map(([best], i) => {
