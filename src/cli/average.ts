@@ -2,6 +2,7 @@
 // 5 checkpoints, written at 10-minute intervals). Either explicit files into one file, or the newest N
 // step checkpoints of a training run into a model folder (config.json, tokenizer.json, model.safetensors).
 
+import { InputError } from '../errors.js';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,7 @@ const USAGE =
 const STEP_FILE = /^step-(\d{8,})\.safetensors$/;
 
 /** Inputs that cannot be averaged; the message names the file and the tensor. */
-export class AverageError extends Error {}
+export class AverageError extends InputError {}
 
 /**
  * The element-wise mean of the tensors in `paths`, summed in float64 and stored as float32. Every file

@@ -1,7 +1,7 @@
 // The `transformer` command: one sub-command per file, dispatched here.
 
 import { createRequire } from 'node:module';
-import { UsageError } from './flags.js';
+import { reportError } from './report-error.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -97,10 +97,6 @@ export async function main(argv: string[]): Promise<number> {
       await command.load()
     )(rest);
   } catch (error) {
-    // Bad input is reported in one line; anything else is a bug and keeps its stack.
-    const usageError = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    if (!usageError) throw error;
-    console.error(`transformer ${name}: ${(error as Error).message}`);
-    return 2;
+    return reportError(name, error);
   }
 }

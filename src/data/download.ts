@@ -2,6 +2,7 @@
 // the source is .gz, hashed (SHA-256 of what is written) and renamed into place only when the hash
 // matches. A failed or interrupted download never leaves a file under the final name.
 
+import { InputError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-export class DownloadError extends Error {
+export class DownloadError extends InputError {
   override name = 'DownloadError';
 }
 

@@ -1,11 +1,12 @@
 // Reading a text file line by line as a stream, checking UTF-8 as it goes: big corpora never sit in
 // memory whole, and a bad byte is reported with its file, line and byte column.
 
+import { InputError } from '../errors.js';
 import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { firstInvalidUtf8 } from './utf8.js';
 
-export class CorpusError extends Error {
+export class CorpusError extends InputError {
   override name = 'CorpusError';
 }
 

@@ -1,6 +1,7 @@
 // A model folder (docs/model-folder.md): config.json, model.safetensors and optionally tokenizer.json,
 // laid out like a Hugging Face model folder so that models can travel to and from PyTorch.
 
+import { InputError } from '../errors.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,7 +24,7 @@ export const WEIGHTS_FILE = 'model.safetensors';
 export const TOKENIZER_FILE = 'tokenizer.json';
 
 /** A model folder that cannot be read; the message names the file. */
-export class ModelFolderError extends Error {}
+export class ModelFolderError extends InputError {}
 
 export interface SaveOptions {
   /** A tokenizer file to copy into the folder as tokenizer.json. */

@@ -2,6 +2,7 @@
 // JSON header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {key: value}}, then the
 // tensors' little-endian bytes back to back. Tensors read from a file are views of one buffer.
 
+import { InputError } from '../errors.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 import { writeFileAtomic } from './atomic.js';
@@ -44,7 +45,7 @@ export interface TensorToWrite {
   data: TensorData;
 }
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends InputError {
   constructor(
     readonly file: string,
     message: string,

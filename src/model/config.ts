@@ -1,6 +1,7 @@
 // The model's configuration: plain typed data with the paper's presets (Table 3: base and big) and
 // smaller ones. Unknown keys and inconsistent values are errors that name the key.
 
+import { InputError } from '../errors.js';
 import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
 
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
@@ -111,7 +112,7 @@ const choices: Partial<Record<keyof ModelConfig, readonly string[]>> = {
   head: ['masked-lm', 'sequence-classification', 'token-classification'],
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends InputError {}
 
 /** A complete, validated config: defaults, then a preset, then overrides (which may not add keys). */
 export function makeConfig(preset: PresetName | null, overrides: Record<string, unknown> = {}): ModelConfig {

@@ -2,6 +2,7 @@
 // (a piece it lacks is <unk>), EOS appended; ids -> pieces through vocab.json (target_vocab.json when the
 // vocabularies are separate) -> target.spm's decoding, special tokens dropped, as MarianTokenizer does.
 
+import { InputError } from '../errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export interface MarianSpecialTokens {
 export const DEFAULT_SPECIAL_TOKENS: MarianSpecialTokens = { eos: '</s>', unk: '<unk>', pad: '<pad>' };
 
 /** A folder's tokenizer files that cannot be read; the message names the file. */
-export class MarianTokenizerError extends Error {}
+export class MarianTokenizerError extends InputError {}
 
 /** One direction of the vocabulary: piece <-> id. */
 export class MarianVocabulary {

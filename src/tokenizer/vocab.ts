@@ -1,5 +1,6 @@
 // The vocabulary layout: control tokens, user-defined special tokens, 256 byte tokens, characters, merges.
 
+import { InputError } from '../errors.js';
 import type { Merge } from './learn-merges.js';
 
 /** Stands for a space inside pieces, as in SentencePiece. */
@@ -26,7 +27,7 @@ export interface TokenizerSpec {
 }
 
 /** A spec that contradicts itself; `field` names the offending part. */
-export class SpecError extends Error {
+export class SpecError extends InputError {
   constructor(
     readonly field: keyof TokenizerSpec,
     message: string,

@@ -2,6 +2,7 @@
 // (weights, Adam moments, step, random generator, data position), written as one folder that appears
 // atomically: files go to a temporary folder, which is then renamed into place.
 
+import { InputError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
@@ -26,7 +27,7 @@ export interface TrainingState {
   targetTokens: number;
 }
 
-export class CheckpointError extends Error {}
+export class CheckpointError extends InputError {}
 
 function weights(model: Module): Map<string, TensorToWrite> {
   const out = new Map<string, TensorToWrite>();

@@ -1,6 +1,7 @@
 // Reading a run folder's metrics.jsonl (written by src/cli/train-report.ts): the step and validation
 // records, for plots and the web page. A resumed run may repeat steps; the last record of a step wins.
 
+import { InputError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,7 +33,7 @@ export interface RunMetrics {
   validations: ValidationRecord[];
 }
 
-export class MetricsFileError extends Error {}
+export class MetricsFileError extends InputError {}
 
 /** The records of runDir/metrics.jsonl; events other than step and validation are skipped. */
 export function readMetrics(runDir: string): RunMetrics {

@@ -2,6 +2,8 @@
 // A spec is plain JSON in config.json ("attention" for every self-attention layer, "layerAttention"
 // for single layers), checked here field by field.
 
+import { InputError } from '../../errors.js';
+
 export const ATTENTION_KINDS = [
   'full',
   'local', // band: key j within `window` positions of query i (Longformer's sliding window)
@@ -52,7 +54,7 @@ export interface AttentionSpec {
   noFeedForward?: boolean;
 }
 
-export class AttentionSpecError extends Error {}
+export class AttentionSpecError extends InputError {}
 
 /** The fields each kind takes, with their defaults (undefined: required). */
 const FIELDS: Record<AttentionKindName, Record<string, number | boolean | undefined>> = {

@@ -1,10 +1,12 @@
 // The protobuf wire format, read-only: varints, 32/64-bit fixed values and length-delimited fields.
 // Enough to decode sentencepiece's ModelProto without a schema compiler or a dependency.
 
+import { InputError } from '../../errors.js';
+
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
 
 /** Malformed wire data; the message names the byte offset where reading went wrong. */
-export class ProtobufError extends Error {
+export class ProtobufError extends InputError {
   override name = 'ProtobufError';
 }
 
