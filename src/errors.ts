@@ -3,9 +3,7 @@
 // print its message alone and exit, while anything else keeps its stack as the bug it is.
 
 /** Bad input: the message names the file, line, field or setting and what was expected. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+export class InputError extends Error {}
 
 /** True for errors that describe bad input rather than a defect of the library. */
 export function isInputError(error: unknown): error is InputError {
