@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { commitFile, fetchToFile, temporaryPath, type DownloadEvent } from './download.js';
+import { commitFile, DownloadError, fetchToFile, temporaryPath, type DownloadEvent } from './download.js';
 import { sgmToText } from './sgm.js';
 import { extractTarMembers } from './tar.js';
 
@@ -102,13 +102,10 @@ async function getFromArchive(url: string, folder: string, files: DataFile[], op
   const archive = temporaryPath(join(folder, 'archive'));
   try {
     await fetchToFile(url, archive, { onEvent: options.onEvent });
-    const members = await extractTarMembers(
-      createReadStream(archive).pipe(createGunzip()),
-      new Set(files.map((f) => f.member ?? '')),
-    );
+    const members = await readArchive(url, archive, new Set(files.map((f) => f.member ?? '')));
     for (const file of files) {
       const sgm = members.get(file.member ?? '');
-      if (sgm === undefined) throw new Error(`${url} has no member ${file.member}`);
+      if (sgm === undefined) throw new DownloadError(`${url} has no member ${file.member}`);
       const text = sgmToText(sgm.toString('utf8'));
       const path = join(folder, file.name);
       const temporary = temporaryPath(path);
@@ -117,6 +114,19 @@ async function getFromArchive(url: string, folder: string, files: DataFile[], op
     }
   } finally {
     await rm(archive, { force: true });
+  }
+}
+
+/** The wanted members of a downloaded .tgz; what the server sent being no such archive is a DownloadError. */
+async function readArchive(url: string, archive: string, wanted: ReadonlySet<string>): Promise<Map<string, Buffer>> {
+  try {
+    return await extractTarMembers(createReadStream(archive).pipe(createGunzip()), wanted);
+  } catch (error) {
+    const { code, syscall } = error as { code?: string; syscall?: string };
+    // The local disk's own faults (ENOSPC, EIO) are reported as such by the caller, not blamed on the server.
+    if (syscall !== undefined) throw error;
+    const reason = code?.startsWith('Z_') ? 'not valid gzip data' : (error as Error).message;
+    throw new DownloadError(`${url} is not a valid .tgz archive: ${reason}`);
   }
 }
 

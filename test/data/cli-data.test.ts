@@ -1,15 +1,18 @@
-// `transformer data` as users run it: make-task writes the same files for the same seed, get
-// fetches the real data set table (served locally from ../shared/data, never copied) and checks
-// every hash, and errors are one line with the right exit code.
+// `transformer data` as users run it: make-task writes the same files for the same seed; get, against
+// mirrors the tests build on 127.0.0.1, reports a wrong file, an HTTP error or a broken archive in one
+// line with exit 1 and keeps nothing; with the real corpora present (test/helpers/shared-data.ts) it
+// fetches the real data set table from a local mirror of them and checks every hash.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { DATASETS } from '../../src/data/datasets.js';
 import { refusedUrl, serve, sharedData, tar, tempDir } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
@@ -84,6 +87,48 @@ test('cli: bad input is one line and exit 2; an offline download is one line and
     /^transformer data get: cannot download http:\/\/127\.0\.0\.1:\d+\/train\.de\.gz: connection refused/,
   );
   assert.equal(offline.err.trim().split('\n').length, 1, offline.err);
+});
+
+/** The error line: the last one of stderr, after any progress lines; no stack anywhere. */
+function errorLine(err: string): string {
+  const lines = err.trim().split('\n');
+  assert.ok(!lines.some((l) => /^\s+at /.test(l)), err);
+  return lines[lines.length - 1];
+}
+
+test('cli: data get from a mirror serving other files: the first mismatch in one line, exit 1, no file kept', async (t) => {
+  const text = 'Ein Hund rennt.\n';
+  const files: Record<string, Buffer> = {};
+  for (const file of DATASETS.multi30k.files) files[`/${file.remote}`] = gzipSync(text);
+  const server = await serve(t, files);
+  const dir = tempDir(t);
+  const got = await run(['data', 'get', 'multi30k', '--dir', dir], { TRANSFORMER_DATA_URL: server.url });
+  assert.equal(got.code, 1, got.err);
+  const [first] = DATASETS.multi30k.files;
+  const actual = createHash('sha256').update(text).digest('hex');
+  assert.equal(
+    errorLine(got.err),
+    `transformer data get: checksum mismatch for ${join(dir, 'multi30k', 'train.de')} (from ${server.url}/train.de.gz): expected SHA-256 ${first.sha256}, got ${actual}`,
+  );
+  assert.deepEqual(server.requests, ['/train.de.gz'], 'stops at the first wrong file');
+  assert.deepEqual(readdirSync(join(dir, 'multi30k')), [], 'nothing under the final name, no temporary file');
+});
+
+test('cli: data get from a mirror answering 503, or serving a .tgz without the member: one line, exit 1', async (t) => {
+  const down = await serve(t, {}, (_req, res) => res.writeHead(503, 'Service Unavailable').end('try later'));
+  const other = tar([{ name: 'test-full/newstest2014-deen-src.en.sgm', data: Buffer.from('<refset></refset>\n') }]);
+  const wrong = await serve(t, { '/test-full.tgz': gzipSync(other) });
+  const cases: [string, string][] = [
+    [down.url, `cannot download ${down.url}/test-full.tgz: the server answered 503 Service Unavailable`],
+    [wrong.url, `${wrong.url}/test-full.tgz has no member test-full/newstest2014-deen-src.de.sgm`],
+  ];
+  for (const [url, message] of cases) {
+    const dir = tempDir(t);
+    const got = await run(['data', 'get', 'newstest2014', '--dir', dir, '--base-url', url]);
+    assert.equal(got.code, 1, got.err);
+    assert.equal(errorLine(got.err), `transformer data get: ${message}`);
+    assert.deepEqual(readdirSync(join(dir, 'newstest2014')), [], 'neither a file nor the archive is kept');
+  }
 });
 
 test('cli: data get multi30k against a local mirror matches every checksum of the table, then hits the cache', async (t) => {

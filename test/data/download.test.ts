@@ -1,6 +1,7 @@
 // Downloads against a local HTTP server: success (plain and gzip), cache hits without a request,
 // checksum mismatches, server errors, refused connections and cut-off transfers, none of which
-// may leave a file under the final name; and the .tgz + SGML path used for WMT test sets.
+// may leave a file under the final name; and the .tgz + SGML path used for WMT test sets, with the
+// archives a broken mirror could serve.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -166,4 +167,42 @@ test('download: text files from SGML members of a .tgz, converted as sacreBLEU d
   assert.equal(readFileSync(join(dir, 'wmt', 'n.en'), 'utf8'), textEn);
   assert.deepEqual(server.requests, ['/test-full.tgz'], 'one archive download for both files');
   assert.deepEqual(readdirSync(join(dir, 'wmt')).sort(), ['n.de', 'n.en'], 'the archive is not kept');
+});
+
+test('download: a .tgz that is not gzip, lacks the member, ends inside it or holds other text fails cleanly', async (t) => {
+  const member = 'test-full/newstest2014-deen-src.de.sgm';
+  const sgm = (text: string) =>
+    Buffer.from(`<refset>\n<doc docid="1">\n<seg id="1">${text}</seg>\n</doc>\n</refset>\n`);
+  const whole = tar([{ name: member, data: sgm('Hallo Welt') }]);
+  const server = await serve(t, {
+    '/plain/test-full.tgz': Buffer.from('plain text, not gzip'),
+    '/other/test-full.tgz': gzipSync(tar([{ name: 'test-full/other.sgm', data: sgm('Hallo Welt') }])),
+    '/cut/test-full.tgz': gzipSync(whole.subarray(0, 512 + 10)),
+    '/changed/test-full.tgz': gzipSync(tar([{ name: member, data: sgm('Hallo Mond') }])),
+  });
+  const cases: [string, RegExp][] = [
+    ['plain', /^http:\/\/\S+\/plain\/test-full\.tgz is not a valid \.tgz archive: not valid gzip data$/],
+    ['other', /^http:\/\/\S+\/other\/test-full\.tgz has no member test-full\/newstest2014-deen-src\.de\.sgm$/],
+    ['cut', /^http:\/\/\S+\/cut\/test-full\.tgz is not a valid \.tgz archive: tar archive ends inside test-full\//],
+    [
+      'changed',
+      new RegExp(
+        `^checksum mismatch for .*n\\.de \\(from .*/changed/test-full\\.tgz\\): .*got ${sha256('Hallo Mond\n')}$`,
+      ),
+    ],
+  ];
+  for (const [mirror, message] of cases) {
+    const dir = tempDir(t);
+    const dataset: Dataset = {
+      name: 'wmt',
+      baseUrl: `${server.url}/${mirror}`,
+      files: [{ name: 'n.de', remote: 'test-full.tgz', member, sha256: sha256('Hallo Welt\n') }],
+    };
+    await assert.rejects(getDataset(dataset, { dir }), (error: Error) => {
+      assert.ok(error instanceof DownloadError, `${mirror}: ${error.stack}`);
+      assert.match(error.message, message);
+      return true;
+    });
+    assert.deepEqual(readdirSync(join(dir, 'wmt')), [], `${mirror}: neither the file nor the archive is left`);
+  }
 });

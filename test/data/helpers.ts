@@ -1,5 +1,5 @@
 // Shared pieces of the data tests: temporary folders, a local HTTP server, tar archives, and the
-// read-only third-party data in ../shared/data (used when present, never copied).
+// real corpora (used when present, never copied; test/helpers/shared-data.ts).
 
 import type { TestContext } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,5 +71,5 @@ export function tar(entries: { name: string; data: Buffer }[]): Buffer {
   return Buffer.concat(blocks);
 }
 
-/** The folder of a read-only third-party data set, or null when the test should skip. */
+/** The folder of a real corpus, or null when it is absent and the test was marked skipped. */
 export { requireSharedData as sharedData } from '../helpers/shared-data.js';

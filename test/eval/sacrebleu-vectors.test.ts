@@ -1,13 +1,12 @@
-// Conformance with sacreBLEU 2.6's own test cases (../shared/data/bleu/unit_vectors.json): corpus
-// BLEU, BLEU from statistics, raw corpus BLEU, sentence BLEU with every smoothing method.
+// Conformance with sacreBLEU 2.6's own test cases (test/fixtures/third-party/sacrebleu/unit_vectors.json):
+// corpus BLEU, BLEU from statistics, raw corpus BLEU, sentence BLEU with every smoothing method.
 
-import test, { type TestContext } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 
 import { computeBleu, corpusBleu, formatFixed, sentenceBleu, type SmoothMethod } from '../../src/eval/index.js';
 import type { TokenizerName } from '../../src/eval/tokenizers.js';
-import { requireSharedData } from '../helpers/shared-data.js';
+import { thirdPartyText } from '../helpers/third-party.js';
 
 interface CorpusCase {
   hyps: string[];
@@ -51,18 +50,16 @@ interface Vectors {
 
 const TOLERANCE = 1e-4; // the least required; most cases hold to 1e-8
 
-function vectors(t: TestContext): Vectors | null {
-  const dir = requireSharedData(t, 'bleu');
-  return dir === null ? null : (JSON.parse(readFileSync(`${dir}unit_vectors.json`, 'utf8')) as Vectors);
+function vectors(): Vectors {
+  return JSON.parse(thirdPartyText('sacrebleu/unit_vectors.json')) as Vectors;
 }
 
 function close(actual: number, expected: number, tol: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual}, expected ${expected} (tolerance ${tol})`);
 }
 
-test('corpus BLEU: default, tokenize none, no smoothing, max n-gram orders 1..6', (t) => {
-  const v = vectors(t);
-  if (v === null) return;
+test('corpus BLEU: default, tokenize none, no smoothing, max n-gram orders 1..6', () => {
+  const v = vectors();
   assert.equal(v.corpus_bleu.length, 9);
   for (const c of v.corpus_bleu) {
     const k = c.kwargs;
@@ -77,9 +74,8 @@ test('corpus BLEU: default, tokenize none, no smoothing, max n-gram orders 1..6'
   }
 });
 
-test('BLEU from sufficient statistics, and degenerate statistics under floor smoothing', (t) => {
-  const v = vectors(t);
-  if (v === null) return;
+test('BLEU from sufficient statistics, and degenerate statistics under floor smoothing', () => {
+  const v = vectors();
   const [scoring, degenerate] = v.compute_bleu_from_stats;
   const s = computeBleu(
     { correct: scoring.correct, total: scoring.total, sysLen: scoring.sys_len, refLen: scoring.ref_len, nrefs: 1 },
@@ -94,9 +90,8 @@ test('BLEU from sufficient statistics, and degenerate statistics under floor smo
   }
 });
 
-test('raw corpus BLEU: tokenize none, floor smoothing, effective order', (t) => {
-  const v = vectors(t);
-  if (v === null) return;
+test('raw corpus BLEU: tokenize none, floor smoothing, effective order', () => {
+  const v = vectors();
   const raw = (c: RawCase, smoothValue: number) =>
     corpusBleu(c.hyps, c.refs, { tokenize: 'none', smoothMethod: 'floor', smoothValue, effectiveOrder: true });
   for (const c of v['raw_corpus_bleu_floor0.01_fraction']) {
@@ -112,9 +107,8 @@ test('raw corpus BLEU: tokenize none, floor smoothing, effective order', (t) => 
   }
 });
 
-test('sentence BLEU: every smoothing method, 13a and none, and a sentence with no match', (t) => {
-  const v = vectors(t);
-  if (v === null) return;
+test('sentence BLEU: every smoothing method, 13a and none, and a sentence with no match', () => {
+  const v = vectors();
   const { hyp, ref, tol, cases } = v.sentence_bleu_effective_order;
   for (const [smoothMethod, smoothValue, tokenize, expected] of cases) {
     const s = sentenceBleu(hyp, [ref], { smoothMethod, smoothValue: smoothValue ?? undefined, tokenize });

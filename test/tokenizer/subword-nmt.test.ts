@@ -1,32 +1,15 @@
-// Conformance with subword-nmt: its 1,000 merges on its own test corpus, and the corpus segmented by them.
+// Conformance with subword-nmt: its 1,000 merges on its own test corpus, and the corpus segmented by them
+// (test/fixtures/third-party/subword-nmt).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { sharedDataPath, skipWithoutSharedData } from '../helpers/shared-data.js';
+import { thirdPartyLines, thirdPartyText } from '../helpers/third-party.js';
 
 import { countWords, formatCodes, learnSubwordNmt, parseCodes, SubwordNmtApplier } from '../../src/tokenizer/index.js';
 
-// Third-party files beside the repository (never copied into it): ../shared/data/bpe.
-const dir = sharedDataPath('bpe');
-const present = existsSync(`${dir}corpus.en`);
-const skip = skipWithoutSharedData('bpe');
-const skipData = skip || (!present && `${dir} is missing`);
+const lines = (name: string) => thirdPartyLines(`subword-nmt/${name}`);
 
-function lines(name: string): string[] {
-  const all = readFileSync(`${dir}${name}`, 'utf8').split('\n');
-  if (all[all.length - 1] === '') all.pop();
-  return all;
-}
-
-test('the subword-nmt reference data is present', { skip }, () => {
-  assert.ok(
-    present,
-    `${dir} is missing: the BPE conformance tests need the shared data (set TRANSFORMER_SHARED_DATA, or TRANSFORMER_ALLOW_NO_SHARED_DATA=1 to skip them)`,
-  );
-});
-
-test('learning reproduces subword-nmt bpe.ref merge for merge', { skip: skipData }, () => {
+test('learning reproduces subword-nmt bpe.ref merge for merge', () => {
   const merges = learnSubwordNmt(countWords(lines('corpus.en')), 1000);
   const expected = lines('bpe.ref');
   const got = formatCodes(merges).split('\n').slice(0, -1);
@@ -35,8 +18,8 @@ test('learning reproduces subword-nmt bpe.ref merge for merge', { skip: skipData
   assert.equal(got.length, expected.length);
 });
 
-test('applying bpe.ref reproduces corpus.bpe.ref.en line for line', { skip: skipData }, () => {
-  const applier = new SubwordNmtApplier(parseCodes(readFileSync(`${dir}bpe.ref`, 'utf8')));
+test('applying bpe.ref reproduces corpus.bpe.ref.en line for line', () => {
+  const applier = new SubwordNmtApplier(parseCodes(thirdPartyText('subword-nmt/bpe.ref')));
   const input = lines('corpus.en');
   const expected = lines('corpus.bpe.ref.en');
   assert.equal(input.length, expected.length);

@@ -1,14 +1,14 @@
-// Conformance with the sentencepiece library: test_model.model from the shared data (../shared/data/spm,
-// never copied here) against its vocabulary dump and confirmed encoding, and every model against the
-// encodings scripts/make_spm_fixtures.py recorded from sentencepiece 0.1.97 (test/fixtures/spm).
+// Conformance with the sentencepiece library: its test_model.model (test/fixtures/third-party/sentencepiece)
+// against its vocabulary dump and confirmed encoding, and every model against the encodings
+// scripts/make_spm_fixtures.py recorded from sentencepiece 0.1.97 (test/fixtures/spm).
 
-import test, { type TestContext } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { SentencePieceModel } from '../../../src/tokenizer/sentencepiece/index.js';
-import { requireSharedData } from '../../helpers/shared-data.js';
+import { thirdPartyBytes, thirdPartyLines, thirdPartyText } from '../../helpers/third-party.js';
 
 // From dist/test/tokenizer/sentencepiece/ back to the sources' test/fixtures/spm/.
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/spm/', import.meta.url));
@@ -31,11 +31,7 @@ function fixture(name: string): { model: string; cases: Case[] } {
 }
 
 /** Split on "\n" only, keeping each line's "\r" and the first line's U+FEFF, as the fixture script does. */
-function botchan(dir: string): string[] {
-  const lines = readFileSync(`${dir}botchan.txt`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
+const botchan = () => thirdPartyLines('sentencepiece/botchan.txt');
 
 function check(model: SentencePieceModel, cases: Case[], lines: string[] = []): number {
   for (const c of cases) {
@@ -49,17 +45,12 @@ function check(model: SentencePieceModel, cases: Case[], lines: string[] = []): 
   return cases.length;
 }
 
-function sharedModel(t: TestContext): { model: SentencePieceModel; dir: string } | null {
-  const dir = requireSharedData(t, 'spm');
-  if (dir === null) return null;
-  return { model: SentencePieceModel.fromBytes(readFileSync(`${dir}test_model.model`), 'test_model.model'), dir };
-}
+const testModel = () =>
+  SentencePieceModel.fromBytes(thirdPartyBytes('sentencepiece/test_model.model'), 'test_model.model');
 
-test('test_model.model: the vocabulary is test_model.vocab.tsv, pieces, scores and types', (t) => {
-  const shared = sharedModel(t);
-  if (shared === null) return;
-  const { model, dir } = shared;
-  const rows = readFileSync(`${dir}test_model.vocab.tsv`, 'utf8').split('\n').slice(0, -1);
+test('test_model.model: the vocabulary is test_model.vocab.tsv, pieces, scores and types', () => {
+  const model = testModel();
+  const rows = thirdPartyText('sentencepiece/test_model.vocab.tsv').split('\n').slice(0, -1);
   assert.equal(model.size, rows.length);
   assert.deepEqual([model.type, model.unkId, model.bosId, model.eosId, model.padId], ['unigram', 0, 1, 2, -1]);
   for (const row of rows) {
@@ -72,11 +63,9 @@ test('test_model.model: the vocabulary is test_model.vocab.tsv, pieces, scores a
   }
 });
 
-test('test_model.model: EXPECTED_ENCODINGS.tsv reproduces exactly', (t) => {
-  const shared = sharedModel(t);
-  if (shared === null) return;
-  const { model, dir } = shared;
-  const rows = readFileSync(`${dir}EXPECTED_ENCODINGS.tsv`, 'utf8').trim().split('\n').slice(1);
+test('test_model.model: EXPECTED_ENCODINGS.tsv reproduces exactly', () => {
+  const model = testModel();
+  const rows = thirdPartyText('sentencepiece/EXPECTED_ENCODINGS.tsv').trim().split('\n').slice(1);
   assert.ok(rows.length >= 1);
   for (const row of rows) {
     const [input, ids, pieces] = row.split('\t');
@@ -86,11 +75,9 @@ test('test_model.model: EXPECTED_ENCODINGS.tsv reproduces exactly', (t) => {
   }
 });
 
-test('test_model.model encodes and decodes as sentencepiece does (nmt_nfkc, unknowns merged)', (t) => {
-  const shared = sharedModel(t);
-  if (shared === null) return;
+test('test_model.model encodes and decodes as sentencepiece does (nmt_nfkc, unknowns merged)', () => {
   const { cases } = fixture('test_model.json');
-  assert.ok(check(shared.model, cases, botchan(shared.dir)) > 350);
+  assert.ok(check(testModel(), cases, botchan()) > 350);
 });
 
 for (const name of ['bpe', 'unigram-bytes']) {
@@ -106,15 +93,13 @@ for (const name of ['bpe', 'unigram-bytes']) {
     );
   });
 
-  test(`${name}.model encodes and decodes botchan.txt lines as sentencepiece does`, (t) => {
-    const dir = requireSharedData(t, 'spm');
-    if (dir === null) return;
+  test(`${name}.model encodes and decodes botchan.txt lines as sentencepiece does`, () => {
     const { cases } = fixture(`${name}.json`);
     assert.ok(
       check(
         load(),
         cases.filter((c) => c.line !== undefined),
-        botchan(dir),
+        botchan(),
       ) > 300,
     );
   });

@@ -4,13 +4,13 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { decodeModelProto, PieceType } from '../../../src/tokenizer/sentencepiece/model-proto.js';
 import { SentencePieceModel } from '../../../src/tokenizer/sentencepiece/index.js';
-import { requireSharedData } from '../../helpers/shared-data.js';
+import { thirdPartyBytes } from '../../helpers/third-party.js';
 
 // A protobuf writer just big enough for ModelProto.
 function varint(value: number | bigint): number[] {
@@ -157,10 +157,8 @@ test('random bytes, text, type word, missing or doubled pieces are each reported
   );
 });
 
-test('test_model.model cut short anywhere is reported, never a crash', (t) => {
-  const dir = requireSharedData(t, 'spm');
-  if (dir === null) return;
-  const bytes = readFileSync(`${dir}test_model.model`);
+test('test_model.model cut short anywhere is reported, never a crash', () => {
+  const bytes = thirdPartyBytes('sentencepiece/test_model.model');
   for (const cut of [1, 2, 100, 5000, bytes.length >> 1, bytes.length - 1]) {
     assert.throws(
       () => SentencePieceModel.fromBytes(bytes.subarray(0, cut), 'test_model.model'),
