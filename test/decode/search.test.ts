@@ -123,7 +123,7 @@ test('the trained model copies most sources, and beam search does at least as we
   const g = exact(greedy(copyModel, many).map((h) => h.tokens));
   const b = exact(beamSearch(copyModel, many, { beamSize: 4 }).map((l) => l[0].tokens));
   assert.ok(g >= 25, `greedy copied ${g} of 40`);
-  assert.ok(b >= g - 1, `beam copied ${b}, greedy ${g}`);
+  assert.ok(b >= g, `beam copied ${b}, greedy ${g}`);
 });
 
 test('length penalty: ((5 + |Y|) / 6)^alpha', () => {

@@ -294,7 +294,11 @@ test('tied copies and stored position tables are accepted when they agree', asyn
     });
     tensors.set('model.encoder.embed_positions.weight', { shape: [64, 32], data: positions });
   });
-  await loadMarian(dir);
+  const { model } = await loadMarian(dir);
+  const { model: untouched } = await loadMarian(FIXTURE);
+  const source = tensorOf(expected.logits.source);
+  const decoderInput = tensorOf(expected.logits.decoderInput);
+  assert.deepEqual(logitsOf(model, source, decoderInput), logitsOf(untouched, source, decoderInput));
 });
 
 const broken: [string, () => string, RegExp][] = [
