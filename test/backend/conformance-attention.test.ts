@@ -115,29 +115,11 @@ nativeSuite('native conformance: attention', (native: Backend) => {
       const { threshold, scale: dropScale } = dropoutParams(p);
       const scale = 1 / Math.sqrt(D);
       const seed = 0x5eed + Tq;
+      const shape = { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed };
       const [got, want] = [native, jsBackend].map((be) => {
         const out = new Float32Array(B * H * Tq * Dv).fill(Number.NaN);
         const weights = new Float32Array(B * H * Tq * Tk).fill(Number.NaN);
-        be.attention(
-          out,
-          weights,
-          q,
-          k,
-          v,
-          B,
-          H,
-          Tq,
-          Tk,
-          D,
-          Dv,
-          scale,
-          causal,
-          mask,
-          strides,
-          threshold,
-          dropScale,
-          seed,
-        );
+        be.attention(out, weights, q, k, v, shape, causal, mask, strides);
         return { out, weights };
       });
       // A score is a float32 dot product of length D; P inherits its absolute error relatively.
@@ -153,26 +135,7 @@ nativeSuite('native conformance: attention', (native: Backend) => {
         const dq = new Float32Array(B * H * Tq * D).fill(Number.NaN);
         const dk = new Float32Array(B * H * Tk * D).fill(Number.NaN);
         const dv = new Float32Array(B * H * Tk * Dv).fill(Number.NaN);
-        be.attentionBackward(
-          dq,
-          dk,
-          dv,
-          dout,
-          q,
-          k,
-          v,
-          want.weights,
-          B,
-          H,
-          Tq,
-          Tk,
-          D,
-          Dv,
-          scale,
-          threshold,
-          dropScale,
-          seed,
-        );
+        be.attentionBackward(dq, dk, dv, dout, q, k, v, want.weights, shape);
         return { dq, dk, dv };
       });
       const reduction = sumTolerance(Math.max(Tq, Tk, Dv), 4 * dropScale);

@@ -198,21 +198,16 @@ nativeSuite('native conformance: cross-entropy and adam', (native: Backend) => {
         const [got, want] = [native, jsBackend].map((be) => {
           const state = [param.slice(), m.slice(), v.slice()];
           for (let t = 1; t <= 3; t++) {
-            be.adam(
-              state[0],
-              grad,
-              state[1],
-              state[2],
-              n,
-              1e-3,
-              0.9,
-              0.98,
-              1e-9,
-              0.01,
+            be.adam(state[0], grad, state[1], state[2], n, {
+              lr: 1e-3,
+              beta1: 0.9,
+              beta2: 0.98,
+              eps: 1e-9,
+              weightDecay: 0.01,
               decoupled,
-              1 - 0.9 ** t,
-              1 - 0.98 ** t,
-            );
+              biasCorrection1: 1 - 0.9 ** t,
+              biasCorrection2: 1 - 0.98 ** t,
+            });
           }
           return state;
         });

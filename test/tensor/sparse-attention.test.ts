@@ -207,10 +207,11 @@ function kernelRun(be: Backend, pattern: SparsePattern, dims: number[], withWeig
   const out = new Float32Array(B * H * Tq * Dv).fill(Number.NaN);
   const lse = new Float32Array(B * H * Tq).fill(Number.NaN);
   const weights = withWeights ? new Float32Array(B * H * Tq * Tk) : null;
-  const args = [pattern.offsets, pattern.indices, pattern.groups, B, H, Tq, Tk, D, Dv, 1 / Math.sqrt(D)] as const;
-  be.sparseAttention(out, lse, weights, q, k, v, ...args);
+  const { offsets, indices, groups } = pattern;
+  const shape = { B, H, Tq, Tk, D, Dv, groups, scale: 1 / Math.sqrt(D) };
+  be.sparseAttention(out, lse, weights, q, k, v, offsets, indices, shape);
   const [dq, dk, dv] = [Tq * D, Tk * D, Tk * Dv].map((n) => new Float32Array(B * H * n).fill(Number.NaN));
-  be.sparseAttentionBackward(dq, dk, dv, dout, q, k, v, lse, ...args);
+  be.sparseAttentionBackward(dq, dk, dv, dout, q, k, v, lse, offsets, indices, shape);
   return { out, lse, weights, dq, dk, dv };
 }
 
@@ -269,24 +270,16 @@ nativeSuite('native conformance: sparse attention', (native: Backend) => {
   test('the addon rejects patterns that would read outside its arrays', () => {
     const f = (n: number) => new Float32Array(n);
     const call = (offsets: number[], indices: number[], groups = 1) =>
-      native.sparseAttention(
-        f(4),
-        f(2),
-        null,
-        f(4),
-        f(6),
-        f(6),
-        Int32Array.from(offsets),
-        Int32Array.from(indices),
+      native.sparseAttention(f(4), f(2), null, f(4), f(6), f(6), Int32Array.from(offsets), Int32Array.from(indices), {
+        B: 1,
+        H: 1,
+        Tq: 2,
+        Tk: 3,
+        D: 2,
+        Dv: 2,
         groups,
-        1,
-        1,
-        2,
-        3,
-        2,
-        2,
-        1,
-      );
+        scale: 1,
+      });
     call([0, 1, 3], [2, 0, 1]);
     assert.throws(() => call([0, 1, 3], [2, 0, 3]), /sparseAttention: argument 'indices' has 3 at 2, outside \[0, 3\)/);
     assert.throws(() => call([0, 2, 1], [0, 1]), RangeError);
