@@ -1,14 +1,79 @@
-// Entry point of the native backend: each kernel family registers its functions on the exports.
+// Entry point of the native backend: one exported function per kernel of the Backend contract
+// (src/backend/backend.ts), registered from the table below, plus the thread and SIMD controls.
+// test/backend/kernel-contract.test.ts checks that the table names exactly the contract's kernels.
 #include <napi.h>
 
 #include "threadpool.h"
 
 namespace tt {
-void RegisterGemm(Napi::Env env, Napi::Object exports);
-void RegisterKernels(Napi::Env env, Napi::Object exports);
+namespace glue {
+
+using Binding = Napi::Value (*)(const Napi::CallbackInfo&);
+
+// native/napi/<family>.cc, one family per file.
+Napi::Value Gemm(const Napi::CallbackInfo&);
+Napi::Value SimdLevel(const Napi::CallbackInfo&);
+Napi::Value Binary(const Napi::CallbackInfo&);
+Napi::Value Where(const Napi::CallbackInfo&);
+Napi::Value Unary(const Napi::CallbackInfo&);
+Napi::Value UnaryBackward(const Napi::CallbackInfo&);
+Napi::Value Copy(const Napi::CallbackInfo&);
+Napi::Value Fill(const Napi::CallbackInfo&);
+Napi::Value Axpy(const Napi::CallbackInfo&);
+Napi::Value Reduce(const Napi::CallbackInfo&);
+Napi::Value MaxBackward(const Napi::CallbackInfo&);
+Napi::Value Softmax(const Napi::CallbackInfo&);
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo&);
+Napi::Value LayerNorm(const Napi::CallbackInfo&);
+Napi::Value LayerNormBackward(const Napi::CallbackInfo&);
+Napi::Value Dropout(const Napi::CallbackInfo&);
+Napi::Value Embedding(const Napi::CallbackInfo&);
+Napi::Value EmbeddingBackward(const Napi::CallbackInfo&);
+Napi::Value CrossEntropy(const Napi::CallbackInfo&);
+Napi::Value CrossEntropyBackward(const Napi::CallbackInfo&);
+Napi::Value Attention(const Napi::CallbackInfo&);
+Napi::Value AttentionBackward(const Napi::CallbackInfo&);
+Napi::Value SparseAttention(const Napi::CallbackInfo&);
+Napi::Value SparseAttentionBackward(const Napi::CallbackInfo&);
+Napi::Value Adam(const Napi::CallbackInfo&);
+
+}  // namespace glue
 }  // namespace tt
 
 namespace {
+
+using namespace tt::glue;
+
+// The Backend method each binding implements, by its name in the contract.
+constexpr struct {
+  const char* name;
+  Binding binding;
+} kKernels[] = {
+    {"gemm", Gemm},
+    {"binary", Binary},
+    {"where", Where},
+    {"unary", Unary},
+    {"unaryBackward", UnaryBackward},
+    {"reduce", Reduce},
+    {"maxBackward", MaxBackward},
+    {"softmax", Softmax},
+    {"softmaxBackward", SoftmaxBackward},
+    {"layerNorm", LayerNorm},
+    {"layerNormBackward", LayerNormBackward},
+    {"dropout", Dropout},
+    {"embedding", Embedding},
+    {"embeddingBackward", EmbeddingBackward},
+    {"copy", Copy},
+    {"fill", Fill},
+    {"axpy", Axpy},
+    {"crossEntropy", CrossEntropy},
+    {"crossEntropyBackward", CrossEntropyBackward},
+    {"attention", Attention},
+    {"attentionBackward", AttentionBackward},
+    {"sparseAttention", SparseAttention},
+    {"sparseAttentionBackward", SparseAttentionBackward},
+    {"adam", Adam},
+};
 
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), tt::num_threads());
@@ -20,10 +85,10 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  for (const auto& k : kKernels) exports.Set(k.name, Napi::Function::New(env, k.binding, k.name));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
-  tt::RegisterGemm(env, exports);
-  tt::RegisterKernels(env, exports);
+  exports.Set("simdLevel", Napi::Function::New(env, SimdLevel));
   return exports;
 }
 

@@ -1,16 +1,18 @@
 // The native kernels behind the Backend interface (src/backend/backend.ts), float32 only. Arguments
-// mirror the Backend methods; kernels_napi.cc validates them before any of these runs.
+// mirror the Backend methods; the glue in native/napi/ validates them before any of these runs.
 #pragma once
 #include <cstdint>
 
 namespace tt {
 
-enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+// The op codes of BinaryOp, UnaryOp and ReduceOp in src/backend/backend.ts, same names and order
+// (test/backend/kernel-contract.test.ts compares them); the last enumerator counts the ops.
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kBinaryOps };
 enum UnaryOp {
-  kNeg = 0, kExp, kLog, kSqrt, kTanh, kSigmoid, kRelu, kGelu, kSwish, kPow, kScale, kAddScalar
+  kNeg, kExp, kLog, kSqrt, kTanh, kSigmoid, kRelu, kGelu, kSwish, kPow, kScale, kAddScalar,
+  kUnaryOps
 };
-constexpr int kUnaryOps = 12;
-enum ReduceOp { kSum = 0, kMax = 1 };
+enum ReduceOp { kSum, kMax, kReduceOps };
 
 // elementwise.cc
 void binary(int op, float* out, const float* a, const int32_t* aStrides, const float* b,

@@ -43,6 +43,50 @@ export const enum ReduceOp {
   Max = 1,
 }
 
+// The sizes and scalars of the attention and optimiser kernels travel as small structs, mirrored
+// field for field by the C++ structs of native/kernels/kernels.h.
+
+/** q (B, H, Tq, D), k (B, H, Tk, D), v (B, H, Tk, Dv); dropout on P as dropoutParams gives it. */
+export interface AttentionShape {
+  B: number;
+  H: number;
+  Tq: number;
+  Tk: number;
+  D: number;
+  Dv: number;
+  /** Multiplies Q K^T (1 / sqrt(D) in the paper). */
+  scale: number;
+  /** Dropout's uint32 threshold; 0 turns dropout off. */
+  threshold: number;
+  dropScale: number;
+  seed: number;
+}
+
+/** Sizes of a sparse attention call; the pattern has `groups` (1, B or B*H) blocks of Tq + 1 offsets. */
+export interface SparseAttentionShape {
+  B: number;
+  H: number;
+  Tq: number;
+  Tk: number;
+  D: number;
+  Dv: number;
+  groups: number;
+  scale: number;
+}
+
+/** One Adam step's hyper-parameters, the same for every parameter tensor of the step. */
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW's decoupled weight decay rather than Adam's L2 term. */
+  decoupled: boolean;
+  biasCorrection1: number;
+  biasCorrection2: number;
+}
+
 export interface Backend {
   readonly name: 'js' | 'native';
 
@@ -255,6 +299,7 @@ export interface Backend {
    *   P = softmax(S) over j; a row whose scores are all -inf gets P = 0 (and output 0), not NaN.
    *   out = dropout(P) V                  (B, H, Tq, Dv); dropout as the dropout kernel with offset
    *                                        ((b*H + h)*Tq + i)*Tk + j, skipped when threshold == 0.
+   * Sizes, scale and the dropout triple (threshold, dropScale, seed) come in `shape`.
    * `weights` receives P (before dropout). mask is additive float32 read through mask strides
    * (mB, mH, mQ, mK) over (B, H, Tq, Tk), 0 to broadcast; null means no mask.
    */
@@ -264,24 +309,15 @@ export interface Backend {
     q: FloatArray,
     k: FloatArray,
     v: FloatArray,
-    B: number,
-    H: number,
-    Tq: number,
-    Tk: number,
-    D: number,
-    Dv: number,
-    scale: number,
+    shape: AttentionShape,
     causal: boolean,
     mask: FloatArray | null,
     maskStrides: Int32Array | null,
-    threshold: number,
-    dropScale: number,
-    seed: number,
   ): void;
 
   /**
-   * Gradients of attention given the saved weights P (B, H, Tq, Tk) and dOut (B, H, Tq, Dv);
-   * dq, dk, dv are overwritten. With Pd = dropout(P):
+   * Gradients of attention given the saved weights P (B, H, Tq, Tk), dOut (B, H, Tq, Dv) and the
+   * forward call's shape (so the same dropout mask); dq, dk, dv are overwritten. With Pd = dropout(P):
    *   dV = Pd^T dOut;  dPd = dOut V^T;  dP = dropout(dPd);  dS = P * (dP - rowsum(dP * P))
    *   dQ = scale * dS K;  dK = scale * dS^T Q
    */
@@ -294,23 +330,14 @@ export interface Backend {
     k: FloatArray,
     v: FloatArray,
     weights: FloatArray,
-    B: number,
-    H: number,
-    Tq: number,
-    Tk: number,
-    D: number,
-    Dv: number,
-    scale: number,
-    threshold: number,
-    dropScale: number,
-    seed: number,
+    shape: AttentionShape,
   ): void;
 
   /**
    * Sparse scaled dot-product attention: each query attends only the keys its pattern lists (CSR).
-   * q (B, H, Tq, D), k (B, H, Tk, D), v (B, H, Tk, Dv) dense. The pattern has `groups` = 1, B or B*H
-   * blocks of Tq + 1 offsets; (b, h) uses block g = 0, b or b*H + h, and query i of that block
-   * attends keys J = indices[offsets[g*(Tq+1) + i] .. offsets[g*(Tq+1) + i + 1]):
+   * q (B, H, Tq, D), k (B, H, Tk, D), v (B, H, Tk, Dv) dense, sizes in `shape`. The pattern has
+   * `groups` = 1, B or B*H blocks of Tq + 1 offsets; (b, h) uses block g = 0, b or b*H + h, and
+   * query i of that block attends keys J = indices[offsets[g*(Tq+1) + i] .. offsets[g*(Tq+1) + i + 1]):
    *   s_j = scale * q_i . k_j;  lse_i = log sum_J exp(s_j);  out_i = sum_J exp(s_j - lse_i) v_j
    * A row with no keys gets out_i = 0 and lse_i = -inf. lse (B, H, Tq) is kept for the backward pass.
    * weights, when not null, is a dense (B, H, Tq, Tk) array that receives P at the listed pairs
@@ -325,14 +352,7 @@ export interface Backend {
     v: FloatArray,
     offsets: Int32Array,
     indices: Int32Array,
-    groups: number,
-    B: number,
-    H: number,
-    Tq: number,
-    Tk: number,
-    D: number,
-    Dv: number,
-    scale: number,
+    shape: SparseAttentionShape,
   ): void;
 
   /**
@@ -352,39 +372,21 @@ export interface Backend {
     lse: FloatArray,
     offsets: Int32Array,
     indices: Int32Array,
-    groups: number,
-    B: number,
-    H: number,
-    Tq: number,
-    Tk: number,
-    D: number,
-    Dv: number,
-    scale: number,
+    shape: SparseAttentionShape,
   ): void;
 
   /**
-   * One Adam step on n parameters, in place, as torch.optim.Adam / AdamW:
+   * One Adam step on n parameters, in place, as torch.optim.Adam / AdamW, with `params`:
    *   decoupled (AdamW): p -= lr * weightDecay * p;  else (Adam, L2): g = g + weightDecay * p
    *   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
    *   p -= lr * (m / biasCorrection1) / (sqrt(v / biasCorrection2) + eps)
    * biasCorrection1 = 1 - beta1^t and biasCorrection2 = 1 - beta2^t are computed by the caller.
    */
-  adam(
-    param: Float32Array,
-    grad: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    n: number,
-    lr: number,
-    beta1: number,
-    beta2: number,
-    eps: number,
-    weightDecay: number,
-    decoupled: boolean,
-    biasCorrection1: number,
-    biasCorrection2: number,
-  ): void;
+  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, n: number, params: AdamParams): void;
 }
+
+/** The kernels of the contract: every member of Backend but its name. */
+export type KernelName = Exclude<keyof Backend, 'name'>;
 
 /**
  * The dropout mask's hash: murmur3's 32-bit finaliser of seed ^ (j * golden ratio), as uint32.

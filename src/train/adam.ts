@@ -2,6 +2,7 @@
 // beta2 0.98, eps 1e-9. Decoupled weight decay makes it AdamW (Loshchilov and Hutter, 2019).
 // The update of every parameter is one fused kernel call.
 
+import type { AdamParams } from '../backend/backend.js';
 import { backend } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/ops/util.js';
@@ -48,9 +49,17 @@ export class Adam {
   /** Applies one update from the parameters' accumulated gradients (parameters without one are skipped). */
   update(): void {
     this.step++;
-    const bc1 = 1 - this.beta1 ** this.step;
-    const bc2 = 1 - this.beta2 ** this.step;
     const kernels = backend();
+    const hyper: AdamParams = {
+      lr: this.lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      decoupled: this.decoupled,
+      biasCorrection1: 1 - this.beta1 ** this.step,
+      biasCorrection2: 1 - this.beta2 ** this.step,
+    };
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       const { m, v } = this.moments[i];
@@ -61,14 +70,7 @@ export class Adam {
         m.dense() as Float32Array,
         v.dense() as Float32Array,
         p.size,
-        this.lr,
-        this.beta1,
-        this.beta2,
-        this.eps,
-        this.weightDecay,
-        this.decoupled,
-        bc1,
-        bc2,
+        hyper,
       );
     });
   }

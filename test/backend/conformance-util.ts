@@ -1,15 +1,23 @@
-// Shared pieces of the backend conformance suite: the native backend (or a loud reason why not),
-// seeded random inputs and a float comparison that reports the worst element.
+// Shared pieces of the backend conformance suite: the shape of its cases, the native backend (or a
+// loud reason why not), seeded random inputs and a float comparison that reports the worst element.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { Backend } from '../../src/backend/backend.js';
+import type { Backend, KernelName } from '../../src/backend/backend.js';
 import { loadNativeBackend, nativeLoadError } from '../../src/backend/native/index.js';
 
 export { jsBackend } from '../../src/backend/js/index.js';
 
 const loaded = loadNativeBackend();
+
+/** One row of the conformance table: a comparison of the native backend with the js reference. */
+export interface ConformanceCase {
+  /** The kernels the case compares; the runner checks that it calls each of them on native. */
+  readonly kernels: readonly KernelName[];
+  readonly name: string;
+  run(native: Backend): void;
+}
 
 /**
  * Declares a suite that runs against the native backend. Without the addon the suite fails with the

@@ -1,289 +1,59 @@
-// Conformance of the native backend's tensor-level kernels against the js reference: broadcasting
-// binary/where over strided views, copy and fill, unary ops and their gradients, axpy, reductions.
+// The backend conformance table: each case runs one or more kernels on the native backend and on
+// the js reference and compares the results. Every kernel of the contract must have a case, and
+// every case must call on native each kernel it names. To add a case, push it onto the list of its
+// family (conformance-elementwise.ts, -reduce.ts, -nn.ts, -attention.ts, -sparse-attention.ts).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { BinaryOp, ReduceOp, UnaryOp } from '../../src/backend/backend.js';
-import type { Backend } from '../../src/backend/backend.js';
-import {
-  Rng,
-  SIZES,
-  assertClose,
-  jsBackend,
-  nativeSuite,
-  offsetInts,
-  offsetView,
-  sumTolerance,
-} from './conformance-util.js';
+import type { Backend, KernelName } from '../../src/backend/backend.js';
+import { kernelNames } from '../../src/backend/js/index.js';
+import { attentionCases } from './conformance-attention.js';
+import { elementwiseCases } from './conformance-elementwise.js';
+import { nnCases } from './conformance-nn.js';
+import { reduceCases } from './conformance-reduce.js';
+import { sparseAttentionCases } from './conformance-sparse-attention.js';
+import { nativeSuite, type ConformanceCase } from './conformance-util.js';
 
-type Layout = 'dense' | 'broadcast' | 'transposed' | 'scalar';
-
-interface Operand<T> {
-  data: T;
-  strides: Int32Array;
-}
-
-function denseStrides(dims: readonly number[]): number[] {
-  const strides = new Array<number>(dims.length).fill(0);
-  let step = 1;
-  for (let d = dims.length - 1; d >= 0; d--) {
-    strides[d] = step;
-    step *= dims[d];
-  }
-  return strides;
-}
-
-/** Storage and strides for reading a `shape` operand laid out as `layout`. */
-function layoutStrides(rng: Rng, shape: readonly number[], layout: Layout): { strides: number[]; size: number } {
-  const rank = shape.length;
-  if (layout === 'scalar') return { strides: new Array<number>(rank).fill(0), size: 1 };
-  if (layout === 'transposed') {
-    const reversed = [...shape].reverse();
-    const strides = denseStrides(reversed).reverse();
-    return { strides, size: shape.reduce((a, b) => a * b, 1) };
-  }
-  // Broadcast: a random non-empty subset of axes (or a fixed one for rank 1) is read with stride 0.
-  const kept = shape.map((n) => (layout === 'broadcast' && rng.next() < 0.5 ? 1 : n));
-  if (layout === 'broadcast' && kept.every((n, d) => n === shape[d]) && rank > 0) kept[0] = 1;
-  const strides = denseStrides(kept).map((s, d) => (kept[d] === 1 ? 0 : s));
-  return { strides, size: kept.reduce((a, b) => a * b, 1) };
-}
-
-function floatOperand(rng: Rng, shape: readonly number[], layout: Layout, lo = -2, hi = 2): Operand<Float32Array> {
-  const { strides, size } = layoutStrides(rng, shape, layout);
-  return { data: offsetView(rng.uniform(size, lo, hi)), strides: Int32Array.from(strides) };
-}
-
-function intOperand(rng: Rng, shape: readonly number[], layout: Layout): Operand<Int32Array> {
-  const { strides, size } = layoutStrides(rng, shape, layout);
-  return { data: offsetInts(rng.ints(size, -3, 3)), strides: Int32Array.from(strides) };
-}
-
-const SHAPES: readonly (readonly number[])[] = [
-  [],
-  [1],
-  [7],
-  [257],
-  [33, 257],
-  [257, 7],
-  [7, 1, 33],
-  [1, 33, 7, 1],
-  [2, 1, 3, 1, 2, 3, 1, 5],
-];
-const LAYOUTS: readonly Layout[] = ['dense', 'broadcast', 'transposed', 'scalar'];
-const OPS = [BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div];
-
-function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-nativeSuite('native conformance: binary, where, copy, fill, axpy', (native: Backend) => {
-  test('binary over every layout pair, every op, ranks 0 to 8', () => {
-    const rng = new Rng(1);
-    for (const shape of SHAPES) {
-      const dims = Int32Array.from(shape);
-      for (const la of LAYOUTS) {
-        for (const lb of LAYOUTS) {
-          const a = floatOperand(rng, shape, la);
-          const b = floatOperand(rng, shape, lb, 0.5, 2); // away from 0 for Div
-          for (const op of OPS) {
-            const [got, want] = [native, jsBackend].map((be) => {
-              const out = offsetView(new Float32Array(elementCount(shape)));
-              be.binary(op, out, a.data, a.strides, b.data, b.strides, dims);
-              return out;
-            });
-            assertClose(got, want, `binary op ${op} shape [${shape}] a ${la} b ${lb}`);
-          }
-        }
-      }
-    }
-  });
-
-  test('binary on arrays large enough to run threaded, with a row-vector broadcast', () => {
-    const rng = new Rng(2);
-    const shape = [1536, 257];
-    const a = floatOperand(rng, shape, 'dense');
-    const b = { data: rng.uniform(257), strides: Int32Array.from([0, 1]) };
-    for (const op of OPS) {
-      const [got, want] = [native, jsBackend].map((be) => {
-        const out = new Float32Array(1536 * 257);
-        be.binary(op, out, a.data, a.strides, b.data, b.strides, Int32Array.from(shape));
-        return out;
-      });
-      assertClose(got, want, `threaded binary op ${op}`);
-    }
-  });
-
-  test('where over every layout', () => {
-    const rng = new Rng(3);
-    for (const shape of SHAPES) {
-      for (const lc of LAYOUTS) {
-        const cond = intOperand(rng, shape, lc);
-        const a = floatOperand(rng, shape, LAYOUTS[Math.floor(rng.next() * 4)]);
-        const b = floatOperand(rng, shape, LAYOUTS[Math.floor(rng.next() * 4)]);
-        const [got, want] = [native, jsBackend].map((be) => {
-          const out = new Float32Array(elementCount(shape));
-          be.where(out, cond.data, cond.strides, a.data, a.strides, b.data, b.strides, Int32Array.from(shape));
-          return out;
-        });
-        assertClose(got, want, `where shape [${shape}] cond ${lc}`, { rtol: 0, atol: 0 });
-      }
-    }
-  });
-
-  test('copy of float32 and int32 through transposed, broadcast and sliced strides, = and +=', () => {
-    const rng = new Rng(4);
-    for (const shape of SHAPES) {
-      for (const layout of LAYOUTS) {
-        for (const accumulate of [false, true]) {
-          // The destination is a slice of a wider buffer: every row skips 3 trailing elements.
-          const wide = shape.map((n, d) => (d === shape.length - 1 ? n + 3 : n));
-          const dstStrides = Int32Array.from(denseStrides(wide));
-          const dstSize = elementCount(wide);
-          const src = floatOperand(rng, shape, layout);
-          const srcInt = intOperand(rng, shape, layout);
-          const initial = rng.uniform(dstSize);
-          const initialInt = rng.ints(dstSize, -5, 5);
-          const dims = Int32Array.from(shape);
-          const [got, want] = [native, jsBackend].map((be) => {
-            const dst = offsetView(initial.slice());
-            be.copy(dst, dstStrides, src.data, src.strides, dims, accumulate);
-            return dst;
-          });
-          assertClose(got, want, `copy f32 shape [${shape}] ${layout} acc ${accumulate}`);
-          const [gotInt, wantInt] = [native, jsBackend].map((be) => {
-            const dst = offsetInts(initialInt.slice());
-            be.copy(dst, dstStrides, srcInt.data, srcInt.strides, dims, accumulate);
-            return dst;
-          });
-          assert.deepEqual(gotInt, wantInt, `copy i32 shape [${shape}] ${layout} acc ${accumulate}`);
-        }
-      }
-    }
-  });
-
-  test('fill and axpy, float32 and int32, including views and threaded lengths', () => {
-    const rng = new Rng(5);
-    for (const n of [...SIZES, 100_003]) {
-      const [got, want] = [native, jsBackend].map((be) => {
-        const f = offsetView(new Float32Array(n + 2));
-        const i = offsetInts(new Int32Array(n + 2));
-        be.fill(f, -1.25, n);
-        be.fill(i, 42, n);
-        return [f, i] as const;
-      });
-      assert.deepEqual(got, want, `fill n ${n}`);
-      const x = offsetView(rng.uniform(n));
-      const y = rng.uniform(n);
-      const [gy, wy] = [native, jsBackend].map((be) => {
-        const out = offsetView(y.slice());
-        be.axpy(out, x, -0.37, n);
-        return out;
-      });
-      assertClose(gy, wy, `axpy n ${n}`);
-    }
-  });
-});
-
-/** Inputs in each op's domain, and the alphas worth testing. */
-const UNARY_CASES: readonly { op: UnaryOp; lo: number; hi: number; alphas: number[] }[] = [
-  { op: UnaryOp.Neg, lo: -3, hi: 3, alphas: [0] },
-  { op: UnaryOp.Exp, lo: -30, hi: 30, alphas: [0] },
-  { op: UnaryOp.Log, lo: 0.01, hi: 50, alphas: [0] },
-  { op: UnaryOp.Sqrt, lo: 0.01, hi: 50, alphas: [0] },
-  { op: UnaryOp.Tanh, lo: -5, hi: 5, alphas: [0] },
-  { op: UnaryOp.Sigmoid, lo: -30, hi: 30, alphas: [0] },
-  { op: UnaryOp.Relu, lo: -3, hi: 3, alphas: [0] },
-  { op: UnaryOp.Gelu, lo: -6, hi: 6, alphas: [0] },
-  { op: UnaryOp.Swish, lo: -20, hi: 20, alphas: [0] },
-  { op: UnaryOp.Pow, lo: 0.1, hi: 3, alphas: [2, 0.5, 3, -1.5, 0] },
-  { op: UnaryOp.Scale, lo: -3, hi: 3, alphas: [0.125, -7] },
-  { op: UnaryOp.AddScalar, lo: -3, hi: 3, alphas: [0.5] },
+const TABLE: readonly ConformanceCase[] = [
+  ...elementwiseCases,
+  ...reduceCases,
+  ...nnCases,
+  ...attentionCases,
+  ...sparseAttentionCases,
 ];
 
-nativeSuite('native conformance: unary ops and gradients', (native: Backend) => {
-  test('unary and unaryBackward for every op at awkward and threaded lengths', () => {
-    const rng = new Rng(6);
-    for (const { op, lo, hi, alphas } of UNARY_CASES) {
-      for (const alpha of alphas) {
-        for (const n of [...SIZES, 70_001]) {
-          const x = offsetView(rng.uniform(n, lo, hi));
-          const dy = offsetView(rng.uniform(n));
-          const [gy, wy] = [native, jsBackend].map((be) => {
-            const y = new Float32Array(n);
-            be.unary(op, y, x, n, alpha);
-            return y;
-          });
-          // Gelu near its zero crossing and tanh/sigmoid differ in the last float32 bits only.
-          assertClose(gy, wy, `unary ${op} alpha ${alpha} n ${n}`, { rtol: 2e-6, atol: 1e-7 });
-          const [gd, wd] = [native, jsBackend].map((be) => {
-            const dx = new Float32Array(n);
-            be.unaryBackward(op, dx, x, wy, dy, n, alpha);
-            return dx;
-          });
-          assertClose(gd, wd, `unaryBackward ${op} alpha ${alpha} n ${n}`, { rtol: 1e-5, atol: 1e-6 });
-        }
-      }
-    }
+/** The native backend with each kernel call noted in `called`. */
+function recording(native: Backend, called: Set<KernelName>): Backend {
+  const wrapped = kernelNames.map((k) => {
+    const kernel = native[k] as (...args: unknown[]) => void;
+    return [
+      k,
+      (...args: unknown[]) => {
+        called.add(k);
+        kernel(...args);
+      },
+    ];
   });
+  return { ...native, ...Object.fromEntries(wrapped) } as Backend;
+}
 
-  test('unary in place (out === x)', () => {
-    const rng = new Rng(7);
-    const x = rng.uniform(257);
-    const [got, want] = [native, jsBackend].map((be) => {
-      const y = x.slice();
-      be.unary(UnaryOp.Exp, y, y, 257, 0);
-      return y;
-    });
-    assertClose(got, want, 'in-place exp', { rtol: 2e-6 });
-  });
+test('the conformance table has a case for every kernel of the contract', () => {
+  const covered = new Set(TABLE.flatMap((c) => c.kernels));
+  assert.deepEqual(
+    kernelNames.filter((k) => !covered.has(k)),
+    [],
+    'kernels without a conformance case',
+  );
 });
 
-nativeSuite('native conformance: reduce and maxBackward', (native: Backend) => {
-  const shapes: [number, number, number][] = [];
-  for (const outer of [1, 7, 33])
-    for (const size of SIZES) for (const inner of [1, 7, 257]) shapes.push([outer, size, inner]);
-  shapes.push([1536, 257, 1], [1, 1536, 257], [0, 7, 1], [7, 0, 3]);
-
-  test('sum and max (with first-index argmax, ties and NaN) over (outer, size, inner)', () => {
-    const rng = new Rng(8);
-    for (const [outer, size, inner] of shapes) {
-      const n = outer * size * inner;
-      // Few distinct values, so ties are common and the first index must win.
-      const x = offsetView(rng.uniform(n).map((v) => Math.round(v * 4) / 4));
-      if (n > 40) x[37] = Number.NaN;
-      for (const op of [ReduceOp.Sum, ReduceOp.Max]) {
-        const [got, want] = [native, jsBackend].map((be) => {
-          const out = new Float32Array(outer * inner);
-          const argmax = op === ReduceOp.Max ? new Int32Array(outer * inner) : null;
-          be.reduce(op, out, argmax, x, outer, size, inner);
-          return { out, argmax };
-        });
-        const label = `reduce ${op} (${outer}, ${size}, ${inner})`;
-        assertClose(got.out, want.out, label, { atol: sumTolerance(size, 2) });
-        if (op === ReduceOp.Max) assert.deepEqual(got.argmax, want.argmax, `${label} argmax`);
-      }
-      const argmax = new Int32Array(outer * inner);
-      jsBackend.reduce(ReduceOp.Max, new Float32Array(outer * inner), argmax, x, outer, size, inner);
-      const dy = rng.uniform(outer * inner);
-      const [gd, wd] = [native, jsBackend].map((be) => {
-        const dx = new Float32Array(n).fill(9);
-        be.maxBackward(dx, dy, argmax, outer, size, inner);
-        return dx;
-      });
-      assertClose(gd, wd, `maxBackward (${outer}, ${size}, ${inner})`, { rtol: 0, atol: 0 });
-    }
-  });
-
-  test('max without argmax', () => {
-    const rng = new Rng(9);
-    const x = rng.uniform(7 * 33 * 7);
-    const [got, want] = [native, jsBackend].map((be) => {
-      const out = new Float32Array(49);
-      be.reduce(ReduceOp.Max, out, null, x, 7, 33, 7);
-      return out;
+nativeSuite('native conformance', (native: Backend) => {
+  for (const c of TABLE) {
+    test(c.name, () => {
+      const called = new Set<KernelName>();
+      c.run(recording(native, called));
+      const silent = c.kernels.filter((k) => !called.has(k));
+      assert.deepEqual(silent, [], `the case names kernels it never called on native`);
     });
-    assertClose(got, want, 'max without argmax', { rtol: 0, atol: 0 });
-  });
+  }
 });

@@ -166,19 +166,19 @@ function parentTests(): void {
     const call = (a: Float32Array, b: Float32Array, c: Float32Array, batch = 1, strideA = 0) =>
       addon.gemm(false, false, 4, 5, 6, 1, a, strideA, b, 0, 0, c, 20, batch);
     call(f(24), f(30), f(20));
-    assert.throws(() => call(f(23), f(30), f(20)), { name: 'RangeError', message: /a has 23 elements.*need 24/ });
-    assert.throws(() => call(f(24), f(29), f(20)), { name: 'RangeError', message: /b has 29/ });
-    assert.throws(() => call(f(24), f(30), f(20), 2), { name: 'RangeError', message: /c has 20 .*need 40/ });
-    assert.throws(() => call(f(48), f(30), f(40), 2, 25), { name: 'RangeError', message: /a has 48 .*need 49/ });
+    assert.throws(() => call(f(23), f(30), f(20)), { name: 'RangeError', message: /'a' has 23 elements.*need 24/ });
+    assert.throws(() => call(f(24), f(29), f(20)), { name: 'RangeError', message: /'b' has 29/ });
+    assert.throws(() => call(f(24), f(30), f(20), 2), { name: 'RangeError', message: /'c' has 20 .*need 40/ });
+    assert.throws(() => call(f(48), f(30), f(40), 2, 25), { name: 'RangeError', message: /'a' has 48 .*need 49/ });
     // A view is as long as its own length, whatever the buffer behind it.
-    assert.throws(() => call(f(100).subarray(80), f(30), f(20)), { name: 'RangeError', message: /a has 20/ });
+    assert.throws(() => call(f(100).subarray(80), f(30), f(20)), { name: 'RangeError', message: /'a' has 20/ });
     assert.throws(() => call(f(24), f(30), new Float64Array(20) as unknown as Float32Array), {
       name: 'TypeError',
-      message: /c must be a Float32Array/,
+      message: /'c' is a Float64Array, but the native backend is float32 only/,
     });
     assert.throws(() => addon.gemm(false, false, -1, 5, 6, 1, f(24), 0, f(30), 0, 0, f(20), 0, 1), {
       name: 'RangeError',
-      message: /M must be an integer/,
+      message: /'M' must be an integer/,
     });
     assert.throws(() => addon.gemm(false, false, 4, 5, 6, 1, f(24), 0.5, f(30), 0, 0, f(20), 0, 1), {
       name: 'RangeError',

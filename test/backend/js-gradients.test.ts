@@ -176,6 +176,7 @@ test('attentionBackward matches finite differences with mask, causal (incl. an e
   const maskStrides = Int32Array.from([0, Tq * Tk, Tk, 1]);
   for (const p of [0, 0.3]) {
     const { threshold, scale: dropScale } = dropoutParams(p);
+    const shape = { B, H: Hh, Tq, Tk, D, Dv, scale, threshold, dropScale, seed: 99 };
     const q = randomArray(B * Hh * Tq * D, rnd);
     const k = randomArray(B * Hh * Tk * D, rnd);
     const v = randomArray(B * Hh * Tk * Dv, rnd);
@@ -183,31 +184,12 @@ test('attentionBackward matches finite differences with mask, causal (incl. an e
     const out = new Float64Array(w.length);
     const weights = new Float64Array(B * Hh * Tq * Tk);
     const run = (): number => {
-      js.attention(
-        out,
-        weights,
-        q,
-        k,
-        v,
-        B,
-        Hh,
-        Tq,
-        Tk,
-        D,
-        Dv,
-        scale,
-        true,
-        mask,
-        maskStrides,
-        threshold,
-        dropScale,
-        99,
-      );
+      js.attention(out, weights, q, k, v, shape, true, mask, maskStrides);
       return weightedSum(out, w);
     };
     run();
     const [dq, dk, dv] = [new Float64Array(q.length), new Float64Array(k.length), new Float64Array(v.length)];
-    js.attentionBackward(dq, dk, dv, w, q, k, v, weights, B, Hh, Tq, Tk, D, Dv, scale, threshold, dropScale, 99);
+    js.attentionBackward(dq, dk, dv, w, q, k, v, weights, shape);
     assert.deepEqual([...dq.subarray(0, D)], [0, 0, 0], 'query 0 sees no key (Tq > Tk, causal)');
     checkGradient(`attention dq p=${p}`, q, run, dq);
     checkGradient(`attention dk p=${p}`, k, run, dk);

@@ -114,25 +114,17 @@ function runAttention(c: AttentionCase, threshold = 0, dropScale = 1, seed = 0) 
   const out = new Float64Array(c.B * c.H * c.Tq * c.Dv).fill(NaN);
   const weights = new Float64Array(c.B * c.H * c.Tq * c.Tk).fill(NaN);
   const scale = 1 / Math.sqrt(c.D);
+  const { B, H, Tq, Tk, D, Dv } = c;
   js.attention(
     out,
     weights,
     q,
     k,
     v,
-    c.B,
-    c.H,
-    c.Tq,
-    c.Tk,
-    c.D,
-    c.Dv,
-    scale,
+    { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed },
     c.causal,
     c.mask,
     c.maskStrides,
-    threshold,
-    dropScale,
-    seed,
   );
   return { q, k, v, out, weights, reference: referenceAttention(c, q, k, v, scale) };
 }
@@ -203,7 +195,16 @@ test('adam: one Adam (L2) and one AdamW (decoupled) step equal the hand formulas
       grad = Float32Array.from(g0);
     const m = Float32Array.from(m0),
       v = Float32Array.from(v0);
-    js.adam(param, grad, m, v, 4, lr, beta1, beta2, eps, wd, decoupled, bc1, bc2);
+    js.adam(param, grad, m, v, 4, {
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay: wd,
+      decoupled,
+      biasCorrection1: bc1,
+      biasCorrection2: bc2,
+    });
     for (let i = 0; i < 4; i++) {
       const p32 = Math.fround(p0[i]),
         g32 = Math.fround(g0[i]);

@@ -1,5 +1,6 @@
 // Sparse attention against dense T.attention under the equivalent mask (forward and gradients, on
-// every backend), a float64 gradient check, native vs js kernels on awkward sizes, and pattern checks.
+// every backend), a float64 gradient check, and pattern checks. The kernels' native-against-js
+// comparison is in test/backend/conformance-sparse-attention.ts.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,24 +10,9 @@ import { backward } from '../../src/tensor/autograd.js';
 import * as T from '../../src/tensor/index.js';
 import type { SparsePattern } from '../../src/tensor/ops/sparse-attention.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { assertClose, jsBackend, nativeSuite, offsetView, Rng } from '../backend/conformance-util.js';
+import { assertClose, Rng } from '../backend/conformance-util.js';
+import { randomPattern } from '../backend/conformance-sparse-attention.js';
 import { gradcheck, input } from '../helpers/gradcheck.js';
-import type { Backend } from '../../src/backend/backend.js';
-
-/** A random pattern with `groups` groups: each pair kept with probability `density`; some rows empty. */
-function randomPattern(rng: Rng, Tq: number, Tk: number, groups: number, density = 0.5): SparsePattern {
-  const offsets = new Int32Array(groups * (Tq + 1));
-  const indices: number[] = [];
-  for (let g = 0; g < groups; g++) {
-    for (let i = 0; i < Tq; i++) {
-      offsets[g * (Tq + 1) + i] = indices.length;
-      const empty = (i + g) % 4 === 1;
-      for (let j = 0; j < Tk; j++) if (!empty && rng.next() < density) indices.push(j);
-    }
-    offsets[g * (Tq + 1) + Tq] = indices.length;
-  }
-  return { rows: Tq, cols: Tk, groups, offsets, indices: Int32Array.from(indices) };
-}
 
 /** The pattern as T.attention's int32 mask (B, h, Tq, Tk): 1 where a query attends a key. */
 function denseMask(pattern: SparsePattern, B: number, H: number): Tensor {
@@ -194,103 +180,4 @@ test('bad patterns and operands are RangeErrors that say what is wrong', () => {
     );
   assert.throws(() => T.sparseAttention(q, q, q, ok), /pattern is 4 x 5, but Tq x Tk is 4 x 4/);
   assert.throws(() => T.sparseAttention(q, kv, q, ok), /do not agree/);
-});
-
-/** Runs forward and backward of the kernel on one backend. */
-function kernelRun(be: Backend, pattern: SparsePattern, dims: number[], withWeights: boolean) {
-  const [B, H, D, Dv] = dims;
-  const { rows: Tq, cols: Tk } = pattern;
-  const q = offsetView(new Rng(1).uniform(B * H * Tq * D));
-  const k = offsetView(new Rng(2).uniform(B * H * Tk * D));
-  const v = offsetView(new Rng(3).uniform(B * H * Tk * Dv));
-  const dout = offsetView(new Rng(4).uniform(B * H * Tq * Dv));
-  const out = new Float32Array(B * H * Tq * Dv).fill(Number.NaN);
-  const lse = new Float32Array(B * H * Tq).fill(Number.NaN);
-  const weights = withWeights ? new Float32Array(B * H * Tq * Tk) : null;
-  const args = [pattern.offsets, pattern.indices, pattern.groups, B, H, Tq, Tk, D, Dv, 1 / Math.sqrt(D)] as const;
-  be.sparseAttention(out, lse, weights, q, k, v, ...args);
-  const [dq, dk, dv] = [Tq * D, Tk * D, Tk * Dv].map((n) => new Float32Array(B * H * n).fill(Number.NaN));
-  be.sparseAttentionBackward(dq, dk, dv, dout, q, k, v, lse, ...args);
-  return { out, lse, weights, dq, dk, dv };
-}
-
-nativeSuite('native conformance: sparse attention', (native: Backend) => {
-  test('sparseAttention and its backward on awkward sizes, empty rows and every grouping', () => {
-    const rng = new Rng(5);
-    for (const D of [1, 7, 33]) {
-      for (const [Tq, Tk] of [
-        [1, 9],
-        [6, 4],
-        [17, 40],
-      ]) {
-        for (const groups of [1, 2, 6]) {
-          const dims = [2, 3, D, D === 7 ? 5 : D];
-          const pattern = randomPattern(rng, Tq, Tk, groups, 0.8);
-          const label = `D ${D} Tq ${Tq} Tk ${Tk} groups ${groups}`;
-          const got = kernelRun(native, pattern, dims, true);
-          const want = kernelRun(jsBackend, pattern, dims, true);
-          assertClose(got.lse, want.lse, `${label} lse`, { rtol: 1e-5, atol: 1e-5 });
-          assertClose(got.weights!, want.weights!, `${label} weights`, { rtol: 1e-4, atol: 1e-6 });
-          for (const key of ['out', 'dq', 'dk', 'dv'] as const)
-            assertClose(got[key], want[key], `${label} ${key}`, { rtol: 1e-4, atol: 1e-5 });
-        }
-      }
-    }
-  });
-
-  test('rows split between threads by pairs: bands and a few dense rows, shared or per group', () => {
-    const n = 300;
-    // Group g: a band of half-width 8 + 4g, the first 3 + g queries see every key, every query the first 2 keys.
-    const band = (groups: number): SparsePattern => {
-      const offsets = new Int32Array(groups * (n + 1));
-      const indices: number[] = [];
-      for (let g = 0; g < groups; g++) {
-        for (let i = 0; i <= n; i++) {
-          offsets[g * (n + 1) + i] = indices.length;
-          if (i < n)
-            for (let j = 0; j < n; j++) if (i < 3 + g || j < 2 || Math.abs(i - j) <= 8 + 4 * g) indices.push(j);
-        }
-      }
-      return { rows: n, cols: n, groups, offsets, indices: Int32Array.from(indices) };
-    };
-    for (const [B, H, groups] of [
-      [1, 2, 1],
-      [1, 2, 2],
-      [2, 1, 2],
-    ]) {
-      const pattern = band(groups);
-      const got = kernelRun(native, pattern, [B, H, 32, 32], false);
-      const want = kernelRun(jsBackend, pattern, [B, H, 32, 32], false);
-      for (const key of ['out', 'lse', 'dq', 'dk', 'dv'] as const)
-        assertClose(got[key], want[key], `B ${B} H ${H} groups ${groups} ${key}`, { rtol: 1e-4, atol: 1e-5 });
-    }
-  });
-
-  test('the addon rejects patterns that would read outside its arrays', () => {
-    const f = (n: number) => new Float32Array(n);
-    const call = (offsets: number[], indices: number[], groups = 1) =>
-      native.sparseAttention(
-        f(4),
-        f(2),
-        null,
-        f(4),
-        f(6),
-        f(6),
-        Int32Array.from(offsets),
-        Int32Array.from(indices),
-        groups,
-        1,
-        1,
-        2,
-        3,
-        2,
-        2,
-        1,
-      );
-    call([0, 1, 3], [2, 0, 1]);
-    assert.throws(() => call([0, 1, 3], [2, 0, 3]), /sparseAttention: argument 'indices' has 3 at 2, outside \[0, 3\)/);
-    assert.throws(() => call([0, 2, 1], [0, 1]), RangeError);
-    assert.throws(() => call([0, 1, 4], [0, 1, 2]), RangeError);
-    assert.throws(() => call([0, 1, 3, 0, 1, 3], [0, 1, 2], 2), /groups/);
-  });
 });

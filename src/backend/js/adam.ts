@@ -1,5 +1,7 @@
 // One Adam (Kingma & Ba 2015) or AdamW (Loshchilov & Hutter 2019) step, as torch.optim.Adam / AdamW.
 
+import type { AdamParams } from '../backend.js';
+
 /**
  * In place on n parameters. decoupled: p -= lr wd p first (AdamW); else g += wd p (L2, Adam).
  * grad itself is never modified. biasCorrection1/2 = 1 - beta1^t / 1 - beta2^t from the caller.
@@ -10,15 +12,9 @@ export function adam(
   m: Float32Array,
   v: Float32Array,
   n: number,
-  lr: number,
-  beta1: number,
-  beta2: number,
-  eps: number,
-  weightDecay: number,
-  decoupled: boolean,
-  biasCorrection1: number,
-  biasCorrection2: number,
+  params: AdamParams,
 ): void {
+  const { lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2 } = params;
   for (let i = 0; i < n; i++) {
     let p = param[i];
     let g = grad[i];

@@ -1,7 +1,7 @@
 // Scaled dot-product attention (Vaswani et al. 2017, section 3.2.1), fused forward and backward:
 //   out = dropout(softmax(scale Q K^T + mask)) V, per (batch, head).
 
-import type { FloatArray } from '../backend.js';
+import type { AttentionShape, FloatArray } from '../backend.js';
 import { keep } from './dropout.js';
 
 /** x[xStart, xStart + n) . y[yStart, yStart + n) */
@@ -37,20 +37,12 @@ export function attention(
   q: FloatArray,
   k: FloatArray,
   v: FloatArray,
-  B: number,
-  H: number,
-  Tq: number,
-  Tk: number,
-  D: number,
-  Dv: number,
-  scale: number,
+  shape: AttentionShape,
   causal: boolean,
   mask: FloatArray | null,
   maskStrides: Int32Array | null,
-  threshold: number,
-  dropScale: number,
-  seed: number,
 ): void {
+  const { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed } = shape;
   const [mB, mH, mQ, mK] = maskStrides ?? [0, 0, 0, 0];
   const scores = new Float64Array(Tk); // (Tk) one row of S
   const pd = new Float64Array(Tk); // (Tk) the same row of dropout(P)
@@ -95,17 +87,9 @@ export function attentionBackward(
   k: FloatArray,
   v: FloatArray,
   weights: FloatArray,
-  B: number,
-  H: number,
-  Tq: number,
-  Tk: number,
-  D: number,
-  Dv: number,
-  scale: number,
-  threshold: number,
-  dropScale: number,
-  seed: number,
+  shape: AttentionShape,
 ): void {
+  const { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed } = shape;
   const dS = new Float64Array(Tk); // (Tk) one row of dS
   for (let bh = 0; bh < B * H; bh++) {
     // dK and dV sum over queries; keep those sums in float64 even for float32 outputs.

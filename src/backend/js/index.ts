@@ -1,6 +1,6 @@
 // The `js` reference backend: plain-loop kernels that define what every other backend must compute.
 
-import type { Backend } from '../backend.js';
+import type { Backend, KernelName } from '../backend.js';
 import { adam } from './adam.js';
 import { attention, attentionBackward } from './attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
@@ -42,3 +42,9 @@ export const jsBackend: Backend = {
   sparseAttentionBackward,
   adam,
 };
+
+/**
+ * The kernels of the contract, in the order above: the list other backends are built and checked
+ * from (the object literal is type-checked against Backend, so it names every kernel exactly once).
+ */
+export const kernelNames: readonly KernelName[] = Object.keys(jsBackend).filter((k): k is KernelName => k !== 'name');

@@ -2,7 +2,7 @@
 // Sparse Transformer, Longformer and BigBird): softmax(scale q_i K_J^T) V_J over each row's keys J.
 // Only lse is kept; the backward pass recomputes P pair by pair, so memory stays O(pairs).
 
-import type { FloatArray } from '../backend.js';
+import type { FloatArray, SparseAttentionShape } from '../backend.js';
 
 /** The first index of (b, h)'s block of Tq + 1 offsets. */
 function groupBase(groups: number, B: number, H: number, b: number, h: number, Tq: number): number {
@@ -25,15 +25,9 @@ export function sparseAttention(
   v: FloatArray,
   offsets: Int32Array,
   indices: Int32Array,
-  groups: number,
-  B: number,
-  H: number,
-  Tq: number,
-  Tk: number,
-  D: number,
-  Dv: number,
-  scale: number,
+  shape: SparseAttentionShape,
 ): void {
+  const { B, H, Tq, Tk, D, Dv, groups, scale } = shape;
   const acc = new Float64Array(Dv); // (Dv) one output row
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
@@ -75,15 +69,9 @@ export function sparseAttentionBackward(
   lse: FloatArray,
   offsets: Int32Array,
   indices: Int32Array,
-  groups: number,
-  B: number,
-  H: number,
-  Tq: number,
-  Tk: number,
-  D: number,
-  Dv: number,
-  scale: number,
+  shape: SparseAttentionShape,
 ): void {
+  const { B, H, Tq, Tk, D, Dv, groups, scale } = shape;
   const dqRow = new Float64Array(D); // (D) one row of dQ
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {

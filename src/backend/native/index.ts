@@ -1,51 +1,24 @@
 // The `native` backend: the C++ addon built from native/ by scripts/build-native.js. Its functions
-// take the Backend methods' positional arguments, so the backend is the addon's functions as they
-// are; the addon checks every argument and throws TypeError/RangeError naming kernel and argument.
+// take the Backend methods' arguments, so the backend is the addon's functions as they are, one per
+// kernel the js backend defines; the addon checks every argument and throws TypeError/RangeError
+// naming kernel and argument.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-import type { Backend } from '../backend.js';
+import type { Backend, KernelName } from '../backend.js';
+import { kernelNames } from '../js/index.js';
 
 export interface NativeBackend extends Backend {
   readonly name: 'native';
 }
-
-type KernelName = Exclude<keyof Backend, 'name'>;
 
 interface Addon extends Record<KernelName, (...args: never[]) => void> {
   numThreads(): number;
   setNumThreads(n: number): void;
   simdLevel?: () => string;
 }
-
-const KERNELS: readonly KernelName[] = [
-  'gemm',
-  'binary',
-  'where',
-  'unary',
-  'unaryBackward',
-  'reduce',
-  'maxBackward',
-  'softmax',
-  'softmaxBackward',
-  'layerNorm',
-  'layerNormBackward',
-  'dropout',
-  'embedding',
-  'embeddingBackward',
-  'copy',
-  'fill',
-  'axpy',
-  'crossEntropy',
-  'crossEntropyBackward',
-  'attention',
-  'attentionBackward',
-  'sparseAttention',
-  'sparseAttentionBackward',
-  'adam',
-];
 
 // This file runs from dist/src/backend/native/; node-gyp writes the addon under build/Release/ at
 // the package root.
@@ -64,7 +37,7 @@ function load(): Addon | null {
   }
   try {
     const loaded = createRequire(import.meta.url)(file) as Partial<Addon>;
-    const missing = KERNELS.filter((k) => typeof loaded[k] !== 'function');
+    const missing = kernelNames.filter((k) => typeof loaded[k] !== 'function');
     if (missing.length > 0) throw new Error(`the addon lacks the kernels ${missing.join(', ')}`);
     addon = loaded as Addon;
   } catch (error) {
@@ -78,7 +51,7 @@ export function loadNativeBackend(): NativeBackend | null {
   if (backendInstance !== null) return backendInstance;
   const a = load();
   if (a === null) return null;
-  const kernels = Object.fromEntries(KERNELS.map((k) => [k, a[k]]));
+  const kernels = Object.fromEntries(kernelNames.map((k) => [k, a[k]]));
   backendInstance = Object.freeze({ name: 'native', ...kernels }) as unknown as NativeBackend;
   return backendInstance;
 }

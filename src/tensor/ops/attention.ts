@@ -2,7 +2,7 @@
 //   Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + mask) V
 // with padding masks (boolean or additive), a causal mask, and dropout on the attention weights.
 
-import { dropoutParams, type FloatArray } from '../../backend/backend.js';
+import { dropoutParams, type AttentionShape, type FloatArray } from '../../backend/backend.js';
 import { record } from '../autograd.js';
 import { broadcastShapes, formatShape, sameShape } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -59,6 +59,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   const output = Tensor.empty([B, H, Tq, Dv], q.dtype);
   const weights = Tensor.empty([B, H, Tq, Tk], q.dtype);
   const causal = options.causal ?? false;
+  const shape: AttentionShape = { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed };
   const kern = kernels(q);
   kern.attention(
     output.floats(),
@@ -66,19 +67,10 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
     qd.floats(),
     kd.floats(),
     vd.floats(),
-    B,
-    H,
-    Tq,
-    Tk,
-    D,
-    Dv,
-    scale,
+    shape,
     causal,
     maskData,
     maskStrides,
-    threshold,
-    dropScale,
-    seed,
   );
   record(output, 'attention', [q, k, v], (g) => {
     const [dq, dk, dv] = [
@@ -96,16 +88,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
       kd.floats(),
       vd.floats(),
       weights.floats(),
-      B,
-      H,
-      Tq,
-      Tk,
-      D,
-      Dv,
-      scale,
-      threshold,
-      dropScale,
-      seed,
+      shape,
     );
     return [dq, dk, dv];
   });

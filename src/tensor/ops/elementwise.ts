@@ -5,7 +5,6 @@ import { BinaryOp, UnaryOp } from '../../backend/backend.js';
 import { record } from '../autograd.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { sumTo } from './reduce.js';
 import {
   assertFloat,
   assertSameDType,
@@ -14,6 +13,7 @@ import {
   kernels,
   scalar,
   stridedData,
+  sumToShape,
 } from './util.js';
 import type { FloatArray } from '../../backend/backend.js';
 
@@ -50,27 +50,30 @@ function binary(op: BinaryOp, name: string, x: Operand, y: Operand): [Tensor, Te
 
 export function add(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Add, 'add', x, y);
-  return record(out, 'add', [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
+  return record(out, 'add', [a, b], (g) => [sumToShape(g, a.shape), sumToShape(g, b.shape)]);
 }
 
 export function sub(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Sub, 'sub', x, y);
-  return record(out, 'sub', [a, b], (g) => [sumTo(g, a.shape), b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
+  return record(out, 'sub', [a, b], (g) => [
+    sumToShape(g, a.shape),
+    b.requiresGrad ? sumToShape(neg(g), b.shape) : null,
+  ]);
 }
 
 export function mul(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Mul, 'mul', x, y);
   return record(out, 'mul', [a, b], (g) => [
-    a.requiresGrad ? sumTo(mul(g, b), a.shape) : null,
-    b.requiresGrad ? sumTo(mul(g, a), b.shape) : null,
+    a.requiresGrad ? sumToShape(mul(g, b), a.shape) : null,
+    b.requiresGrad ? sumToShape(mul(g, a), b.shape) : null,
   ]);
 }
 
 export function div(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Div, 'div', x, y);
   return record(out, 'div', [a, b], (g) => [
-    a.requiresGrad ? sumTo(div(g, b), a.shape) : null,
-    b.requiresGrad ? sumTo(neg(div(mul(g, out), b)), b.shape) : null, // d(a/b)/db = -(a/b)/b
+    a.requiresGrad ? sumToShape(div(g, b), a.shape) : null,
+    b.requiresGrad ? sumToShape(neg(div(mul(g, out), b)), b.shape) : null, // d(a/b)/db = -(a/b)/b
   ]);
 }
 
@@ -127,8 +130,8 @@ export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
   return record(out, 'where', [a, b], (g) => {
     const zero = scalar(0, g.dtype);
     return [
-      a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null,
-      b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null,
+      a.requiresGrad ? sumToShape(where(cond, g, zero), a.shape) : null,
+      b.requiresGrad ? sumToShape(where(cond, zero, g), b.shape) : null,
     ];
   });
 }

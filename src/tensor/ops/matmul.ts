@@ -5,8 +5,7 @@ import { record } from '../autograd.js';
 import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { broadcastTo, contiguous, reshape } from './shape-ops.js';
-import { sumTo } from './reduce.js';
-import { assertFloat, assertSameDType, kernels } from './util.js';
+import { assertFloat, assertSameDType, kernels, sumToShape } from './util.js';
 
 export interface MatmulOptions {
   /** Use a's last two axes transposed: a holds (..., K, M). */
@@ -92,6 +91,6 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batc
         ? product(g, a, true, transA, batchShape)
         : product(a, g, !transA, false, batchShape)
       : null;
-    return [da && sumTo(da, a.shape), db && sumTo(db, b.shape)];
+    return [da && sumToShape(da, a.shape), db && sumToShape(db, b.shape)];
   });
 }

@@ -5,20 +5,8 @@ import { record } from '../autograd.js';
 import { denseStrides, formatShape, normAxes, normAxis, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { broadcastTo, reshape } from './shape-ops.js';
-import { assertFloat, denseCopyIfNeeded, kernels } from './util.js';
+import { assertFloat, denseCopyIfNeeded, kernels, reduceAxis } from './util.js';
 import { mulScalar } from './elementwise.js';
-
-/** Reduces one axis of a dense tensor with keepDim semantics (the axis becomes 1). */
-function reduceAxis(x: Tensor, axis: number, op: ReduceOp, argmax: Int32Array | null = null): Tensor {
-  const shape = [...x.shape];
-  const outer = sizeOf(shape.slice(0, axis));
-  const inner = sizeOf(shape.slice(axis + 1));
-  const size = shape[axis];
-  shape[axis] = 1;
-  const out = Tensor.empty(shape, x.dtype);
-  kernels(x).reduce(op, out.floats(), argmax, x.floats(), outer, size, inner);
-  return out;
-}
 
 function reducedShape(shape: Shape, axes: readonly number[], keepDim: boolean): number[] {
   return keepDim ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));

@@ -4,8 +4,7 @@
 import { record } from '../autograd.js';
 import { broadcastShapes, denseStrides, formatShape, normAxis, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastStrides, denseCopyIfNeeded, full, kernels, stridedData } from './util.js';
-import { sumTo } from './reduce.js';
+import { broadcastStrides, denseCopyIfNeeded, full, kernels, stridedData, sumToShape } from './util.js';
 
 /** A dense copy (or t itself when already dense). */
 export function contiguous(t: Tensor): Tensor {
@@ -77,7 +76,7 @@ export function broadcastTo(t: Tensor, shape: Shape): Tensor {
   }
   if (sameShape(t.shape, shape)) return t;
   const out = t.view(shape, Array.from(broadcastStrides(t, shape)), t.offset);
-  return record(out, 'broadcastTo', [t], (g) => [sumTo(g, t.shape)]);
+  return record(out, 'broadcastTo', [t], (g) => [sumToShape(g, t.shape)]);
 }
 
 /** Inserts an axis of size 1: always a view, whatever t's strides. */

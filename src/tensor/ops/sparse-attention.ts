@@ -2,7 +2,7 @@
 // softmaxes only its listed keys, so time and memory grow with the pairs, not with Tq * Tk. The
 // patterns themselves (band, strided, BigBird) are built in src/model/efficient/patterns.ts.
 
-import type { FloatArray } from '../../backend/backend.js';
+import type { FloatArray, SparseAttentionShape } from '../../backend/backend.js';
 import { record } from '../autograd.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
@@ -119,19 +119,8 @@ export function sparseAttention(
   const output = Tensor.empty([B, H, Tq, Dv], q.dtype); // (B, h, Tq, dV)
   const lse = floatArray(q.dtype, B * H * Tq); // (B, h, Tq): all backward needs besides q, k, v
   const kern = kernels(q);
-  const shape = [B, H, Tq, Tk, D, Dv, scale] as const;
-  kern.sparseAttention(
-    output.floats(),
-    lse,
-    null,
-    qd.floats(),
-    kd.floats(),
-    vd.floats(),
-    offsets,
-    indices,
-    groups,
-    ...shape,
-  );
+  const shape: SparseAttentionShape = { B, H, Tq, Tk, D, Dv, groups, scale };
+  kern.sparseAttention(output.floats(), lse, null, qd.floats(), kd.floats(), vd.floats(), offsets, indices, shape);
   return record(output, 'sparseAttention', [q, k, v], (g) => {
     const [dq, dk, dv] = [
       Tensor.empty(q.shape, q.dtype),
@@ -150,8 +139,7 @@ export function sparseAttention(
       lse,
       offsets,
       indices,
-      groups,
-      ...shape,
+      shape,
     );
     return [dq, dk, dv];
   });
@@ -179,14 +167,7 @@ export function sparseAttentionWeights(
     none,
     pattern.offsets,
     pattern.indices,
-    pattern.groups,
-    B,
-    H,
-    Tq,
-    Tk,
-    D,
-    0,
-    options.scale ?? 1 / Math.sqrt(D),
+    { B, H, Tq, Tk, D, Dv: 0, groups: pattern.groups, scale: options.scale ?? 1 / Math.sqrt(D) },
   );
   return weights;
 }

@@ -1,8 +1,9 @@
-// Small helpers the op files share: kernel lookup, strided operands, dense copies, scalars.
+// Small helpers the op files share: kernel lookup, strided operands, dense copies, scalars, and the
+// gradient of broadcasting.
 
-import type { Backend, DataArray } from '../../backend/backend.js';
+import { ReduceOp, type Backend, type DataArray } from '../../backend/backend.js';
 import { backendFor } from '../../backend/registry.js';
-import { denseStrides, formatShape, type Shape } from '../shape.js';
+import { broadcastShapes, denseStrides, formatShape, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 
 export function kernels(t: Tensor | DType): Backend {
@@ -35,6 +36,40 @@ export function denseCopyIfNeeded(t: Tensor): Tensor {
     false,
   );
   return out;
+}
+
+/** Reduces one axis of a dense tensor with keepDim semantics (the axis becomes 1). No graph. */
+export function reduceAxis(x: Tensor, axis: number, op: ReduceOp, argmax: Int32Array | null = null): Tensor {
+  const shape = [...x.shape];
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const size = shape[axis];
+  shape[axis] = 1;
+  const out = Tensor.empty(shape, x.dtype);
+  kernels(x).reduce(op, out.floats(), argmax, x.floats(), outer, size, inner);
+  return out;
+}
+
+/**
+ * g summed over the axes along which `shape` was broadcast to g's shape: the gradient of
+ * broadcasting, for backward closures. It records no graph (backward runs under noGrad), so the op
+ * files need not import each other's recorded ops: sum's gradient is a broadcast and broadcasting's
+ * gradient is a sum, which would otherwise make a cycle.
+ */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  if (shape.length > g.rank || !sameShape(broadcastShapes(shape, g.shape), g.shape))
+    throw new RangeError(`sumTo: cannot reduce ${formatShape(g.shape)} to ${formatShape(shape)}`);
+  const lead = g.rank - shape.length;
+  let acc = denseCopyIfNeeded(g);
+  // Innermost axis first, as sum() does, so both give the same floats.
+  for (let axis = g.rank - 1; axis >= 0; axis--) {
+    if (axis >= lead && (shape[axis - lead] !== 1 || g.shape[axis] === 1)) continue;
+    const next = reduceAxis(acc, axis, ReduceOp.Sum);
+    if (acc !== g) acc.dispose();
+    acc = next;
+  }
+  return acc.view(shape, denseStrides(shape), acc.offset);
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {

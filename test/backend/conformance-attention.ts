@@ -1,0 +1,184 @@
+// Conformance cases of the matrix kernels, native against the js reference: batched gemm with
+// transposes, alpha/beta and shared operands; fused attention forward and backward with masks
+// through broadcast strides, causal masking, fully-masked rows and attention dropout.
+
+import assert from 'node:assert/strict';
+
+import { dropoutParams } from '../../src/backend/backend.js';
+import { Rng, assertClose, jsBackend, offsetView, sumTolerance, type ConformanceCase } from './conformance-util.js';
+
+export const attentionCases: ConformanceCase[] = [];
+
+attentionCases.push({
+  kernels: ['gemm'],
+  name: 'gemm over transposes, alpha/beta, batches and a shared operand',
+  run: (native) => {
+    const rng = new Rng(21);
+    const dims = [1, 7, 33, 257];
+    for (const M of dims) {
+      for (const N of dims) {
+        for (const K of [1, 7, 33, 257]) {
+          if (M * N * K > 33 * 257 * 257) continue;
+          for (const [transA, transB] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            const batch = M * N * K < 5000 ? 3 : 1;
+            const strideA = batch > 1 && transB ? 0 : M * K; // sometimes one A for every batch
+            const a = offsetView(rng.uniform(Math.max(strideA, M * K) * (strideA === 0 ? 1 : batch)));
+            const b = offsetView(rng.uniform(K * N * batch));
+            const c0 = rng.uniform(M * N * batch);
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.5, 0.7],
+            ]) {
+              const [got, want] = [native, jsBackend].map((be) => {
+                // beta = 0 must ignore C entirely, NaN included.
+                const c = offsetView(beta === 0 ? new Float32Array(c0.length).fill(Number.NaN) : c0.slice());
+                be.gemm(transA, transB, M, N, K, alpha, a, strideA, b, K * N, beta, c, M * N, batch);
+                return c;
+              });
+              assertClose(
+                got,
+                want,
+                `gemm ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M ${M} N ${N} K ${K} batch ${batch} alpha ${alpha} beta ${beta}`,
+                {
+                  rtol: 1e-5,
+                  atol: sumTolerance(K, 4),
+                },
+              );
+            }
+          }
+        }
+      }
+    }
+  },
+});
+
+interface Case {
+  B: number;
+  H: number;
+  Tq: number;
+  Tk: number;
+  D: number;
+  Dv: number;
+  causal: boolean;
+  mask: 'none' | 'padding' | 'full' | 'shared';
+  p: number;
+}
+
+/** An additive mask and its (mB, mH, mQ, mK) strides; padding hides every key of batch item 0. */
+function makeMask(rng: Rng, c: Case): { mask: Float32Array | null; strides: Int32Array | null } {
+  const { B, H, Tq, Tk } = c;
+  if (c.mask === 'none') return { mask: null, strides: null };
+  if (c.mask === 'padding') {
+    const mask = new Float32Array(B * Tk);
+    for (let b = 0; b < B; b++) for (let j = 0; j < Tk; j++) mask[b * Tk + j] = b === 0 || j >= Tk - b ? -Infinity : 0;
+    return { mask: offsetView(mask), strides: Int32Array.from([Tk, 0, 0, 1]) };
+  }
+  if (c.mask === 'shared') {
+    // Finite values stay small: float32 cannot tell -1e9 + s from -1e9 + s' (float64 js can).
+    const mask = rng.uniform(Tq * Tk, -8, 0).map((v) => (v < -5 ? -Infinity : v));
+    return { mask: offsetView(mask), strides: Int32Array.from([0, 0, Tk, 1]) };
+  }
+  return {
+    mask: offsetView(rng.uniform(B * H * Tq * Tk, -3, 1)),
+    strides: Int32Array.from([H * Tq * Tk, Tq * Tk, Tk, 1]),
+  };
+}
+
+const CASES: Case[] = [];
+for (const [B, H, Tq, Tk, D, Dv] of [
+  [1, 1, 1, 1, 1, 1],
+  [2, 3, 7, 7, 33, 7],
+  [2, 2, 7, 33, 8, 16],
+  [1, 2, 33, 7, 7, 33],
+  [3, 4, 24, 24, 64, 64],
+  [1, 1, 257, 257, 33, 7],
+]) {
+  for (const causal of [false, true]) {
+    for (const mask of ['none', 'padding', 'full', 'shared'] as const) {
+      for (const p of [0, 0.1]) CASES.push({ B, H, Tq, Tk, D, Dv, causal, mask, p });
+    }
+  }
+}
+
+attentionCases.push(
+  {
+    kernels: ['attention', 'attentionBackward'],
+    name: 'attention and attentionBackward over masks, causal alignment, dropout and awkward sizes',
+    run: (native) => {
+      const rng = new Rng(22);
+      for (const c of CASES) {
+        const { B, H, Tq, Tk, D, Dv, causal, p } = c;
+        const label = `attention B ${B} H ${H} Tq ${Tq} Tk ${Tk} D ${D} Dv ${Dv} causal ${causal} mask ${c.mask} p ${p}`;
+        const q = offsetView(rng.uniform(B * H * Tq * D));
+        const k = offsetView(rng.uniform(B * H * Tk * D));
+        const v = offsetView(rng.uniform(B * H * Tk * Dv));
+        const { mask, strides } = makeMask(rng, c);
+        const { threshold, scale: dropScale } = dropoutParams(p);
+        const scale = 1 / Math.sqrt(D);
+        const seed = 0x5eed + Tq;
+        const shape = { B, H, Tq, Tk, D, Dv, scale, threshold, dropScale, seed };
+        const [got, want] = [native, jsBackend].map((be) => {
+          const out = new Float32Array(B * H * Tq * Dv).fill(Number.NaN);
+          const weights = new Float32Array(B * H * Tq * Tk).fill(Number.NaN);
+          be.attention(out, weights, q, k, v, shape, causal, mask, strides);
+          return { out, weights };
+        });
+        // A score is a float32 dot product of length D; P inherits its absolute error relatively.
+        const scoreError = sumTolerance(D, 2);
+        assertClose(got.weights, want.weights, `${label} weights`, { rtol: 1e-5 + scoreError, atol: 1e-7 });
+        assertClose(got.out, want.out, `${label} out`, {
+          rtol: 1e-5,
+          atol: sumTolerance(Tk, 2 * dropScale) + 2 * scoreError,
+        });
+
+        const dout = offsetView(rng.uniform(B * H * Tq * Dv));
+        const [gb, wb] = [native, jsBackend].map((be) => {
+          const dq = new Float32Array(B * H * Tq * D).fill(Number.NaN);
+          const dk = new Float32Array(B * H * Tk * D).fill(Number.NaN);
+          const dv = new Float32Array(B * H * Tk * Dv).fill(Number.NaN);
+          be.attentionBackward(dq, dk, dv, dout, q, k, v, want.weights, shape);
+          return { dq, dk, dv };
+        });
+        const reduction = sumTolerance(Math.max(Tq, Tk, Dv), 4 * dropScale);
+        assertClose(gb.dv, wb.dv, `${label} dv`, { rtol: 1e-5, atol: reduction });
+        assertClose(gb.dq, wb.dq, `${label} dq`, { rtol: 1e-4, atol: reduction });
+        assertClose(gb.dk, wb.dk, `${label} dk`, { rtol: 1e-4, atol: reduction });
+      }
+    },
+  },
+
+  {
+    kernels: ['attention', 'attentionBackward'],
+    name: 'the addon rejects a shape with a missing, negative or non-integer size, naming the field',
+    run: (native) => {
+      const f = (n: number) => new Float32Array(n);
+      const shape = { B: 1, H: 1, Tq: 2, Tk: 3, D: 2, Dv: 2, scale: 1, threshold: 0, dropScale: 1, seed: 0 };
+      const forward = (s: object) =>
+        native.attention(f(4), f(6), f(4), f(6), f(6), s as typeof shape, false, null, null);
+      forward(shape);
+      assert.throws(() => forward({ ...shape, Tk: -1 }), {
+        name: 'RangeError',
+        message: /attention: argument 'shape.Tk' must be a non-negative integer/,
+      });
+      assert.throws(() => forward({ ...shape, seed: undefined }), {
+        name: 'TypeError',
+        message: /attention: argument 'shape.seed' must be a number/,
+      });
+      assert.throws(() => forward({ ...shape, D: 1.5 }), {
+        name: 'RangeError',
+        message: /attention: argument 'shape.D' must be a non-negative integer, got 1.5/,
+      });
+      // Sizes drive the array checks: a Tq of 3 needs longer q, out and weights.
+      assert.throws(() => forward({ ...shape, Tq: 3 }), { name: 'RangeError', message: /has 4 elements, needs 6/ });
+      assert.throws(() => native.attentionBackward(f(4), f(6), f(6), f(4), f(4), f(6), f(6), f(6), f(1) as never), {
+        name: 'TypeError',
+        message: /attentionBackward: argument 'shape' must be an object/,
+      });
+    },
+  },
+);
