@@ -142,9 +142,10 @@ const benches = {
     const dq = new Float32Array(n),
       dk = new Float32Array(n),
       dv = new Float32Array(n);
+    const shape = { B, H, Tq: T, Tk: T, D, Dv: D, scale: 0.125, threshold, dropScale, seed: 7 };
     return () => {
-      be.attention(out, w, q, k, v, B, H, T, T, D, D, 0.125, true, null, null, threshold, dropScale, 7);
-      be.attentionBackward(dq, dk, dv, dout, q, k, v, w, B, H, T, T, D, D, 0.125, threshold, dropScale, 7);
+      be.attention(out, w, q, k, v, shape, true, null, null);
+      be.attentionBackward(dq, dk, dv, dout, q, k, v, w, shape);
     };
   },
   [`embedding fwd+bwd ${rows} ids x ${dModel}`]: (be) => {
@@ -164,7 +165,17 @@ const benches = {
       g = random(n),
       m = new Float32Array(n),
       v = new Float32Array(n);
-    return () => be.adam(p, g, m, v, n, 1e-3, 0.9, 0.98, 1e-9, 0, false, 0.1, 0.02);
+    const params = {
+      lr: 1e-3,
+      beta1: 0.9,
+      beta2: 0.98,
+      eps: 1e-9,
+      weightDecay: 0,
+      decoupled: false,
+      biasCorrection1: 0.1,
+      biasCorrection2: 0.02,
+    };
+    return () => be.adam(p, g, m, v, n, params);
   },
 };
 
