@@ -4,15 +4,20 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
 
-const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--threads T]
-    [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N] [--log]
+const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
+    [--threads T] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N] [--log]
   --model DIR        a model folder with tokenizer.json (an encoder-decoder model)
   --run DIR          a run folder whose metrics.jsonl the page plots (default: the model folder, if it has one)
   --host H           address to listen on (default 127.0.0.1: this machine only)
   --port P           port (default 8080; 0 picks a free one)
+  --allowed-host NAME
+                     a name the Host header may carry besides the address listened on (and localhost),
+                     at any port: this machine's DNS name, a reverse proxy's; repeatable. Other names
+                     get 421, against DNS rebinding
   --threads T        native threads for the model (default: TRANSFORMER_THREADS or all cores)
   --max-tokens N     longest source sentence in tokens, with EOS (default ${defaultLimits.maxTokens}, at most the model's maxLength)
   --max-body BYTES   largest request body (default ${defaultLimits.maxBodyBytes}); larger ones get 413
@@ -29,6 +34,7 @@ export async function serve(argv: string[]): Promise<number> {
       run: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
       threads: { type: 'string' },
       'max-tokens': { type: 'string', default: String(defaultLimits.maxTokens) },
       'max-body': { type: 'string', default: String(defaultLimits.maxBodyBytes) },
@@ -45,6 +51,9 @@ export async function serve(argv: string[]): Promise<number> {
   if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
   if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder`);
   if (values.run !== undefined && !existsSync(values.run)) throw new UsageError(`--run ${values.run}: no such folder`);
+  for (const name of values['allowed-host'])
+    if (parseHost(name) === null)
+      throw new UsageError(`--allowed-host must be a host name or address (e.g. mybox.local), got "${name}"`);
   const limits: Partial<ServeLimits> = {
     maxTokens: integerFlag('--max-tokens', values['max-tokens'], 2),
     maxBodyBytes: integerFlag('--max-body', values['max-body'], 64),
@@ -57,6 +66,7 @@ export async function serve(argv: string[]): Promise<number> {
       modelDir: values.model,
       runDir: values.run ?? null,
       host: values.host,
+      allowedHosts: values['allowed-host'],
       port: integerFlag('--port', values.port, 0, 65535),
       threads: values.threads === undefined ? null : integerFlag('--threads', values.threads, 1, 256),
       limits,

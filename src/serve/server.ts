@@ -5,7 +5,9 @@
 //   GET  /api/positional-encoding   ?length=N: the encodings the model adds to its embeddings
 //   GET  /api/metrics               the run folder's loss, BLEU and learning-rate curves
 // Errors are JSON {error: {status, message, field?}}. The model runs in a worker thread, so limits
-// (413, 422, 503) are answered at once even while a batch is being translated.
+// (413, 422, 503) are answered at once even while a batch is being translated. Every response carries
+// the security headers, a request whose Host is not this server's gets 421 (src/serve/security.ts), and
+// slow or idle connections are cut within seconds (src/serve/connections.ts).
 
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,8 +17,10 @@ import { join } from 'node:path';
 import { isMarianFolder } from '../io/marian.js';
 import { loadTokenizer } from '../io/model-folder.js';
 import { MarianTokenizer, type TextTokenizer } from '../tokenizer/marian-tokenizer.js';
-import { readMetrics, MetricsFileError } from '../train/read-metrics.js';
+import { guardConnections, limitStalledAnswer, serverOptions } from './connections.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
+import { RunMetrics } from './metrics.js';
+import { hostRule, SECURITY_HEADERS, shownPath } from './security.js';
 import { readStaticFile, staticFilePath } from './static-files.js';
 import { encodeSource, parseTranslateRequest, translationJson } from './translate-request.js';
 import { QueueFullError, Translator } from './translator.js';
@@ -31,7 +35,7 @@ export interface ServeLimits {
   maxBatch: number;
   /** Sentences waiting for the model; more get 503. */
   maxQueue: number;
-  /** Open connections. */
+  /** Open connections; at the cap a new one replaces the one idle longest. */
   maxConnections: number;
 }
 
@@ -49,6 +53,8 @@ export interface ServeOptions {
   /** A run folder with metrics.jsonl; by default the model folder when it has one. */
   runDir?: string | null;
   host?: string;
+  /** Names besides the bound host that the Host header may carry (at any port). */
+  allowedHosts?: readonly string[];
   /** 0 picks a free port. */
   port?: number;
   threads?: number | null;
@@ -65,9 +71,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Most points of a curve sent to the page; longer runs are thinned evenly (the last point kept). */
-const MAX_CURVE_POINTS = 2000;
-
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const tokenizer = isMarianFolder(options.modelDir)
     ? await MarianTokenizer.load(options.modelDir)
@@ -82,25 +85,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const limits: ServeLimits = { ...defaultLimits, ...options.limits };
   limits.maxTokens = Math.min(limits.maxTokens, translator.model.config.maxLength);
-  const context: Context = { tokenizer, translator, limits, runDir, modelDir: options.modelDir };
+  const context: Context = {
+    tokenizer,
+    translator,
+    limits,
+    metrics: runDir === null ? null : new RunMetrics(runDir),
+    modelFolder: shownPath(options.modelDir),
+    knownHost: () => false, // until the server knows its address
+  };
 
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions, (req, res) => {
     const began = performance.now();
     res.on('finish', () =>
       options.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - began).toFixed(1)}ms`),
     );
-    route(context, req, res).catch((error: unknown) => {
-      const http =
-        error instanceof HttpError ? error : new HttpError(500, `internal error: ${(error as Error).message}`);
-      if (http.status === 500) console.error(error);
-      if (res.headersSent) res.destroy();
-      else sendError(res, http, http.status === 413);
-    });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const socket = req.socket; // req lets go of it once the answer is out
+    route(context, req, res)
+      .catch((error: unknown) => {
+        if (socket.destroyed) {
+          // The client went away (an upload cut short, a closed tab): nobody to answer, nothing broken.
+          options.log?.(`${req.method} ${req.url} abandoned by the client`);
+          return;
+        }
+        const http = error instanceof HttpError ? error : internalError(error);
+        if (res.headersSent) res.destroy();
+        else sendError(res, http, http.status === 413);
+      })
+      .finally(() => limitStalledAnswer(socket));
   });
-  server.maxConnections = limits.maxConnections;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  guardConnections(server, { maxConnections: limits.maxConnections, log: options.log });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -112,6 +126,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  context.knownHost = hostRule({
+    address: address.address,
+    port: address.port,
+    host: options.host ?? '127.0.0.1',
+    allowedHosts: options.allowedHosts,
+  });
   return {
     server,
     url: `http://${host}:${address.port}/`,
@@ -131,8 +151,17 @@ interface Context {
   tokenizer: TextTokenizer;
   translator: Translator;
   limits: ServeLimits;
-  runDir: string | null;
-  modelDir: string;
+  metrics: RunMetrics | null;
+  /** The model folder as the API shows it: no absolute path. */
+  modelFolder: string;
+  /** Whether a Host header names this server. */
+  knownHost: (host: string | undefined) => boolean;
+}
+
+/** A bug: its stack goes to the server's log, the client learns only that it happened. */
+function internalError(error: unknown): HttpError {
+  console.error(error);
+  return new HttpError(500, "internal error; the server's log has the details");
 }
 
 const ROUTES: Record<
@@ -142,10 +171,14 @@ const ROUTES: Record<
   '/api/info': { method: 'GET', handle: async (c) => info(c) },
   '/api/translate': { method: 'POST', handle: translate },
   '/api/positional-encoding': { method: 'GET', handle: positionalEncoding },
-  '/api/metrics': { method: 'GET', handle: async (c) => metrics(c) },
+  '/api/metrics': { method: 'GET', handle: metrics },
 };
 
 async function route(c: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!c.knownHost(req.headers.host)) {
+    const named = req.headers.host === undefined ? 'no Host header' : `Host "${req.headers.host.slice(0, 100)}"`;
+    throw new HttpError(421, `${named}: this server answers only to its own address`, 'Host');
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const api = ROUTES[url.pathname];
   if (api !== undefined) {
@@ -169,10 +202,10 @@ async function route(c: Context, req: IncomingMessage, res: ServerResponse): Pro
 function info(c: Context) {
   const m = c.translator.model;
   return {
-    model: { folder: c.modelDir, parameters: m.parameters, config: m.config },
+    model: { folder: c.modelFolder, parameters: m.parameters, config: m.config },
     backend: { name: m.backend, threads: m.threads },
     tokenizer: { vocabSize: c.tokenizer.vocabSize },
-    run: c.runDir === null ? null : { folder: c.runDir },
+    run: c.metrics === null ? null : { folder: c.metrics.folder },
     limits: c.limits,
     load: { queued: c.translator.queued, ...c.translator.stats },
   };
@@ -208,22 +241,8 @@ async function positionalEncoding(c: Context, _req: IncomingMessage, url: URL) {
   };
 }
 
-function metrics(c: Context) {
-  if (c.runDir === null)
+async function metrics(c: Context) {
+  if (c.metrics === null)
     throw new HttpError(404, 'no run folder: start the server with --run DIR (a folder with metrics.jsonl)');
-  let run;
-  try {
-    run = readMetrics(c.runDir);
-  } catch (error) {
-    if (error instanceof MetricsFileError) throw new HttpError(500, error.message);
-    throw error;
-  }
-  const every = Math.max(1, Math.ceil(run.steps.length / MAX_CURVE_POINTS));
-  const steps = run.steps.filter((_, i) => i % every === 0 || i === run.steps.length - 1);
-  return {
-    folder: c.runDir,
-    steps: steps.map((s) => ({ step: s.step, loss: s.loss, lr: s.lr, elapsedSeconds: s.elapsedSeconds })),
-    validations: run.validations,
-    totalSteps: run.steps.length,
-  };
+  return c.metrics.reply();
 }

@@ -1,9 +1,10 @@
-// `transformer serve`: starts, answers on the port it prints, stops cleanly on SIGINT, and refuses
-// bad flags and folders in one line.
+// `transformer serve`: starts, answers on the port it prints (and to --allowed-host names), stops cleanly
+// on SIGINT, and refuses bad flags and folders in one line.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -15,10 +16,19 @@ const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url
 const fixture = await makeServeFixture();
 test.after(() => fixture.cleanup());
 
-test('serve prints its address, translates there, and stops on SIGINT', async () => {
-  const child = spawn(process.execPath, [bin, 'serve', '--model', fixture.dir, '--port', '0', '--threads', '1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The status of GET url with the given Host header (fetch sets its own). */
+function statusWithHost(url: URL, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { Host: host }, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    }).on('error', reject);
   });
+}
+
+test('serve prints its address, translates there, answers to --allowed-host, and stops on SIGINT', async () => {
+  const args = ['serve', '--model', fixture.dir, '--port', '0', '--threads', '1', '--allowed-host', 'mybox.test'];
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (c) => (err += c));
@@ -38,6 +48,9 @@ test('serve prints its address, translates there, and stops on SIGINT', async ()
   });
   assert.equal(reply.status, 200);
   assert.equal(typeof (await reply.json()).translation, 'string');
+  const info = new URL('/api/info', url);
+  assert.equal(await statusWithHost(info, 'mybox.test:8443'), 200);
+  assert.equal(await statusWithHost(info, 'otherbox.test'), 421);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGINT');
   assert.equal(await exited, 0, err);
@@ -56,6 +69,10 @@ test('serve refuses bad flags, missing folders, folders without a tokenizer and 
       [['--model', join(fixture.dir, 'nothing')], /--model .*nothing: no such folder/],
       [['--model', fixture.dir, '--port', '70000'], /--port must be an integer from 0 to 65535, got "70000"/],
       [['--model', fixture.dir, '--max-batch', '0'], /--max-batch must be an integer from 1/],
+      [
+        ['--model', fixture.dir, '--allowed-host', 'evil.example/x'],
+        /--allowed-host must be a host name or address .*"evil\.example\/x"/,
+      ],
       [['--model', bare, '--port', '0'], /cannot serve .*bare: .*has no tokenizer.json/],
       [['--model', fixture.dir, '--port', port], new RegExp(`port ${port} on 127.0.0.1 is in use`)],
     ];

@@ -5,6 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { isAbsolute } from 'node:path';
 
 import { attentionWeights } from '../../src/decode/attention-weights.js';
 import { translateIds } from '../../src/decode/translate-lines.js';
@@ -66,7 +67,8 @@ test('/api/info describes the model and the limits', async () => {
   assert.equal(body.model.parameters, fixture.model.parameterCount());
   assert.equal(body.tokenizer.vocabSize, fixture.tokenizer.vocabSize);
   assert.equal(body.limits.maxTokens, 96, 'the token limit is cut to the model maxLength');
-  assert.deepEqual(body.run, { folder: fixture.dir });
+  assert.deepEqual(body.run, { folder: body.model.folder }, 'the model folder is the run folder');
+  assert.ok(!isAbsolute(body.model.folder) && body.model.folder.endsWith('model'), body.model.folder);
 });
 
 test('a translation equals the library, with tokens and every attention map', async () => {
