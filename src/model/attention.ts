@@ -1,11 +1,13 @@
 // Section 3.2.2, Multi-Head Attention: MultiHead(Q, K, V) = Concat(head_1..head_h) W^O with
 // head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V). The h projections are fused: one (3d, d) matrix
-// for self-attention, a (d, d) query and a (2d, d) key-value matrix for cross-attention.
+// for self-attention, a (d, d) query and a (2d, d) key-value matrix for cross-attention. How the
+// queries meet the keys is the layer's attention mechanism: the paper's, or an efficient kind.
 
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
+import { FullAttention } from './efficient/full.js';
 import type { AttentionMechanism } from './efficient/mechanism.js';
 
 /** Keys and values of one attention layer kept between decoding steps. */
@@ -33,7 +35,7 @@ export class KVCache {
 }
 
 export interface AttentionCall {
-  /** Keys and values come from here (cross-attention); self-attention when absent. */
+  /** Cross-attention: the keys and values come from here (the encoder output). */
   memory?: Tensor;
   /** Broadcastable to (B, h, Tq, Tk); int32 non-zero = may attend. */
   mask?: Tensor | null;
@@ -56,7 +58,7 @@ function mergeHeads(x: Tensor): Tensor {
   return T.reshape(T.permute(x, [0, 2, 1, 3]), [B, L, h * dK]);
 }
 
-/** A (B, 1, 1, Tk) padding mask as the (B, Tk) key padding the efficient kinds take. */
+/** A (B, 1, 1, Tk) padding mask as the (B, Tk) key padding the mechanisms take. */
 function keyPadding(mask: Tensor | null, B: number, Tk: number, kind: string): Tensor | null {
   if (mask === null) return null;
   const [b, one, alsoOne, t] = mask.shape;
@@ -65,71 +67,99 @@ function keyPadding(mask: Tensor | null, B: number, Tk: number, kind: string): T
   return T.reshape(T.contiguous(T.broadcastTo(mask, [B, 1, 1, Tk])), [B, Tk]);
 }
 
-export class MultiHeadAttention extends Module {
-  readonly qkv: Linear | null; // self-attention: (3d, d)
-  readonly q: Linear | null; // cross-attention: (d, d)
-  readonly kv: Linear | null; // cross-attention: (2d, d)
-  readonly out: Linear; // W^O (d, d)
-  /** How queries meet keys, when not the paper's full attention (self-attention only; see efficient/). */
-  readonly mechanism: AttentionMechanism | null;
+/** What self- and cross-attention share: the mechanism over the heads, the concat and W^O. */
+export abstract class MultiHeadAttention extends Module {
+  abstract readonly out: Linear; // W^O (d, d)
+  /**
+   * The efficient kind this layer computes instead of the paper's attention, a child module holding
+   * its parameters ("mechanism.*"); null for the paper's own, which has no parameters or state and so
+   * no module: the paper's model keeps the module tree it always had.
+   */
+  abstract readonly mechanism: AttentionMechanism | null;
   /** Receives every forward's attention weights (B, h, Tq, Tk) while set: see observeAttention(). */
   weightsObserver: ((weights: Tensor) => void) | null = null;
 
   constructor(
-    readonly dModel: number,
     readonly h: number,
     readonly attentionDropout: number,
-    readonly kind: 'self' | 'cross',
-    mechanism: AttentionMechanism | null = null,
+    /** How queries meet keys: `mechanism`, or the paper's full attention. */
+    protected readonly attention: AttentionMechanism,
   ) {
     super();
-    this.qkv = kind === 'self' ? this.module('qkv', new Linear(dModel, 3 * dModel)) : null;
-    this.q = kind === 'cross' ? this.module('q', new Linear(dModel, dModel)) : null;
-    this.kv = kind === 'cross' ? this.module('kv', new Linear(dModel, 2 * dModel)) : null;
-    this.out = this.module('out', new Linear(dModel, dModel));
-    this.mechanism = mechanism === null || mechanism.spec.kind === 'full' ? null : this.module('mechanism', mechanism);
   }
 
+  /** Queries (B, h, Tq, dK) and keys and values (B, h, Tk, dK), through the KV cache when given. */
+  protected abstract project(x: Tensor, call: AttentionCall): [Tensor, Tensor, Tensor];
+
+  /** x (B, Tq, d) -> (B, Tq, d), and the weights (B, h, Tq, Tk) when asked for. */
   forward(x: Tensor, call: AttentionCall = {}): { output: Tensor; weights: Tensor | null } {
-    let q: Tensor, k: Tensor, v: Tensor; // (B, h, T, dK)
-    if (this.qkv !== null) {
-      [q, k, v] = splitHeads(this.qkv.forward(x), 3, this.h); // (B, h, Tq, dK) each
-      if (call.cache !== undefined) {
-        if (call.cache.k !== null && call.cache.v !== null) {
-          k = T.concat([call.cache.k, k], 2); // (B, h, t + Tq, dK)
-          v = T.concat([call.cache.v, v], 2);
-        }
-        call.cache.set(k, v);
-      }
-    } else {
-      [q] = splitHeads(this.q!.forward(x), 1, this.h);
-      if (call.cache?.k != null && call.cache.v !== null) [k, v] = [call.cache.k, call.cache.v];
-      else {
-        if (call.memory === undefined) throw new Error('cross-attention needs a memory');
-        [k, v] = splitHeads(this.kv!.forward(call.memory), 2, this.h); // (B, h, S, dK) each
-        call.cache?.set(k, v);
-      }
-    }
-    const result =
-      this.mechanism === null
-        ? T.attention(q, k, v, {
-            mask: call.mask ?? null,
-            causal: call.causal ?? false,
-            dropout: this.attentionDropout,
-            training: this.training,
-          })
-        : this.mechanism.attend({
-            q,
-            k,
-            v,
-            keyPadding: keyPadding(call.mask ?? null, k.shape[0], k.shape[2], this.mechanism.spec.kind),
-            causal: call.causal ?? false,
-            dropout: this.attentionDropout,
-            training: this.training,
-            needWeights: this.weightsObserver !== null || call.needWeights === true,
-          });
+    // 1. Projections, with the KV cache.
+    const [q, k, v] = this.project(x, call);
+    // 2. Attention of each head through the mechanism: (B, h, Tq, dK).
+    const result = this.attention.attend({
+      q,
+      k,
+      v,
+      keyPadding: keyPadding(call.mask ?? null, k.shape[0], k.shape[2], this.attention.spec.kind),
+      causal: call.causal ?? false,
+      dropout: this.attentionDropout,
+      training: this.training,
+      needWeights: this.weightsObserver !== null || call.needWeights === true,
+    });
     if (result.weights !== null) this.weightsObserver?.(result.weights);
-    const output = this.out.forward(mergeHeads(result.output)); // (B, Tq, d)
+    // 3. Concat and W^O: (B, Tq, d).
+    const output = this.out.forward(mergeHeads(result.output));
     return { output, weights: call.needWeights ? result.weights : null };
+  }
+}
+
+/** Queries, keys and values all from x: the encoder's and the decoder's own attention. */
+export class SelfAttention extends MultiHeadAttention {
+  readonly qkv: Linear; // (3d, d)
+  readonly out: Linear;
+  readonly mechanism: AttentionMechanism | null;
+
+  constructor(dModel: number, h: number, attentionDropout: number, mechanism: AttentionMechanism) {
+    super(h, attentionDropout, mechanism);
+    this.qkv = this.module('qkv', new Linear(dModel, 3 * dModel));
+    this.out = this.module('out', new Linear(dModel, dModel));
+    this.mechanism = mechanism instanceof FullAttention ? null : this.module('mechanism', mechanism);
+  }
+
+  /** A cache grows by this call's keys and values, which then attend after the cached ones. */
+  protected project(x: Tensor, { cache }: AttentionCall): [Tensor, Tensor, Tensor] {
+    const [q, k, v] = splitHeads(this.qkv.forward(x), 3, this.h); // (B, h, Tq, dK) each
+    if (cache === undefined) return [q, k, v];
+    if (!this.attention.kind.kvCache)
+      throw new Error(`"${this.attention.spec.kind}" attention cannot decode over a key/value cache`);
+    const keys = cache.k === null ? k : T.concat([cache.k, k], 2); // (B, h, t + Tq, dK)
+    const values = cache.v === null ? v : T.concat([cache.v, v], 2);
+    cache.set(keys, values);
+    return [q, keys, values];
+  }
+}
+
+/** Queries from x, keys and values from the encoder output: the paper's full attention over it. */
+export class CrossAttention extends MultiHeadAttention {
+  readonly q: Linear; // (d, d)
+  readonly kv: Linear; // (2d, d)
+  readonly out: Linear;
+  readonly mechanism = null;
+
+  constructor(dModel: number, h: number, attentionDropout: number) {
+    super(h, attentionDropout, new FullAttention());
+    this.q = this.module('q', new Linear(dModel, dModel));
+    this.kv = this.module('kv', new Linear(dModel, 2 * dModel));
+    this.out = this.module('out', new Linear(dModel, dModel));
+  }
+
+  /** The memory's keys and values are projected once and kept in the cache for every later step. */
+  protected project(x: Tensor, { memory, cache }: AttentionCall): [Tensor, Tensor, Tensor] {
+    const [q] = splitHeads(this.q.forward(x), 1, this.h); // (B, h, Tq, dK)
+    if (cache?.k != null && cache.v !== null) return [q, cache.k, cache.v];
+    if (memory === undefined) throw new Error('cross-attention needs a memory');
+    const [k, v] = splitHeads(this.kv.forward(memory), 2, this.h); // (B, h, S, dK) each
+    cache?.set(k, v);
+    return [q, k, v];
   }
 }

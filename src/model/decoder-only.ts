@@ -1,13 +1,14 @@
-// A causal language model: the decoder stack without cross-attention (each layer is self-attention
-// with the look-ahead mask, then feed-forward), predicting the next token.
+// A causal language model: a stack of causal Blocks (self-attention with the look-ahead mask, then
+// feed-forward; the paper's decoder without cross-attention), predicting the next token.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { KVCache } from './attention.js';
 import type { ModelConfig } from './config.js';
 import { Embeddings } from './embeddings.js';
+import { Block } from './layers.js';
 import { OutputProjection } from './output.js';
-import { Encoder } from './stacks.js';
+import { Stack } from './stacks.js';
 
 export interface LanguageModelState {
   caches: KVCache[];
@@ -16,14 +17,16 @@ export interface LanguageModelState {
 
 export class DecoderOnly extends Module {
   readonly embedding: Embeddings;
-  readonly decoder: Encoder;
+  /** Its Blocks, named "decoder" in model files. */
+  readonly decoder: Stack;
   readonly output: OutputProjection;
 
   constructor(readonly config: ModelConfig) {
     super();
     const c = config;
     this.embedding = this.module('embedding', new Embeddings(c.vocabSize, c.dModel, c.scaleEmbedding));
-    this.decoder = this.module('decoder', new Encoder(c, c.decoderLayers, true));
+    const block = (index: number) => new Block(c, { stack: 'decoder', index }, true);
+    this.decoder = this.module('decoder', new Stack(c, c.decoderLayers, block));
     this.output = this.module('output', new OutputProjection(this.embedding, c.tieOutput, c.finalLogitsBias));
   }
 

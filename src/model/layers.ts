@@ -5,7 +5,7 @@ import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { LayerNorm } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { KVCache, MultiHeadAttention } from './attention.js';
+import { CrossAttention, KVCache, SelfAttention } from './attention.js';
 import { layerAttentionSpec, type ModelConfig } from './config.js';
 import { createMechanism } from './efficient/registry.js';
 import { FeedForward } from './feed-forward.js';
@@ -22,47 +22,63 @@ function residual(
   return norm.forward(T.add(x, T.dropout(sublayer(x), c.pDrop, training)));
 }
 
-/** The self-attention of layer `index` of a stack, with the mechanism its config names. */
-function selfAttention(c: ModelConfig, stack: 'encoder' | 'decoder', index: number): MultiHeadAttention {
-  const spec = layerAttentionSpec(c, stack, index);
-  const context = { dModel: c.dModel, h: c.h, maxLength: c.maxLength, causal: stack === 'decoder' };
-  const mechanism = createMechanism(spec, context, `${stack}.${index}`);
-  return new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'self', mechanism);
+/** Which layer of which stack: the key of its attention spec in the config ("decoder.3"). */
+export interface LayerPlace {
+  stack: 'encoder' | 'decoder';
+  index: number;
 }
 
-/** Persistent memory with noFeedForward ("all-attention") replaces the feed-forward sub-layer. */
-function hasFeedForward(c: ModelConfig, stack: 'encoder' | 'decoder', index: number): boolean {
-  const spec = layerAttentionSpec(c, stack, index);
-  return !(spec.kind === 'persistent-memory' && spec.noFeedForward === true);
+/** The self-attention of a layer, with the mechanism its config names. */
+function selfAttention(c: ModelConfig, place: LayerPlace, causal: boolean): SelfAttention {
+  const spec = layerAttentionSpec(c, place.stack, place.index);
+  const context = { dModel: c.dModel, h: c.h, maxLength: c.maxLength, causal };
+  const mechanism = createMechanism(spec, context, `${place.stack}.${place.index}`);
+  return new SelfAttention(c.dModel, c.h, c.attentionDropout, mechanism);
 }
 
-/** Self-attention then feed-forward: the encoder's layer, and (causal) the decoder-only model's. */
-export class EncoderLayer extends Module {
-  readonly selfAttention: MultiHeadAttention;
+/** Whether a layer keeps its feed-forward sub-layer: its attention's mechanism may take its place. */
+function hasFeedForward(attention: SelfAttention): boolean {
+  return attention.mechanism?.replacesFeedForward !== true;
+}
+
+/**
+ * Self-attention then feed-forward: the encoder's layer and, causal, the layer of a decoder-only
+ * model (nanoGPT's Block).
+ */
+export class Block extends Module {
+  readonly selfAttention: SelfAttention;
   readonly norm1: LayerNorm;
   readonly ffn: FeedForward | null;
   readonly norm2: LayerNorm | null;
 
   constructor(
     readonly config: ModelConfig,
-    stack: 'encoder' | 'decoder' = 'encoder',
-    index = 0,
+    place: LayerPlace,
+    readonly causal: boolean,
   ) {
     super();
     const c = config;
-    this.selfAttention = this.module('selfAttention', selfAttention(c, stack, index));
+    this.selfAttention = this.module('selfAttention', selfAttention(c, place, causal));
     this.norm1 = this.module('norm1', new LayerNorm(c.dModel, c.layerNormEps));
-    const ffn = hasFeedForward(c, stack, index);
+    const ffn = hasFeedForward(this.selfAttention);
     this.ffn = ffn ? this.module('ffn', new FeedForward(c.dModel, c.dFF, c.activation, c.activationDropout)) : null;
     this.norm2 = ffn ? this.module('norm2', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
-  /** x (B, T, d) -> (B, T, d); mask broadcastable to (B, h, T, T). */
-  forward(x: Tensor, mask: Tensor | null, causal = false, cache?: KVCache): Tensor {
-    const attend = (y: Tensor) => this.selfAttention.forward(y, { mask, causal, cache }).output;
+  /** x (B, T, d) -> (B, T, d); mask broadcastable to (B, h, T, T); a cache for decoding step by step. */
+  forward(x: Tensor, mask: Tensor | null, cache?: KVCache): Tensor {
+    const attend = (y: Tensor) => this.selfAttention.forward(y, { mask, causal: this.causal, cache }).output;
     const y = residual(x, this.norm1, attend, this.config, this.training);
-    if (this.ffn === null) return y;
-    return residual(y, this.norm2!, (z) => this.ffn!.forward(z), this.config, this.training);
+    const { ffn, norm2 } = this;
+    if (ffn === null || norm2 === null) return y;
+    return residual(y, norm2, (z) => ffn.forward(z), this.config, this.training);
+  }
+}
+
+/** The paper's encoder layer: a Block whose queries see every key. */
+export class EncoderLayer extends Block {
+  constructor(config: ModelConfig, index = 0) {
+    super(config, { stack: 'encoder', index }, false);
   }
 }
 
@@ -74,9 +90,9 @@ export interface DecoderLayerCache {
 
 /** Masked self-attention, attention over the encoder output, feed-forward. */
 export class DecoderLayer extends Module {
-  readonly selfAttention: MultiHeadAttention;
+  readonly selfAttention: SelfAttention;
   readonly norm1: LayerNorm;
-  readonly crossAttention: MultiHeadAttention;
+  readonly crossAttention: CrossAttention;
   readonly norm2: LayerNorm;
   readonly ffn: FeedForward | null;
   readonly norm3: LayerNorm | null;
@@ -87,14 +103,11 @@ export class DecoderLayer extends Module {
   ) {
     super();
     const c = config;
-    this.selfAttention = this.module('selfAttention', selfAttention(c, 'decoder', index));
+    this.selfAttention = this.module('selfAttention', selfAttention(c, { stack: 'decoder', index }, true));
     this.norm1 = this.module('norm1', new LayerNorm(c.dModel, c.layerNormEps));
-    this.crossAttention = this.module(
-      'crossAttention',
-      new MultiHeadAttention(c.dModel, c.h, c.attentionDropout, 'cross'),
-    );
+    this.crossAttention = this.module('crossAttention', new CrossAttention(c.dModel, c.h, c.attentionDropout));
     this.norm2 = this.module('norm2', new LayerNorm(c.dModel, c.layerNormEps));
-    const ffn = hasFeedForward(c, 'decoder', index);
+    const ffn = hasFeedForward(this.selfAttention);
     this.ffn = ffn ? this.module('ffn', new FeedForward(c.dModel, c.dFF, c.activation, c.activationDropout)) : null;
     this.norm3 = ffn ? this.module('norm3', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
@@ -107,7 +120,8 @@ export class DecoderLayer extends Module {
       this.crossAttention.forward(y, { memory, mask: memoryMask, cache: cache?.cross }).output;
     const y = residual(x, this.norm1, attendSelf, c, this.training);
     const z = residual(y, this.norm2, attendMemory, c, this.training);
-    if (this.ffn === null) return z;
-    return residual(z, this.norm3!, (w) => this.ffn!.forward(w), c, this.training);
+    const { ffn, norm3 } = this;
+    if (ffn === null || norm3 === null) return z;
+    return residual(z, norm3, (w) => ffn.forward(w), c, this.training);
   }
 }

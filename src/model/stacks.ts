@@ -1,6 +1,6 @@
 // Section 3.1: the encoder (N identical layers) and the decoder (N identical layers), each applied to
 // embeddings plus positional encodings with dropout (section 5.4), with a final layer norm when the
-// norms come before the sub-layers.
+// norms come before the sub-layers. A decoder-only model stacks causal Blocks the same way.
 
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -9,53 +9,55 @@ import { Module } from '../nn/module.js';
 import { KVCache } from './attention.js';
 import type { ModelConfig } from './config.js';
 import { PositionalEncoding } from './embeddings.js';
-import { DecoderLayer, EncoderLayer, type DecoderLayerCache } from './layers.js';
+import { Block, DecoderLayer, EncoderLayer, type DecoderLayerCache } from './layers.js';
 
-export class Encoder extends Module {
+/** What every stack shares: positions and dropout before the layers, the final norm after them. */
+abstract class Layers<L extends Module> extends Module {
   readonly positional: PositionalEncoding;
-  readonly layers: EncoderLayer[];
+  readonly layers: L[];
   readonly finalNorm: LayerNorm | null;
 
-  /** `causal` makes it the stack of a decoder-only model. */
   constructor(
     readonly config: ModelConfig,
-    layers: number,
-    readonly causal = false,
+    count: number,
+    layer: (index: number) => L,
   ) {
     super();
     const c = config;
     this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
     this.layers = this.modules(
       'layers',
-      Array.from({ length: layers }, (_, i) => new EncoderLayer(c, causal ? 'decoder' : 'encoder', i)),
+      Array.from({ length: count }, (_, i) => layer(i)),
     );
     this.finalNorm =
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
-  /** embedded (B, T, d) -> (B, T, d). caches (one per layer) and offset serve incremental decoding. */
-  forward(embedded: Tensor, mask: Tensor | null, caches?: KVCache[], offset = 0): Tensor {
+  /** embedded (B, T, d) at positions offset, offset + 1, ... -> (B, T, d), each layer applied by `apply`. */
+  protected run(embedded: Tensor, offset: number, apply: (layer: L, x: Tensor, index: number) => Tensor): Tensor {
     let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
-    this.layers.forEach((layer, i) => (x = layer.forward(x, mask, this.causal, caches?.[i])));
+    this.layers.forEach((layer, i) => (x = apply(layer, x, i)));
     return this.finalNorm === null ? x : this.finalNorm.forward(x);
   }
 }
 
-export class Decoder extends Module {
-  readonly positional: PositionalEncoding;
-  readonly layers: DecoderLayer[];
-  readonly finalNorm: LayerNorm | null;
+/** Blocks one after the other: the encoder, and (causal Blocks) a decoder-only model. */
+export class Stack<B extends Block = Block> extends Layers<B> {
+  /** embedded (B, T, d) -> (B, T, d). caches (one per block) and offset serve incremental decoding. */
+  forward(embedded: Tensor, mask: Tensor | null, caches?: KVCache[], offset = 0): Tensor {
+    return this.run(embedded, offset, (block, x, i) => block.forward(x, mask, caches?.[i]));
+  }
+}
 
-  constructor(readonly config: ModelConfig) {
-    super();
-    const c = config;
-    this.positional = this.module('positional', new PositionalEncoding(c.positionalEncoding, c.maxLength, c.dModel));
-    this.layers = this.modules(
-      'layers',
-      Array.from({ length: c.decoderLayers }, (_, i) => new DecoderLayer(c, i)),
-    );
-    this.finalNorm =
-      c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
+export class Encoder extends Stack<EncoderLayer> {
+  constructor(config: ModelConfig, layers: number) {
+    super(config, layers, (i) => new EncoderLayer(config, i));
+  }
+}
+
+export class Decoder extends Layers<DecoderLayer> {
+  constructor(config: ModelConfig) {
+    super(config, config.decoderLayers, (i) => new DecoderLayer(config, i));
   }
 
   /** embedded (B, T, d), memory (B, S, d) -> (B, T, d), starting at position `offset` when caching. */
@@ -66,9 +68,7 @@ export class Decoder extends Module {
     caches?: DecoderLayerCache[],
     offset = 0,
   ): Tensor {
-    let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
-    this.layers.forEach((layer, i) => (x = layer.forward(x, memory, memoryMask, caches?.[i])));
-    return this.finalNorm === null ? x : this.finalNorm.forward(x);
+    return this.run(embedded, offset, (layer, x, i) => layer.forward(x, memory, memoryMask, caches?.[i]));
   }
 }
 

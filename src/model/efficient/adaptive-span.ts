@@ -7,22 +7,34 @@
 
 import * as T from '../../tensor/index.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { defineKind, integer, real, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** The largest span, the ramp R of the soft mask, and the weight of the L1 penalty on the spans. */
+export const adaptiveSpan = defineKind({
+  name: 'adaptive-span',
+  fields: { maxSpan: integer(1, 256), spanRamp: integer(1, 32), spanPenalty: real(0, 2e-6) },
+  causal: true,
+  kvCache: true,
+  create: (spec, context): AttentionMechanism => new AdaptiveSpanAttention(spec, context),
+});
 
 export class AdaptiveSpanAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof adaptiveSpan>;
+  readonly kind = adaptiveSpan;
   /** (h, 1, 1): the span of each head as a fraction of maxSpan (clamped to [0, 1] where used). */
   readonly ratio: Tensor;
   readonly maxSpan: number;
   readonly ramp: number;
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof adaptiveSpan>,
     readonly context: MechanismContext,
   ) {
     super();
-    this.maxSpan = spec.maxSpan!;
-    this.ramp = spec.spanRamp!;
+    this.spec = adaptiveSpan.settle(spec);
+    this.maxSpan = this.spec.maxSpan;
+    this.ramp = this.spec.spanRamp;
     this.ratio = this.parameter('ratio', T.full([context.h, 1, 1], 0.5, context.dtype ?? 'float32'));
   }
 
@@ -33,7 +45,7 @@ export class AdaptiveSpanAttention extends AttentionMechanism {
   }
 
   override penalty(): Tensor | null {
-    return this.spec.spanPenalty! > 0 ? T.mulScalar(T.sum(this.spans()), this.spec.spanPenalty!) : null;
+    return this.spec.spanPenalty > 0 ? T.mulScalar(T.sum(this.spans()), this.spec.spanPenalty) : null;
   }
 
   attend(x: AttendInputs): AttendResult {

@@ -2,8 +2,16 @@
 
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { defineKind, type KindTraits } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+export const full = defineKind({
+  name: 'full',
+  fields: {},
+  causal: true,
+  kvCache: true,
+  create: (): AttentionMechanism => new FullAttention(),
+});
 
 /** (B, Tk) key padding as the (B, 1, 1, Tk) mask T.attention broadcasts. */
 export function paddingAsMask(keyPadding: Tensor | null): Tensor | null {
@@ -13,7 +21,8 @@ export function paddingAsMask(keyPadding: Tensor | null): Tensor | null {
 }
 
 export class FullAttention extends AttentionMechanism {
-  readonly spec: AttentionSpec = { kind: 'full' };
+  readonly spec = { kind: 'full' } as const;
+  readonly kind: KindTraits = full;
 
   attend(x: AttendInputs): AttendResult {
     const result = T.attention(x.q, x.k, x.v, {

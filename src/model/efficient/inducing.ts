@@ -6,8 +6,17 @@ import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { normal } from '../../nn/init.js';
 import { paddingAsMask } from './full.js';
+import { defineKind, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** `inducingPoints`: the packed length m. */
+export const inducing = defineKind({
+  name: 'inducing',
+  fields: { inducingPoints: integer(1, 32) },
+  causal: false,
+  kvCache: false,
+  create: (spec, context): AttentionMechanism => new InducingPointAttention(spec, context),
+});
 
 /**
  * q (B, h, Tq, dK) over k (B, h, Tk, dK), v (B, h, Tk, dV) through I (h, m, dK). The unpacking
@@ -32,15 +41,17 @@ export function inducingAttention(x: AttendInputs, I: Tensor): AttendResult {
  * No weights for display: a query attends the inducing points, not the keys. Non-causal only.
  */
 export class InducingPointAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof inducing>;
+  readonly kind = inducing;
   readonly I: Tensor; // (h, m, dK)
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof inducing>,
     readonly context: MechanismContext,
   ) {
     super();
-    const m = spec.inducingPoints;
-    if (m === undefined) throw new Error('inducing attention needs inducingPoints');
+    this.spec = inducing.settle(spec);
+    const m = this.spec.inducingPoints;
     const dK = context.dModel / context.h;
     this.I = this.parameter('I', normal([context.h, m, dK], Math.sqrt(2 / (m + dK))));
   }

@@ -5,8 +5,17 @@
 import * as T from '../../tensor/index.js';
 import { noGrad } from '../../tensor/autograd.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
+import { defineKind, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** No settings. */
+export const linear = defineKind({
+  name: 'linear',
+  fields: {},
+  causal: true,
+  kvCache: true,
+  create: (spec, context): AttentionMechanism => new LinearAttention(spec, context),
+});
 
 /** Added to the denominator: a query whose keys are all padded gets 0, not NaN. */
 export const LINEAR_EPS = 1e-6;
@@ -119,11 +128,15 @@ export function linearAttention(x: AttendInputs, chunk = LINEAR_CHUNK): AttendRe
  * where the paper's RNN form would carry (S, z) in O(1).
  */
 export class LinearAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof linear>;
+  readonly kind = linear;
+
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof linear>,
     readonly context: MechanismContext,
   ) {
     super();
+    this.spec = linear.settle(spec);
   }
 
   attend(x: AttendInputs): AttendResult {

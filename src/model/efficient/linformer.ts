@@ -6,8 +6,17 @@ import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { xavierUniform } from '../../nn/init.js';
 import { zeroPaddedKeys } from './linear.js';
+import { defineKind, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** `projectedLength`: the k rows keys and values are projected to. */
+export const linformer = defineKind({
+  name: 'linformer',
+  fields: { projectedLength: integer(1, 64) },
+  causal: false,
+  kvCache: false,
+  create: (spec, context): AttentionMechanism => new LinformerAttention(spec, context),
+});
 
 /**
  * Attention of q (B, h, Tq, dK) over E[:, :Tk] k and F[:, :Tk] v, with E, F (k, maxLength). Padded
@@ -29,16 +38,18 @@ export function linformerAttention(x: AttendInputs, E: Tensor, F: Tensor): Atten
  * none are returned for display. Non-causal only: a projected row mixes every position.
  */
 export class LinformerAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof linformer>;
+  readonly kind = linformer;
   readonly E: Tensor; // (k, maxLength)
   readonly F: Tensor; // (k, maxLength)
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof linformer>,
     readonly context: MechanismContext,
   ) {
     super();
-    const k = spec.projectedLength;
-    if (k === undefined) throw new Error('linformer attention needs projectedLength');
+    this.spec = linformer.settle(spec);
+    const k = this.spec.projectedLength;
     this.E = this.parameter('E', xavierUniform([k, context.maxLength]));
     this.F = this.parameter('F', xavierUniform([k, context.maxLength]));
   }

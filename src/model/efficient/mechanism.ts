@@ -4,7 +4,7 @@
 
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { AttentionSpec } from './spec.js';
+import type { KindTraits } from './kind.js';
 
 export interface AttendInputs {
   /** (B, h, Tq, dK) */
@@ -34,11 +34,19 @@ export interface AttendResult {
 }
 
 export abstract class AttentionMechanism extends Module {
-  abstract readonly spec: AttentionSpec;
+  /** The spec it was built from, every setting present. */
+  abstract readonly spec: { readonly kind: string };
+  /** Its kind's declaration (see kind.ts). */
+  abstract readonly kind: KindTraits;
   abstract attend(inputs: AttendInputs): AttendResult;
   /** A term to add to the training loss (adaptive span's L1 penalty on the spans); null for most kinds. */
   penalty(): Tensor | null {
     return null;
+  }
+
+  /** Whether the layer drops its feed-forward sub-layer, this attention taking its place. */
+  get replacesFeedForward(): boolean {
+    return this.kind.replacesFeedForward(this.spec);
   }
 }
 

@@ -6,23 +6,36 @@
 
 import * as T from '../../tensor/index.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { defineKind, flag, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** `memorySlots` learned key/value slots per head; `noFeedForward`: the slots take the feed-forward's place. */
+export const persistentMemory = defineKind({
+  name: 'persistent-memory',
+  fields: { memorySlots: integer(0, 16), noFeedForward: flag(false) },
+  causal: true,
+  kvCache: true,
+  replacesFeedForward: (spec) => spec.noFeedForward,
+  create: (spec, context): AttentionMechanism => new PersistentMemoryAttention(spec, context),
+});
 
 export class PersistentMemoryAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof persistentMemory>;
+  readonly kind = persistentMemory;
   readonly slots: number;
   /** (h, N, dK) learned keys and values; absent with no slots. */
   readonly keys: Tensor | null;
   readonly values: Tensor | null;
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof persistentMemory>,
     readonly context: MechanismContext,
   ) {
     super();
+    this.spec = persistentMemory.settle(spec);
     const { h, dModel, dtype = 'float32' } = context;
     const dK = dModel / h;
-    this.slots = spec.memorySlots ?? 0;
+    this.slots = this.spec.memorySlots;
     // The paper's initialisation: keys N(0, 1/dK), values N(0, 1/N), so that a slot starts like a token.
     this.keys =
       this.slots > 0 ? this.parameter('keys', T.randn([h, this.slots, dK], { std: 1 / Math.sqrt(dK), dtype })) : null;

@@ -6,8 +6,17 @@ import * as T from '../../tensor/index.js';
 import { noGrad } from '../../tensor/autograd.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { zeroPaddedKeys } from './linear.js';
+import { defineKind, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** `poolSize`: the pooling stride. Not causal: a window mixes the positions after a query with its own. */
+export const pooling = defineKind({
+  name: 'pooling',
+  fields: { poolSize: integer(1, 4) },
+  causal: false,
+  kvCache: false,
+  create: (spec, context): AttentionMechanism => new PoolingAttention(spec, context),
+});
 
 /** What the key padding makes of the windows: constants, computed with plain loops. */
 interface Windows {
@@ -76,15 +85,17 @@ export function poolingAttention(x: AttendInputs, P: number): AttendResult {
 
 /** No parameters; attention dropout applies to the (Tq x m) window weights. Non-causal only. */
 export class PoolingAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof pooling>;
+  readonly kind = pooling;
   readonly poolSize: number;
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof pooling>,
     readonly context: MechanismContext,
   ) {
     super();
-    if (spec.poolSize === undefined) throw new Error('pooling attention needs poolSize');
-    this.poolSize = spec.poolSize;
+    this.spec = pooling.settle(spec);
+    this.poolSize = this.spec.poolSize;
   }
 
   attend(x: AttendInputs): AttendResult {

@@ -1,43 +1,50 @@
-// One place that turns an attention spec into its mechanism.
+// The attention kinds, each declared in its own file (see kind.ts), and the one place that turns a
+// spec into its mechanism.
 
-import { AdaptiveSpanAttention } from './adaptive-span.js';
-import { FullAttention } from './full.js';
-import { InducingPointAttention } from './inducing.js';
-import { LinearAttention } from './linear.js';
-import { LinformerAttention } from './linformer.js';
+import { adaptiveSpan } from './adaptive-span.js';
+import { full } from './full.js';
+import { inducing } from './inducing.js';
+import { AttentionSpecError, type KindTraits } from './kind.js';
+import { linear } from './linear.js';
+import { linformer } from './linformer.js';
 import type { AttentionMechanism, MechanismContext } from './mechanism.js';
-import { PersistentMemoryAttention } from './persistent-memory.js';
-import { PoolingAttention } from './pooling.js';
-import { RoutingAttention } from './routing.js';
-import { SparsePatternAttention } from './sparse.js';
-import { AttentionSpecError, CAUSAL_KINDS, type AttentionSpec } from './spec.js';
+import { persistentMemory } from './persistent-memory.js';
+import { pooling } from './pooling.js';
+import { routing } from './routing.js';
+import { blockGlobal, dilated, local, strided } from './sparse.js';
 
-export function createMechanism(spec: AttentionSpec, context: MechanismContext, where: string): AttentionMechanism {
-  if (context.causal && !CAUSAL_KINDS.has(spec.kind))
+/** Every kind, in the order error messages list them: the paper's first. */
+export const KINDS = [
+  full,
+  local,
+  dilated,
+  strided,
+  blockGlobal,
+  routing,
+  linear,
+  linformer,
+  pooling,
+  inducing,
+  adaptiveSpan,
+  persistentMemory,
+] as const;
+
+/** The declaration of the kind called `name`, or undefined. */
+export function attentionKind(name: unknown): KindTraits | undefined {
+  return KINDS.find((kind) => kind.name === name);
+}
+
+/** The mechanism of a spec (defaults filled in), refused when the layer is causal and the kind cannot be. */
+export function createMechanism(
+  spec: { readonly kind: string },
+  context: MechanismContext,
+  where: string,
+): AttentionMechanism {
+  const kind = attentionKind(spec.kind);
+  if (kind === undefined) throw new AttentionSpecError(`${where}: unknown attention kind "${spec.kind}"`);
+  if (context.causal && !kind.causal)
     throw new AttentionSpecError(
       `${where}: "${spec.kind}" attention cannot be causal (a query would see later keys through the compressed sequence); use it in the encoder`,
     );
-  switch (spec.kind) {
-    case 'full':
-      return new FullAttention();
-    case 'local':
-    case 'dilated':
-    case 'strided':
-    case 'block-global':
-      return new SparsePatternAttention(spec, context);
-    case 'routing':
-      return new RoutingAttention(spec, context);
-    case 'linear':
-      return new LinearAttention(spec, context);
-    case 'linformer':
-      return new LinformerAttention(spec, context);
-    case 'pooling':
-      return new PoolingAttention(spec, context);
-    case 'inducing':
-      return new InducingPointAttention(spec, context);
-    case 'adaptive-span':
-      return new AdaptiveSpanAttention(spec, context);
-    case 'persistent-memory':
-      return new PersistentMemoryAttention(spec, context);
-  }
+  return kind.create(kind.settle(spec, where), context);
 }

@@ -9,25 +9,37 @@ import * as T from '../../tensor/index.js';
 import { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sparseAttention, sparseAttentionWeights, type SparsePattern } from '../../tensor/ops/sparse-attention.js';
+import { defineKind, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
-import type { AttentionSpec } from './spec.js';
+
+/** `clusters`: the number of k-means clusters per head. */
+export const routing = defineKind({
+  name: 'routing',
+  fields: { clusters: integer(1, 8) },
+  causal: true,
+  kvCache: true,
+  create: (spec, context): AttentionMechanism => new RoutingAttention(spec, context),
+});
 
 /** How much of a centroid survives each update (the moving average's decay). */
 const DECAY = 0.99;
 
 export class RoutingAttention extends AttentionMechanism {
+  readonly spec: SpecOf<typeof routing>;
+  readonly kind = routing;
   /** (h, clusters, dK) unit vectors. */
   readonly centroids: Tensor;
   readonly clusters: number;
 
   constructor(
-    readonly spec: AttentionSpec,
+    spec: WrittenSpecOf<typeof routing>,
     readonly context: MechanismContext,
   ) {
     super();
+    this.spec = routing.settle(spec);
     const { h, dModel, dtype = 'float32' } = context;
     const dK = dModel / h;
-    this.clusters = spec.clusters!;
+    this.clusters = this.spec.clusters;
     const g = new Generator(1234);
     const values =
       dtype === 'float64' ? new Float64Array(h * this.clusters * dK) : new Float32Array(h * this.clusters * dK);
