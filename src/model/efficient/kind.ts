@@ -4,7 +4,7 @@
 // validation are built from these declarations; nothing else lists the kinds or their settings.
 
 import { InputError } from '../../errors.js';
-import type { AttentionMechanism, MechanismContext } from './mechanism.js';
+import type { AttentionMechanism, MechanismContext, MechanismKind } from './mechanism.js';
 
 export class AttentionSpecError extends InputError {}
 
@@ -54,12 +54,8 @@ export interface KindDeclaration<N extends string, F extends Fields> {
 }
 
 /** A declaration as the registry, the validation and a mechanism read it, whatever the kind's settings. */
-export interface KindTraits {
-  readonly name: string;
+export interface KindTraits extends MechanismKind {
   readonly fields: Fields;
-  readonly causal: boolean;
-  readonly kvCache: boolean;
-  replacesFeedForward(spec: object): boolean;
   /**
    * The spec with every default filled in; another kind, unknown settings and values out of range are
    * errors naming `where` and the setting.

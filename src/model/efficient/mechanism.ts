@@ -4,7 +4,6 @@
 
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { KindTraits } from './kind.js';
 
 export interface AttendInputs {
   /** (B, h, Tq, dK) */
@@ -33,11 +32,19 @@ export interface AttendResult {
   weights: Tensor | null;
 }
 
+/** What a mechanism knows of its kind's declaration (kind.ts declares the rest: fields, settle, create). */
+export interface MechanismKind {
+  readonly name: string;
+  readonly causal: boolean;
+  readonly kvCache: boolean;
+  replacesFeedForward(spec: object): boolean;
+}
+
 export abstract class AttentionMechanism extends Module {
   /** The spec it was built from, every setting present. */
   abstract readonly spec: { readonly kind: string };
   /** Its kind's declaration (see kind.ts). */
-  abstract readonly kind: KindTraits;
+  abstract readonly kind: MechanismKind;
   abstract attend(inputs: AttendInputs): AttendResult;
   /** A term to add to the training loss (adaptive span's L1 penalty on the spans); null for most kinds. */
   penalty(): Tensor | null {
