@@ -3,12 +3,15 @@
 // table, JSON lines and a log-log picture. Full attention's (N, N) weights grow as N^2; the linear and sparse
 // kinds should grow about as N.
 
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
 import { setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { textLines } from '../data/lines.js';
+import { InputError } from '../errors.js';
+import { quote, quoteList } from '../quote.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readFileNamed } from '../io/files.js';
 import {
   AttentionSpecError,
   ATTENTION_KINDS,
@@ -20,11 +23,6 @@ import { gridSvg, lineChartSvg, type Picture } from '../viz/index.js';
 import { UsageError, integerFlag } from './flags.js';
 import { extrapolatedBytes, fullAttentionBytes, measure, scoredPairs, type Shape } from './bench-attention-measure.js';
 import { svgToPng } from './svg-to-png.js';
-
-const USAGE =
-  'usage: transformer bench attention [--kind K[,K...]]... [--seq N[,N...]] [--heads H] [--head-dim D] [--batch B]\n' +
-  '  [--causal] [--set KEY=VALUE]... [--threads T] [--repeats R] [--warmup W] [--max-memory 8GiB] [--json]\n' +
-  '  [--out FILE.svg|FILE.png] [--from RUN.jsonl]... (draw the table and picture of earlier --json runs again)';
 
 interface Options {
   specs: AttentionSpec[];
@@ -78,7 +76,7 @@ function parseOptions(argv: string[]): Options {
     strict: true,
   });
   if (values.out !== undefined && !/\.(svg|png)$/i.test(values.out))
-    throw new UsageError(`--out must name a file ending in .svg or .png, got "${values.out}"`);
+    throw new UsageError(`--out must name a file ending in .svg or .png, got ${quote(values.out)}`);
   const lengths = values.seq.split(',').map((n) => integerFlag('--seq', n, 1, 1 << 20));
   const shape: Shape = {
     B: integerFlag('--batch', values.batch, 1, 4096),
@@ -108,12 +106,12 @@ function parseOptions(argv: string[]): Options {
 function specsOf(kinds: string[], settings: string[], shape: Shape): AttentionSpec[] {
   const raw = kinds.map((kind) => {
     if (!(ATTENTION_KINDS as readonly string[]).includes(kind))
-      throw new UsageError(`--kind: unknown kind "${kind}"; one of ${ATTENTION_KINDS.join(', ')}`);
+      throw new UsageError(`--kind: unknown kind ${quote(kind)}; one of ${ATTENTION_KINDS.join(', ')}`);
     return { kind } as Record<string, unknown>;
   });
   for (const item of settings) {
     const match = /^([A-Za-z]+)=(.+)$/.exec(item);
-    if (match === null) throw new UsageError(`--set expects KEY=VALUE (e.g. window=64), got "${item}"`);
+    if (match === null) throw new UsageError(`--set expects KEY=VALUE (e.g. window=64), got ${quote(item)}`);
     const [, key, text] = match;
     let value: unknown;
     try {
@@ -122,8 +120,7 @@ function specsOf(kinds: string[], settings: string[], shape: Shape): AttentionSp
       value = text;
     }
     const takers = raw.filter((spec) => key in checked(spec));
-    if (takers.length === 0)
-      throw new UsageError(`--set ${key}: not a setting of ${kinds.map((k) => `"${k}"`).join(', ')} attention`);
+    if (takers.length === 0) throw new UsageError(`--set ${key}: not a setting of ${quoteList(kinds)} attention`);
     for (const spec of takers) spec[key] = value;
   }
   const specs = raw.map(checked);
@@ -155,7 +152,7 @@ function checked(raw: Record<string, unknown>): AttentionSpec {
 function bytesFlag(name: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?$/i.exec(value.trim());
   if (match === null || Number(match[1]) <= 0)
-    throw new UsageError(`${name} must be a size like 8GiB, 512MiB or a number of bytes, got "${value}"`);
+    throw new UsageError(`${name} must be a size like 8GiB, 512MiB or a number of bytes, got ${quote(value)}`);
   return Number(match[1]) * 1024 ** ' kmgt'.indexOf(match[2].toLowerCase() || ' ');
 }
 
@@ -173,15 +170,7 @@ function skipReason(spec: AttentionSpec, N: number, o: Options, done: Row[]): st
 }
 
 export async function benchAttention(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(argv);
-  } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    if (!usage) throw error;
-    console.error(`transformer bench attention: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOptions(argv);
   const kernels = backend().name;
   if (kernels === 'native') setNativeThreads(o.threads);
   const threads = kernels === 'native' ? o.threads : 1;
@@ -219,14 +208,7 @@ export async function benchAttention(argv: string[]): Promise<number> {
 
 /** The rows of an earlier `--json` run, checked enough to draw them; a bad line names the file and line. */
 function readRows(path: string): Row[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--from ${path}: ${(error as Error).message}`);
-  }
-  return text
-    .split('\n')
+  return textLines(readFileNamed(path), path)
     .map((line, i) => [line.trim(), i + 1] as const)
     .filter(([line]) => line !== '')
     .map(([line, n]) => {
@@ -234,10 +216,10 @@ function readRows(path: string): Row[] {
       try {
         row = JSON.parse(line) as Row;
       } catch {
-        throw new UsageError(`--from ${path}, line ${n}: not JSON`);
+        throw new InputError(`${path}:${n}: not JSON`);
       }
       if (typeof row.kind !== 'string' || !Number.isInteger(row.seq) || typeof row.spec !== 'object')
-        throw new UsageError(`--from ${path}, line ${n}: expected a bench attention --json line (kind, seq, spec)`);
+        throw new InputError(`${path}:${n}: expected a bench attention --json line (kind, seq, spec)`);
       return row;
     });
 }

@@ -12,11 +12,9 @@ import { createModel, makeConfig, type EncoderDecoder, type PresetName } from '.
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
+import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 
-const USAGE =
-  'usage: transformer bench decode [--preset small|base|big|tiny] [--batch-size B] [--src-len S] [--tokens T] ' +
-  '[--vocab-size V] [--repeats N] [--threads T] [--json]';
 const PRESETS: PresetName[] = ['small', 'base', 'big', 'tiny'];
 
 interface BenchDecodeOptions {
@@ -46,7 +44,8 @@ function parseOptions(argv: string[]): BenchDecodeOptions {
     strict: true,
   });
   const preset = values.preset as PresetName;
-  if (!PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
+  if (!PRESETS.includes(preset))
+    throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got ${quote(preset)}`);
   return {
     preset,
     batch: integerFlag('--batch-size', values['batch-size'], 1, 65536),
@@ -80,15 +79,7 @@ export function decodeFixedLength(model: EncoderDecoder, source: Tensor, tokens:
 }
 
 export async function benchDecode(argv: string[]): Promise<number> {
-  let o: BenchDecodeOptions;
-  try {
-    o = parseOptions(argv);
-  } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    if (!usage) throw error;
-    console.error(`transformer bench decode: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOptions(argv);
   if (backend().name === 'native') setNativeThreads(o.threads);
   T.manualSeed(1);
   const config = makeConfig(o.preset, { vocabSize: o.vocab, maxLength: Math.max(1024, o.srcLen, o.tokens + 1) });

@@ -11,14 +11,11 @@ import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { Adam } from '../train/adam.js';
+import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 
 /** The paper's vocabularies: 37,000 shared BPE tokens for base and big (section 5.1), 8,000 for the small ones. */
 const VOCAB: Record<PresetName, number> = { base: 37000, big: 37000, small: 8000, tiny: 13 };
-const USAGE =
-  'usage: transformer bench train [--preset small|base|big|tiny] [--batch-size B] [--src-len S] [--tgt-len T] ' +
-  '[--steps N] [--warmup W] [--threads T] [--vocab-size V] [--json]';
-
 interface BenchTrainOptions {
   preset: PresetName;
   batch: number;
@@ -49,7 +46,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
   });
   const preset = values.preset as PresetName;
   if (!(preset in VOCAB))
-    throw new UsageError(`--preset must be one of ${Object.keys(VOCAB).join(', ')}, got "${preset}"`);
+    throw new UsageError(`--preset must be one of ${Object.keys(VOCAB).join(', ')}, got ${quote(preset)}`);
   return {
     preset,
     batch: integerFlag('--batch-size', values['batch-size'], 1, 65536),
@@ -76,15 +73,7 @@ function median(xs: number[]): number {
 }
 
 export async function benchTrain(argv: string[]): Promise<number> {
-  let o: BenchTrainOptions;
-  try {
-    o = parseOptions(argv);
-  } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    if (!usage) throw error;
-    console.error(`transformer bench train: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOptions(argv);
   const kernels = backend().name;
   if (kernels === 'native') setNativeThreads(o.threads);
   T.manualSeed(1);

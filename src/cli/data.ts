@@ -11,11 +11,9 @@ import { DATASETS, getDataset } from '../data/datasets.js';
 import { DownloadError } from '../data/download.js';
 import { writeLongText } from '../data/long-text.js';
 import { defaultTaskOptions, makeTask, writeTask } from '../data/task/builtin-task.js';
+import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 import { progressReporter } from './progress.js';
-
-const USAGE =
-  'usage: transformer data get multi30k|newstest2014 [--dir D] [--base-url U] | data make-task [--dir D] [--seed S] [--train N] [--valid N] [--test N] | data make-text --out FILE [--chars N] [--seed S]';
 
 /** --dir, else $TRANSFORMER_DATA_DIR, else ~/.cache/transformer-ts/data (or under $XDG_CACHE_HOME). */
 export function dataDir(flag: string | undefined): string {
@@ -31,7 +29,9 @@ export async function data(argv: string[]): Promise<number> {
   if (sub === 'get') return get(rest);
   if (sub === 'make-task') return makeTaskCommand(rest);
   if (sub === 'make-text') return makeTextCommand(rest);
-  throw new UsageError(sub === undefined ? USAGE : `unknown sub-command "${sub}"; ${USAGE}`);
+  throw new UsageError(
+    `${sub === undefined ? 'which one?' : `unknown sub-command ${quote(sub)};`} get, make-task or make-text (transformer data --help)`,
+  );
 }
 
 async function get(argv: string[]): Promise<number> {
@@ -44,7 +44,7 @@ async function get(argv: string[]): Promise<number> {
   const names = Object.keys(DATASETS).join('|');
   if (positionals.length !== 1) throw new UsageError(`data get takes one data set name: ${names}`);
   const dataset = DATASETS[positionals[0]];
-  if (dataset === undefined) throw new UsageError(`unknown data set "${positionals[0]}"; available: ${names}`);
+  if (dataset === undefined) throw new UsageError(`unknown data set ${quote(positionals[0])}; available: ${names}`);
   const baseUrl = values['base-url'] ?? (process.env.TRANSFORMER_DATA_URL || undefined);
   const dir = dataDir(values.dir);
   const progress = progressReporter();
@@ -106,14 +106,7 @@ async function makeTextCommand(argv: string[]): Promise<number> {
     chars: integerFlag('--chars', values.chars, 1, 1_000_000_000),
     seed: integerFlag('--seed', values.seed, 0, 0xffffffff),
   };
-  let sections: number;
-  try {
-    ({ sections } = await writeLongText(values.out, options));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === undefined) throw error;
-    throw new UsageError(`cannot write --out ${values.out}: ${(error as Error).message}`);
-  }
+  const { sections } = await writeLongText(values.out, options);
   console.log(`${values.out}: ${options.chars} characters in ${sections} sections, seed ${options.seed}`);
   return 0;
 }

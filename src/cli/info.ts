@@ -1,16 +1,18 @@
-// `transformer info --model DIR [--json]`: a model folder's config and its parameter count per module.
+// `transformer info --model DIR [--json]`: a model folder's config and its parameter count per module;
+// Hugging Face Marian folders too.
 
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { loadTokenizer, ModelFolderError, readModelConfig, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
-import { readSafetensorsHeader, SafetensorsError } from '../io/safetensors.js';
+import { isMarianFolder } from '../io/marian.js';
+import { readMarianConfig } from '../io/marian-config.js';
+import { loadTokenizer, readModelConfig, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
+import { readSafetensorsHeader } from '../io/safetensors.js';
+import { MarianTokenizer, MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
 import { createModel } from '../model/index.js';
 import type { Module } from '../nn/module.js';
 import { UsageError } from './flags.js';
-
-const USAGE = 'usage: transformer info --model DIR [--json]';
 
 export interface ModuleCount {
   /** A top-level module ("encoder"), or a part of an encoder or decoder stack ("encoder.layers.0"). */
@@ -45,6 +47,35 @@ export function parameterCounts(model: Module): { modules: ModuleCount[]; total:
   return { modules, total };
 }
 
+/** A model folder's config, weights and tokenizer, read without loading the weights. */
+async function readFolder(dir: string) {
+  const marian = isMarianFolder(dir);
+  const config = marian ? readMarianConfig(dir).config : readModelConfig(dir);
+  const weightsPath = join(dir, WEIGHTS_FILE);
+  const header = existsSync(weightsPath) ? readSafetensorsHeader(weightsPath) : null;
+  const weights =
+    header === null ? null : { file: WEIGHTS_FILE, tensors: header.entries.length, bytes: statSync(weightsPath).size };
+  let tokenizer: { file: string; vocabSize: number } | null;
+  if (marian) tokenizer = { file: MARIAN_VOCAB_FILE, vocabSize: (await MarianTokenizer.load(dir)).vocabSize };
+  else {
+    const ours = await loadTokenizer(dir);
+    tokenizer = ours === null ? null : { file: TOKENIZER_FILE, vocabSize: ours.vocabSize };
+  }
+  return {
+    model: dir,
+    format: marian ? 'marian' : 'transformer-ts',
+    config,
+    parameters: parameterCounts(createModel(config)),
+    weights,
+    tokenizer,
+  };
+}
+
+/** A config value in one line: objects (attention specs, per-layer settings) as JSON, never "[object Object]". */
+export function configValue(value: unknown): string {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 export async function info(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -52,43 +83,22 @@ export async function info(argv: string[]): Promise<number> {
     options: {
       model: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
+  if (values.model === undefined) throw new UsageError('--model DIR is required (transformer info --help)');
   const dir = values.model;
-  let report;
-  try {
-    const config = readModelConfig(dir);
-    const weightsPath = join(dir, WEIGHTS_FILE);
-    const header = existsSync(weightsPath) ? readSafetensorsHeader(weightsPath) : null;
-    const weights =
-      header === null
-        ? null
-        : { file: WEIGHTS_FILE, tensors: header.entries.length, bytes: statSync(weightsPath).size };
-    const tokenizer = await loadTokenizer(dir);
-    report = {
-      model: dir,
-      config,
-      parameters: parameterCounts(createModel(config)),
-      weights,
-      tokenizer: tokenizer === null ? null : { file: TOKENIZER_FILE, vocabSize: tokenizer.vocabSize },
-    };
-  } catch (error) {
-    if (error instanceof ModelFolderError || error instanceof SafetensorsError) throw new UsageError(error.message);
-    throw error;
-  }
+  const report = await readFolder(dir);
   if (values.json) {
     console.log(JSON.stringify(report));
     return 0;
   }
   const n = (x: number) => x.toLocaleString('en-US');
-  const lines = [`model folder ${dir}`, '', 'config:'];
-  for (const [key, value] of Object.entries(report.config)) lines.push(`  ${key.padEnd(20)} ${String(value)}`);
+  const lines = [
+    `model folder ${dir}${report.format === 'marian' ? ' (a Hugging Face Marian folder)' : ''}`,
+    '',
+    'config:',
+  ];
+  for (const [key, value] of Object.entries(report.config)) lines.push(`  ${key.padEnd(20)} ${configValue(value)}`);
   lines.push('', `  ${'parameters'.padEnd(28)} ${'count'.padStart(13)}`);
   for (const { module, parameters } of report.parameters.modules) {
     const label = module.includes('.') ? `  ${module}` : module;
@@ -103,7 +113,7 @@ export async function info(argv: string[]): Promise<number> {
   lines.push(
     report.tokenizer === null
       ? 'tokenizer: none'
-      : `tokenizer: ${TOKENIZER_FILE}, ${n(report.tokenizer.vocabSize)} pieces`,
+      : `tokenizer: ${report.tokenizer.file}, ${n(report.tokenizer.vocabSize)} pieces`,
   );
   console.log(lines.join('\n'));
   return 0;

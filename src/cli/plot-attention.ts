@@ -3,7 +3,8 @@
 
 import { attentionWeights, type AttentionMap } from '../decode/attention-weights.js';
 import { translateIds } from '../decode/translate-lines.js';
-import { loadModel, loadTokenizer, ModelFolderError, TOKENIZER_FILE } from '../io/model-folder.js';
+import { InputError } from '../errors.js';
+import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { attentionAxes, attentionGridSvg, type Picture } from '../viz/index.js';
@@ -42,7 +43,7 @@ export async function attentionPicture(request: AttentionRequest): Promise<{ pic
   const [best] = translateIds(model, [source], { beam: request.beam })[0];
   const foreign = best.tokens.find((id) => id >= tokenizer.vocabSize);
   if (foreign !== undefined)
-    throw new UsageError(
+    throw new InputError(
       `the model gave token id ${foreign}, which ${request.model}'s tokenizer (${tokenizer.vocabSize} pieces) does not have`,
     );
   const maps = attentionWeights(model, source, best.tokens);
@@ -58,21 +59,16 @@ function chooseMap(maps: AttentionMap[], kind: AttentionKind, layerFlag: string 
     const match = MODULE_OF[kind].exec(map.name);
     if (match !== null) layers.set(Number(match[1]), map);
   }
-  if (layers.size === 0) throw new UsageError(`--kind ${kind}: the model has no such attention`);
+  if (layers.size === 0) throw new InputError(`--kind ${kind}: the model has no such attention`);
   const layer = layerFlag === undefined ? layers.size - 1 : integerFlag('--layer', layerFlag, 0, layers.size - 1);
   return layers.get(layer)!;
 }
 
 async function load(dir: string): Promise<{ model: EncoderDecoder; tokenizer: Tokenizer }> {
-  try {
-    const model = await loadModel(dir);
-    if (!(model instanceof EncoderDecoder))
-      throw new UsageError(`plot attention needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
-    const tokenizer = await loadTokenizer(dir);
-    if (tokenizer === null) throw new UsageError(`${dir} has no ${TOKENIZER_FILE} to read --text with`);
-    return { model, tokenizer };
-  } catch (error) {
-    if (error instanceof ModelFolderError) throw new UsageError(error.message);
-    throw error;
-  }
+  const model = await loadModel(dir);
+  if (!(model instanceof EncoderDecoder))
+    throw new InputError(`plot attention needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
+  const tokenizer = await loadTokenizer(dir);
+  if (tokenizer === null) throw new InputError(`${dir} has no ${TOKENIZER_FILE} to read --text with`);
+  return { model, tokenizer };
 }

@@ -3,27 +3,16 @@
 import { parseArgs } from 'node:util';
 
 import { writeFileAtomic } from '../io/atomic.js';
-import { ModelFolderError, readModelConfig } from '../io/model-folder.js';
+import { InputError } from '../errors.js';
+import { readModelConfig } from '../io/model-folder.js';
+import { quote } from '../quote.js';
 import { sinusoidTable } from '../model/embeddings.js';
-import { MetricsFileError, readMetrics, type RunMetrics } from '../train/read-metrics.js';
+import { readMetrics, type RunMetrics } from '../train/read-metrics.js';
 import { learningRate, type ScheduleKind } from '../train/schedule.js';
 import { gridSvg, heatmapSvg, lineChartSvg, type Picture } from '../viz/index.js';
-import { integerFlag, UsageError } from './flags.js';
+import { integerFlag, numberFlag, UsageError } from './flags.js';
 import { ATTENTION_KINDS, attentionPicture, type AttentionKind } from './plot-attention.js';
 import { svgToPng } from './svg-to-png.js';
-
-const USAGE = `usage: transformer plot <picture> ... --out FILE.svg|FILE.png
-  plot attention --model DIR --text "SENTENCE" [--beam K] [--kind cross|encoder|decoder] [--layer L]
-                 every head of one layer's attention, and their average (default: cross, the last layer, beam 1);
-                 prints the translation
-  plot pe (--model DIR | --dim D [--halves]) [--length N]
-                 the sinusoid positional encodings of positions 0..N-1 (default 100)
-  plot lr --run DIR
-  plot lr --d-model D --warmup W[,W2,...] --steps S [--schedule paper|inverse-sqrt|cosine|constant] [--lr F]
-                 the learning rate per step: of a run, or of the schedule (one curve per warm-up; --lr is the
-                 paper's factor, or the peak of the others; default 1)
-  plot metrics --run DIR
-                 training and validation loss, and validation BLEU, per step`;
 
 const SCHEDULES: readonly ScheduleKind[] = ['paper', 'inverse-sqrt', 'cosine', 'constant'];
 /** A bigger table would make an SVG of tens of megabytes; nobody can see that many cells anyway. */
@@ -36,14 +25,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = { attention, pe, lr, metrics };
 
 export async function plot(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--help' || name === '-h' || rest.includes('--help') || rest.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
   const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
   if (subcommand === undefined)
     throw new UsageError(
-      `${name === undefined ? 'which picture?' : `unknown picture "${name}"`} (one of ${Object.keys(SUBCOMMANDS).join(', ')})\n${USAGE}`,
+      `${name === undefined ? 'which picture?' : `unknown picture ${quote(name)}`} (one of ${Object.keys(SUBCOMMANDS).join(', ')}; transformer plot --help)`,
     );
   const { picture, out } = await subcommand(rest);
   writePicture(out, picture);
@@ -55,25 +40,13 @@ export async function plot(argv: string[]): Promise<number> {
 function outFlag(value: string | undefined): string {
   if (value === undefined || !/\.(svg|png)$/i.test(value))
     throw new UsageError(
-      `--out must name a file ending in .svg or .png, got ${value === undefined ? 'nothing' : `"${value}"`}`,
+      `--out must name a file ending in .svg or .png, got ${value === undefined ? 'nothing' : quote(value)}`,
     );
   return value;
 }
 
 function writePicture(out: string, picture: Picture): void {
-  const bytes = /\.png$/i.test(out) ? svgToPng(picture.svg) : Buffer.from(`${picture.svg}\n`);
-  try {
-    writeFileAtomic(out, [bytes]);
-  } catch (error) {
-    throw new UsageError(`cannot write --out ${out}: ${(error as Error).message}`);
-  }
-}
-
-function positiveNumberFlag(name: string, value: string | undefined): number {
-  const x = Number(value);
-  if (value === undefined || value.trim() === '' || !(x > 0) || !Number.isFinite(x))
-    throw new UsageError(`${name} must be a number > 0, got "${value}"`);
-  return x;
+  writeFileAtomic(out, [/\.png$/i.test(out) ? svgToPng(picture.svg) : Buffer.from(`${picture.svg}\n`)]);
 }
 
 async function attention(argv: string[]) {
@@ -94,7 +67,7 @@ async function attention(argv: string[]) {
   if (values.text === undefined || values.text.trim() === '') throw new UsageError('--text "SENTENCE" is required');
   const kind = values.kind as AttentionKind;
   if (!ATTENTION_KINDS.includes(kind))
-    throw new UsageError(`--kind must be one of ${ATTENTION_KINDS.join(', ')}, got "${values.kind}"`);
+    throw new UsageError(`--kind must be one of ${ATTENTION_KINDS.join(', ')}, got ${quote(values.kind)}`);
   const beam = integerFlag('--beam', values.beam, 1, 100);
   const { picture, translation } = await attentionPicture({
     model: values.model,
@@ -157,15 +130,9 @@ function encodingLayout(values: { model?: string; dim?: string; halves: boolean 
     return { dModel, halves: values.halves };
   }
   if (values.halves) throw new UsageError("--halves goes with --dim; a model's config.json says which layout it uses");
-  let config;
-  try {
-    config = readModelConfig(values.model);
-  } catch (error) {
-    if (error instanceof ModelFolderError) throw new UsageError(error.message);
-    throw error;
-  }
+  const config = readModelConfig(values.model);
   if (config.positionalEncoding === 'learned')
-    throw new UsageError(`${values.model} learns its positional encodings; plot pe draws the sinusoids`);
+    throw new InputError(`${values.model} learns its positional encodings; plot pe draws the sinusoids`);
   return { dModel: config.dModel, halves: config.positionalEncoding === 'sinusoidal-halves' };
 }
 
@@ -208,8 +175,8 @@ function scheduleSeries(values: Partial<Record<'d-model' | 'warmup' | 'steps' | 
   const totalSteps = integerFlag('--steps', values.steps, 1, MAX_LR_STEPS);
   const kind = (values.schedule ?? 'paper') as ScheduleKind;
   if (!SCHEDULES.includes(kind))
-    throw new UsageError(`--schedule must be one of ${SCHEDULES.join(', ')}, got "${values.schedule}"`);
-  const factor = values.lr === undefined ? 1 : positiveNumberFlag('--lr', values.lr);
+    throw new UsageError(`--schedule must be one of ${SCHEDULES.join(', ')}, got ${quote(values.schedule)}`);
+  const factor = values.lr === undefined ? 1 : numberFlag('--lr', values.lr, { above: 0 });
   const series = warmups.map((warmup) => {
     const schedule = { kind, warmup, lr: factor, dModel, totalSteps, minLr: 0 };
     const points = Array.from({ length: totalSteps }, (_, i) => [i + 1, learningRate(i + 1, schedule)] as const);
@@ -268,10 +235,5 @@ function trailingMean(points: [number, number][], window: number): [number, numb
 }
 
 function metricsOf(run: string): RunMetrics {
-  try {
-    return readMetrics(run);
-  } catch (error) {
-    if (error instanceof MetricsFileError) throw new UsageError(error.message);
-    throw error;
-  }
+  return readMetrics(run);
 }

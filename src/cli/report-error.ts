@@ -3,6 +3,7 @@
 // stack for every failure, for whoever is chasing one.
 
 import { isInputError } from '../errors.js';
+import { quote } from '../quote.js';
 import { UsageError } from './flags.js';
 
 /** The operating system's errors that describe the user's files, not our code. */
@@ -46,13 +47,41 @@ export function systemErrorLine(error: SystemError): string | null {
 }
 
 /**
+ * A usage error in one line: node:util's parseArgs errors reworded (they are long and name no help),
+ * and of a message followed by the command's usage, the message alone and where the usage is.
+ */
+export function usageLine(name: string, error: Error & { code?: string }): string {
+  const help = `transformer ${name} --help`;
+  const given = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown flag ${quote(given)}; ${help} lists the flags`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${quote(given)}; ${help} lists the flags`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const flag = given.replace(/ <value>$/, '');
+      if (/argument missing/.test(error.message)) return `${flag} needs a value`;
+      if (/ambiguous/.test(error.message))
+        return `${flag} needs a value; one that starts with "-" is written ${flag}=-VALUE`;
+      return `${flag} takes no value`;
+    }
+  }
+  const [first, ...more] = error.message.split('\n');
+  return more.some((l) => l.trim() !== '') ? `${first.trim()} (${help} for the flags)` : first;
+}
+
+/**
  * Prints `error` for the command `name` and returns the exit code: 2 for a usage error, 1 for bad
  * input or a system error, and for a bug 1 with its stack.
  */
 export function reportError(name: string, error: unknown, debug = process.env.TRANSFORMER_DEBUG === '1'): number {
   const prefix = name === '' ? 'transformer' : `transformer ${name}`;
   const usage = isUsageError(error);
-  const line = usage || isInputError(error) ? (error as Error).message : systemErrorLine(error as SystemError);
+  const line = usage
+    ? usageLine(name, error as Error)
+    : isInputError(error)
+      ? (error as Error).message
+      : systemErrorLine(error as SystemError);
   if (line !== null) {
     console.error(`${prefix}: ${line.replace(/\s*\n\s*/g, ' ')}`);
     if (debug && error instanceof Error && error.stack) console.error(error.stack);

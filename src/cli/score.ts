@@ -9,15 +9,15 @@
 
 import { parseArgs } from 'node:util';
 
-import { loadModel, loadTokenizer, ModelFolderError, TOKENIZER_FILE } from '../io/model-folder.js';
+import { allLines, STDIN_NAME } from '../data/lines.js';
+import { InputError } from '../errors.js';
+import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
+import { quote } from '../quote.js';
 import { DecoderOnly, EncoderDecoder, shiftRight, type Model } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
-
-const USAGE =
-  'usage: transformer score --model DIR [--ids] [--batch-size N]  < lines (SOURCE<TAB>TARGET, or one sequence)';
 
 export interface Scored {
   tokens: number[];
@@ -39,33 +39,21 @@ export async function score(argv: string[]): Promise<number> {
       model: { type: 'string' },
       ids: { type: 'boolean', default: false },
       'batch-size': { type: 'string', default: '32' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
+  if (values.model === undefined) throw new UsageError('--model DIR is required (transformer score --help)');
   const batchSize = integerFlag('--batch-size', values['batch-size'], 1);
-  let model: Model;
-  let tokenizer: Tokenizer | null;
-  try {
-    model = await loadModel(values.model);
-    tokenizer = values.ids ? null : await loadTokenizer(values.model);
-  } catch (error) {
-    if (error instanceof ModelFolderError) throw new UsageError(error.message);
-    throw error;
-  }
+  const model: Model = await loadModel(values.model);
+  const tokenizer: Tokenizer | null = values.ids ? null : await loadTokenizer(values.model);
   if (!(model instanceof EncoderDecoder || model instanceof DecoderOnly)) {
-    throw new UsageError(
+    throw new InputError(
       `score needs an encoder-decoder or decoder-only model; ${values.model} holds an ${model.config.kind} model`,
     );
   }
   if (!values.ids && tokenizer === null) {
     throw new UsageError(`${values.model} has no ${TOKENIZER_FILE}; pass --ids to score token ids`);
   }
-  const lines = await stdinLines();
+  const lines = await allLines(process.stdin);
   const parse = lineParser(model, tokenizer);
   for (let start = 0; start < lines.length; start += batchSize) {
     const batch = lines.slice(start, start + batchSize).map((line, i) => parse(line, start + i + 1));
@@ -84,7 +72,7 @@ function lineParser(
   const translation = model instanceof EncoderDecoder;
   return (line, n) => {
     const fail = (problem: string): never => {
-      throw new UsageError(`standard input line ${n}: ${problem}`);
+      throw new InputError(`${STDIN_NAME}:${n}: ${problem}`);
     };
     const fields = line.split('\t');
     if (translation && fields.length !== 2) fail(`expected SOURCE<TAB>TARGET, found ${fields.length - 1} tabs`);
@@ -102,7 +90,7 @@ function lineParser(
         .filter((f) => f !== '')
         .map((f) => {
           const id = /^\d+$/.test(f) ? Number(f) : NaN;
-          if (!(id < vocabSize)) fail(`${what} token "${f}" is not an id of the vocabulary (0..${vocabSize - 1})`);
+          if (!(id < vocabSize)) fail(`${what} token ${quote(f)} is not an id of the vocabulary (0..${vocabSize - 1})`);
           return id;
         });
       return [...ids, c.eosId];
@@ -178,24 +166,4 @@ export function scoreSequences(model: DecoderOnly, batch: Example[]): Scored[] {
       ),
     ),
   );
-}
-
-/** Lines of standard input, checked for UTF-8 line by line so that an error can name the line. */
-async function stdinLines(): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const lines: string[] = [];
-  for (let start = 0; start < bytes.length;) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    try {
-      lines.push(decoder.decode(bytes.subarray(start, end)).replace(/\r$/, ''));
-    } catch {
-      throw new UsageError(`standard input line ${lines.length + 1}: not valid UTF-8`);
-    }
-    start = end + 1;
-  }
-  return lines;
 }

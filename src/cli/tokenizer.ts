@@ -1,66 +1,25 @@
 // `transformer tokenizer learn|encode|decode`: learn a BPE tokenizer from text files, and apply it to
 // standard input line by line (encode: text -> space-separated ids or pieces; decode: ids -> text).
 
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import { allLines, textLines } from '../data/lines.js';
+import { InputError, isInputError } from '../errors.js';
+import { readFileNamed } from '../io/files.js';
+import { quote } from '../quote.js';
 import { learnBpe } from '../tokenizer/learn.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
-import { integerFlag, UsageError } from './flags.js';
-
-const USAGE = `usage:
-  transformer tokenizer learn --input FILE [--input FILE ...] --vocab-size N --output tokenizer.json
-      [--min-frequency N] [--character-coverage F] [--special TOKEN ...]
-  transformer tokenizer encode --tokenizer tokenizer.json [--pieces] [--bos] [--eos] [--allow-special]  < text
-  transformer tokenizer decode --tokenizer tokenizer.json  < ids`;
-
-/** The lines of a UTF-8 file (a final newline ends the last line rather than starting an empty one). */
-function utf8Lines(bytes: Uint8Array, name: string): string[] {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i < bytes.length && bytes[i] !== 0x0a) continue;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
-      } catch {
-        break;
-      }
-      line++;
-      start = i + 1;
-    }
-    throw new UsageError(`${name}: invalid UTF-8 on line ${line}`);
-  }
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
-async function readLines(path: string): Promise<string[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  return utf8Lines(bytes, path);
-}
-
-async function stdinLines(): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return utf8Lines(Buffer.concat(chunks), 'standard input');
-}
+import { integerFlag, numberFlag, UsageError } from './flags.js';
 
 async function loadTokenizer(path: string | undefined): Promise<Tokenizer> {
   if (path === undefined) throw new UsageError('--tokenizer FILE is required');
   try {
     return await Tokenizer.load(path);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // The reader's messages name the file and field; like a model folder's, they are the user's problem.
+    if (isInputError(error) || (error as Error).message?.startsWith('tokenizer file '))
+      throw new InputError((error as Error).message);
+    throw error;
   }
 }
 
@@ -81,12 +40,10 @@ async function learn(argv: string[]): Promise<number> {
   if (values.output === undefined) throw new UsageError('--output FILE is required');
   const vocabSize = integerFlag('--vocab-size', values['vocab-size'], 1);
   const minFrequency = integerFlag('--min-frequency', values['min-frequency'], 1);
-  const coverage = Number(values['character-coverage']);
-  if (!(coverage > 0 && coverage <= 1)) {
-    throw new UsageError(`--character-coverage must be a number in (0, 1], got "${values['character-coverage']}"`);
-  }
+  const coverage = numberFlag('--character-coverage', values['character-coverage'], { above: 0, max: 1 });
+  if (values.special?.includes('')) throw new UsageError('--special needs a token, got an empty one');
   const lines: string[] = [];
-  for (const path of values.input) for (const line of await readLines(path)) lines.push(line);
+  for (const path of values.input) for (const line of textLines(readFileNamed(path), path)) lines.push(line);
   let tokenizer: Tokenizer;
   try {
     tokenizer = learnBpe(lines, {
@@ -96,7 +53,9 @@ async function learn(argv: string[]): Promise<number> {
       specialTokens: values.special,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // learnBpe checks its options with RangeError: here they are the flags' values.
+    if (!(error instanceof RangeError)) throw error;
+    throw new UsageError(`--vocab-size ${error.message.replace(/^vocabSize /, '')}`);
   }
   await tokenizer.save(values.output);
   console.log(
@@ -119,7 +78,7 @@ async function encode(argv: string[]): Promise<number> {
   });
   const tokenizer = await loadTokenizer(values.tokenizer);
   const options = { addBos: values.bos, addEos: values.eos, allowSpecial: values['allow-special'] };
-  const out = (await stdinLines()).map((line) =>
+  const out = (await allLines(process.stdin)).map((line) =>
     values.pieces ? tokenizer.encodePieces(line, options).join(' ') : tokenizer.encode(line, options).join(' '),
   );
   process.stdout.write(out.map((line) => `${line}\n`).join(''));
@@ -129,12 +88,12 @@ async function encode(argv: string[]): Promise<number> {
 async function decode(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, strict: true, options: { tokenizer: { type: 'string' } } });
   const tokenizer = await loadTokenizer(values.tokenizer);
-  const out = (await stdinLines()).map((line, i) => {
+  const out = (await allLines(process.stdin)).map((line, i) => {
     const fields = line.split(/[ \t]+/).filter((f) => f !== '');
     const ids = fields.map((f) => {
       const id = Number(f);
       if (!Number.isInteger(id) || id < 0 || id >= tokenizer.vocabSize) {
-        throw new UsageError(`standard input line ${i + 1}: "${f}" is not a token id (0..${tokenizer.vocabSize - 1})`);
+        throw new InputError(`stdin:${i + 1}: ${quote(f)} is not a token id (0..${tokenizer.vocabSize - 1})`);
       }
       return id;
     });
@@ -149,9 +108,7 @@ export async function tokenizer(argv: string[]): Promise<number> {
   if (what === 'learn') return learn(rest);
   if (what === 'encode') return encode(rest);
   if (what === 'decode') return decode(rest);
-  if (what === '--help' || what === '-h') {
-    console.log(USAGE);
-    return 0;
-  }
-  throw new UsageError(`unknown sub-command "${what ?? ''}"; expected learn, encode or decode\n${USAGE}`);
+  throw new UsageError(
+    `${what === undefined ? 'which one?' : `unknown sub-command ${quote(what)};`} learn, encode or decode (transformer tokenizer --help)`,
+  );
 }

@@ -4,7 +4,7 @@
 // a pronoun of their own and signs the paragraph's last line, every verb of a section in the same tense, and
 // brackets and quotations that open on one line and close, properly nested, lines later.
 
-import { open } from 'node:fs/promises';
+import { AtomicFile } from '../io/atomic.js';
 import { Generator } from '../tensor/random.js';
 
 export interface LongTextOptions {
@@ -201,9 +201,9 @@ export function makeLongText(options: LongTextOptions): string {
   return parts.join('').slice(0, options.chars);
 }
 
-/** Writes makeLongText(options) to `path` as UTF-8 (ASCII, in fact), a section at a time. */
+/** Writes makeLongText(options) to `path` as UTF-8 (ASCII, in fact), a section at a time, atomically. */
 export async function writeLongText(path: string, options: LongTextOptions): Promise<{ sections: number }> {
-  const file = await open(path, 'w');
+  const file = AtomicFile.open(path);
   let [written, sections] = [0, 0];
   try {
     for (const s of longTextSections(options.seed)) {
@@ -211,10 +211,11 @@ export async function writeLongText(path: string, options: LongTextOptions): Pro
       const piece = s.slice(0, options.chars - written);
       written += piece.length;
       sections++;
-      await file.write(piece);
+      file.write(piece);
     }
+    file.commit();
   } finally {
-    await file.close();
+    file.abort();
   }
   return { sections };
 }

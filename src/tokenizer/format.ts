@@ -1,8 +1,8 @@
 // The tokenizer file: versioned JSON (docs/tokenizer-format.md), written atomically.
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
+import { writeFileAtomic } from '../io/atomic.js';
 import { buildVocabulary, SpecError, type TokenizerSpec } from './vocab.js';
 
 export const FORMAT = 'transformer-ts/tokenizer';
@@ -27,16 +27,9 @@ export function formatTokenizer(spec: TokenizerSpec, pieces: readonly string[]):
   return `{\n${fields.map(([k, v]) => `  "${k}": ${v}`).join(',\n')}\n}\n`;
 }
 
-/** Writes to a temporary file beside `path`, then renames it over `path`. */
+/** Writes to a temporary file beside `path`, then renames it over `path`; errors name `path`. */
 export async function writeTokenizerFile(path: string, spec: TokenizerSpec, pieces: readonly string[]): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, formatTokenizer(spec, pieces), 'utf8');
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  writeFileAtomic(path, [Buffer.from(formatTokenizer(spec, pieces), 'utf8')]);
 }
 
 export async function readTokenizerFile(path: string): Promise<TokenizerSpec> {

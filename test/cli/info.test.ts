@@ -77,11 +77,33 @@ for (const overrides of [
   });
 }
 
-test('a folder without config.json is named; --model is required', () => {
+test('a folder without config.json is named (exit 1); --model is required (exit 2)', () => {
   const missing = run('--model', join(root, 'nothing'));
-  assert.equal(missing.code, 2);
+  assert.equal(missing.code, 1);
   assert.match(missing.err, /nothing\/config\.json: cannot read it/);
   const noFlag = run();
   assert.equal(noFlag.code, 2);
   assert.match(noFlag.err, /--model DIR is required/);
+});
+
+test('every config value prints as text: attention specs as JSON, never [object Object]; Marian folders too', async () => {
+  const config = makeConfig('tiny', { attention: { kind: 'local', window: 4 } } as Partial<ModelConfig>);
+  const dir = join(root, 'local-attention');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: 'transformer-ts/model', version: 1, ...config }));
+  const marian = fileURLToPath(new URL('../../../test/fixtures/marian', import.meta.url));
+  for (const folder of [dir, marian]) {
+    const text = run('--model', folder);
+    assert.equal(text.code, 0, text.err);
+    assert.doesNotMatch(text.out, /\[object Object\]/);
+    assert.match(text.out, /^ {2}attention +\{"kind":"(local|full)"/m);
+    assert.match(text.out, /^ {2}layerAttention +\{/m);
+  }
+  assert.match(run('--model', dir).out, /attention +\{"kind":"local","window":4\}/);
+  const report = JSON.parse(run('--model', marian, '--json').out) as {
+    format: string;
+    tokenizer: { vocabSize: number };
+  };
+  assert.equal(report.format, 'marian');
+  assert.ok(report.tokenizer.vocabSize > 0);
 });

@@ -18,7 +18,7 @@ const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url
 const root = mkdtempSync(join(tmpdir(), 'score-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(input: string, ...args: string[]) {
+function run(input: string | Buffer, ...args: string[]) {
   const result = spawnSync(process.execPath, [bin, 'score', ...args], {
     input,
     encoding: 'utf8',
@@ -127,32 +127,37 @@ test('text mode encodes with the folder tokenizer: source and target each end wi
   assert.deepEqual(second.tokens, [...tokenizer.encode('sat', { addEos: true })]);
 });
 
-test('bad lines and bad folders give one line naming the line or the file, and exit code 2', async () => {
+test('bad lines and bad folders give one line naming the line or the file, exit 1 (2 for the command line)', async () => {
   const dir = join(root, 'errors');
   await saveModel(dir, createModel(makeConfig('tiny', { maxLength: 8 })));
-  const cases: [string, string[], RegExp][] = [
-    ['3 4\t5\n6 7\n', ['--ids'], /standard input line 2: expected SOURCE<TAB>TARGET, found 0 tabs/],
-    ['3 x\t5\n', ['--ids'], /standard input line 1: source token "x" is not an id of the vocabulary \(0\.\.12\)/],
-    ['3\t4\n3\t13\n', ['--ids'], /standard input line 2: target token "13" is not an id/],
-    ['3\t-1\n', ['--ids'], /line 1: target token "-1"/],
-    ['3\t4\t5\n', ['--ids'], /line 1: expected SOURCE<TAB>TARGET, found 2 tabs/],
-    ['3 3 3 3 3 3 3 3\t4\n', ['--ids'], /line 1: the source \(with EOS\) has 9 tokens, more than maxLength 8/],
-    ['hello\tworld\n', [], /has no tokenizer\.json; pass --ids/],
-    ['3\t4\n', ['--batch-size', '0'], /--batch-size must be an integer from 1/],
+  const cases: [string | Buffer, string[], RegExp, number?][] = [
+    ['3 4\t5\n6 7\n', ['--ids'], /stdin:2: expected SOURCE<TAB>TARGET, found 0 tabs/],
+    ['3 x\t5\n', ['--ids'], /stdin:1: source token "x" is not an id of the vocabulary \(0\.\.12\)/],
+    ['3\t4\n3\t13\n', ['--ids'], /stdin:2: target token "13" is not an id/],
+    ['3\t-1\n', ['--ids'], /stdin:1: target token "-1"/],
+    ['3\t4\t5\n', ['--ids'], /stdin:1: expected SOURCE<TAB>TARGET, found 2 tabs/],
+    ['3 3 3 3 3 3 3 3\t4\n', ['--ids'], /stdin:1: the source \(with EOS\) has 9 tokens, more than maxLength 8/],
+    [
+      Buffer.from([0x33, 0x09, 0x34, 0x0a, 0x33, 0xff, 0x0a]),
+      ['--ids'],
+      /stdin:2: invalid UTF-8 byte 0xff at byte column 2/,
+    ],
+    ['hello\tworld\n', [], /has no tokenizer\.json; pass --ids/, 2],
+    ['3\t4\n', ['--batch-size', '0'], /--batch-size must be an integer from 1/, 2],
   ];
-  for (const [input, flags, message] of cases) {
+  for (const [input, flags, message, expected = 1] of cases) {
     const result = run(input, '--model', dir, ...flags);
-    assert.equal(result.code, 2, `${message}: ${result.err}`);
+    assert.equal(result.code, expected, `${message}: ${result.err}`);
     assert.match(result.err, message);
     assert.doesNotMatch(result.err, /at .*\.js:\d+/);
     assert.equal(result.err.trim().split('\n').length, 1, result.err);
   }
   const missing = run('3\t4\n', '--model', join(root, 'nowhere'), '--ids');
-  assert.equal(missing.code, 2);
+  assert.equal(missing.code, 1);
   assert.match(missing.err, /nowhere\/config\.json: cannot read it/);
   const encoderOnly = join(root, 'encoder-only');
   await saveModel(encoderOnly, createModel(makeConfig('tiny', { kind: 'encoder-only' })));
   const wrongKind = run('3\t4\n', '--model', encoderOnly, '--ids');
-  assert.equal(wrongKind.code, 2);
+  assert.equal(wrongKind.code, 1);
   assert.match(wrongKind.err, /needs an encoder-decoder or decoder-only model/);
 });

@@ -1,10 +1,11 @@
 // `transformer translate`: order and empty lines kept, the library's hypotheses, n-best lists, files,
-// over-long sources, text through the folder's tokenizer, and one-line usage errors.
+// over-long sources, text through the folder's tokenizer, one-line errors, an --output that is written
+// whole or not at all, and sampling.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,25 +122,74 @@ test('text through the folder tokenizer gives what translateLines gives', async 
   assert.deepEqual(out.split('\n'), [...translateLines(model, tokenizer, input, { beam: 2, maxLenB: 5 }), '']);
 });
 
-test('usage errors are one line and exit 2', () => {
-  const cases: [string[], RegExp][] = [
-    [['--ids'], /--model DIR is required/],
-    [['--model', copyDir, '--ids', '--beam', '0'], /--beam must be an integer from 1/],
-    [['--model', copyDir, '--ids', '--beam', '2', '--nbest', '3'], /--nbest must be an integer from 1 to 2/],
-    [['--model', copyDir, '--ids', '--alpha=-1'], /--alpha must be a number >= 0/],
-    [['--model', copyDir], /has no tokenizer.json; pass --ids/],
-    [['--model', join(root, 'missing'), '--ids'], /missing/],
-    [['--model', copyDir, '--ids', '--input', join(root, 'nothing.txt')], /cannot read --input/],
-    [['--model', copyDir, '--ids', '--bogus'], /bogus/],
+test('errors are one line: exit 2 for the command line, 1 for the files', () => {
+  const cases: [string[], RegExp, number][] = [
+    [['--ids'], /--model DIR is required/, 2],
+    [['--model', copyDir, '--ids', '--beam', '0'], /--beam must be an integer from 1/, 2],
+    [['--model', copyDir, '--ids', '--beam', '2', '--nbest', '3'], /--nbest must be an integer from 1 to 2/, 2],
+    [['--model', copyDir, '--ids', '--alpha=-1'], /--alpha must be a number >= 0/, 2],
+    [['--model', copyDir], /has no tokenizer.json; pass --ids/, 2],
+    [['--model', join(root, 'missing'), '--ids'], /missing\/config\.json: cannot read it/, 1],
+    [['--model', copyDir, '--ids', '--input', join(root, 'nothing.txt')], /nothing\.txt: no such file or folder/, 1],
+    [['--model', copyDir, '--ids', '--bogus'], /unknown flag "--bogus"/, 2],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, expected] of cases) {
     const { code, err } = run('5 6\n', ...args);
-    assert.equal(code, 2, args.join(' '));
+    assert.equal(code, expected, args.join(' '));
     assert.match(err, message);
-    // The message is one line; a missing --model is followed by the usage.
-    assert.ok(err.trim().split('\n').length === 1 || /required/.test(err), err);
+    assert.equal(err.trim().split('\n').length, 1, err);
   }
   const bad = run('5 6\n5 x\n', '--model', copyDir, '--ids');
-  assert.equal(bad.code, 2);
-  assert.match(bad.err, /line 2: "x" is not a token id/);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /stdin:2: "x" is not a token id/);
+});
+
+test('--output is written atomically: a bad line leaves the old file as it was, and no file beside it', () => {
+  const dir = join(root, 'atomic');
+  mkdirSync(dir);
+  const [input, output] = [join(dir, 'in.txt'), join(dir, 'out.txt')];
+  writeFileSync(output, 'the translations of yesterday\n');
+  writeFileSync(input, '5 6\n7 8\n9 x\n10 11\n');
+  const bad = run('', '--model', copyDir, '--ids', '--input', input, '--output', output);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /in\.txt:3: "x" is not a token id/);
+  assert.equal(readFileSync(output, 'utf8'), 'the translations of yesterday\n');
+  assert.deepEqual(readdirSync(dir).sort(), ['in.txt', 'out.txt']);
+  // Standard input is translated in chunks of 16 batches: the first chunk is done before line 21 fails.
+  const many = `${Array.from({ length: 20 }, () => '5 6').join('\n')}\n9 x\n`;
+  const piped = run(many, '--model', copyDir, '--ids', '--batch-size', '1', '--output', output);
+  assert.equal(piped.code, 1);
+  assert.match(piped.err, /stdin:21: "x" is not a token id/);
+  assert.equal(readFileSync(output, 'utf8'), 'the translations of yesterday\n');
+  assert.deepEqual(readdirSync(dir).sort(), ['in.txt', 'out.txt']);
+  const same = run('', '--model', copyDir, '--ids', '--input', input, '--output', join(dir, '.', 'in.txt'));
+  assert.equal(same.code, 2);
+  assert.match(same.err, /is the --input file/);
+  assert.equal(readFileSync(input, 'utf8'), '5 6\n7 8\n9 x\n10 11\n', 'the input survives');
+});
+
+test('--sample: seeded draws that do not depend on the batch, N per line, temperature 0 is greedy', () => {
+  const input = `${lines.join('\n')}\n`;
+  const sample = (...flags: string[]) => run(input, '--model', copyDir, '--ids', '--sample', ...flags);
+  const a = sample('--seed', '5', '--samples', '3', '--temperature', '1.5', '--batch-size', '8');
+  const b = sample('--seed', '5', '--samples', '3', '--temperature', '1.5', '--batch-size', '1');
+  const c = sample('--seed', '6', '--samples', '3', '--temperature', '1.5');
+  for (const r of [a, b, c]) assert.equal(r.code, 0, r.err);
+  assert.equal(a.out, b.out, 'the same draws whatever the batch size');
+  assert.notEqual(a.out, c.out, 'another seed, other draws');
+  const rows = a.out
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ||| '));
+  assert.equal(rows.length, 3 * lines.length);
+  assert.deepEqual(
+    rows.map((r) => Number(r[0])),
+    lines.flatMap((_, i) => [i, i, i]),
+  );
+  for (const r of rows) assert.ok(Number(r[2]) <= 0, 'a log-probability');
+  const greedy = run(input, '--model', copyDir, '--ids', '--beam', '1');
+  const cold = sample('--temperature', '0');
+  assert.equal(cold.out, greedy.out);
+  const top1 = sample('--top-k', '1', '--seed', '9');
+  assert.equal(top1.out, greedy.out, 'top-k 1 leaves only the most probable token');
 });

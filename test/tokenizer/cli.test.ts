@@ -39,22 +39,22 @@ test('learn, encode to ids and pieces, decode back', () => {
   assert.equal(back.out, text);
 });
 
-test('bad input is one clear line and exit code 2', () => {
+test('bad input is one clear line: exit code 1 for the files, 2 for the command line', () => {
   const missing = run(['learn', '--input', join(dir, 'nope.txt'), '--vocab-size', '300', '--output', model]);
-  assert.equal(missing.code, 2);
+  assert.equal(missing.code, 1);
   assert.match(missing.err, /nope\.txt/);
   assert.doesNotMatch(missing.err, /at .*\.js:\d+/);
   const bad = join(dir, 'bad.txt');
   writeFileSync(bad, Buffer.concat([Buffer.from('fine\nalso fine\n'), Buffer.from([0x61, 0xff, 0x0a])]));
   const invalid = run(['learn', '--input', bad, '--vocab-size', '300', '--output', model]);
-  assert.equal(invalid.code, 2);
-  assert.match(invalid.err, /bad\.txt: invalid UTF-8 on line 3/);
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.err, /bad\.txt:3: invalid UTF-8 byte 0xff at byte column 2/);
   assert.match(
     run(['learn', '--input', en, '--vocab-size', 'many', '--output', model]).err,
     /--vocab-size must be an integer/,
   );
   assert.match(run(['encode']).err, /--tokenizer FILE is required/);
   assert.match(run(['encode', '--tokenizer', en]).err, /train\.en: not valid JSON/);
-  assert.match(run(['decode', '--tokenizer', model], '5 x\n').err, /line 1: "x" is not a token id/);
+  assert.match(run(['decode', '--tokenizer', model], '5 x\n').err, /stdin:1: "x" is not a token id/);
   assert.equal(run(['frobnicate']).code, 2);
 });

@@ -1,8 +1,8 @@
 // The built-in translation task: train / valid / test splits of the synthetic language pair of
 // grammar.ts, deterministic from a seed, written as plain text files like a real corpus.
 
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolders, writeFileAtomic } from '../../io/atomic.js';
 import { epochGenerator } from '../batching.js';
 import { samplePair } from './grammar.js';
 
@@ -51,14 +51,14 @@ export function makeTask(options: TaskOptions): Task {
   return { train, valid, test };
 }
 
-/** Writes <split>.src and <split>.tgt into dir, one sentence per line; returns the paths. */
+/** Writes <split>.src and <split>.tgt into dir, one sentence per line, each file atomically; returns the paths. */
 export async function writeTask(dir: string, task: Task): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  makeFolders(dir);
   const paths: string[] = [];
   for (const name of ['train', 'valid', 'test'] as const) {
     for (const side of ['source', 'target'] as const) {
       const path = join(dir, `${name}.${side === 'source' ? 'src' : 'tgt'}`);
-      await writeFile(path, task[name][side].map((line) => `${line}\n`).join(''));
+      writeFileAtomic(path, [Buffer.from(task[name][side].map((line) => `${line}\n`).join(''))]);
       paths.push(path);
     }
   }

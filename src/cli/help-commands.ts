@@ -1,0 +1,199 @@
+// The help of every sub-command: usage lines, one line per flag with its default, and notes. Kept in
+// one place so that `transformer X --help` answers without loading X; test/cli/help.test.ts checks
+// that every flag a command's parseArgs accepts is listed here.
+
+import { trainDefaults } from './train-options.js';
+import { bench, data, flag, MODEL, plot, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
+
+export type { CommandHelp, FlagHelp } from './help-subcommands.js';
+
+/** "maxTokens=4096 steps=100000 ...": the train.* keys of --set with their defaults. */
+function trainKeys(): string {
+  const { schedule, ...rest } = trainDefaults;
+  const plain = Object.entries(rest).map(([k, v]) => `${k}=${v}`);
+  const nested = Object.entries(schedule)
+    .filter(([k]) => k !== 'dModel' && k !== 'totalSteps')
+    .map(([k, v]) => `schedule.${k}=${v}`);
+  return [...plain, ...nested].join(' ');
+}
+
+export const COMMAND_HELP: Record<string, CommandHelp> = {
+  demo: {
+    usage: ['[--run DIR] [--updates N] [--target BLEU] [--max-minutes M] [--seed S] [--train-size N]'],
+    about: 'The main job: generates a translation task, trains a small Transformer on it and reports BLEU.',
+    flags: [
+      flag('run', 'DIR', 'the run folder it leaves (a model folder)', 'demo-run'),
+      flag('updates', 'N', 'train for N updates'),
+      flag('target', 'BLEU', 'the test BLEU to reach; below it the demo says so and exits 1'),
+      flag('max-minutes', 'M', 'stop training after M minutes even if short of the updates'),
+      flag('minutes', 'M', 'train for M minutes', '4'),
+      flag('seed', 'S', 'seed of the task and of training', '1'),
+      flag('train-size', 'N', 'training pairs', '20000'),
+    ],
+  },
+  bench: {
+    usage: ['gemm|train|decode|attention [flags]'],
+    about: 'Throughput benchmarks.',
+    sub: bench,
+  },
+  tokenizer: {
+    usage: ['learn|encode|decode [flags]'],
+    about: 'The subword tokenizer: learn one from text, apply it to standard input.',
+    sub: tokenizer,
+  },
+  data: {
+    usage: ['get|make-task|make-text [flags]'],
+    about: 'Data sets: download public ones, write the built-in task, generate a long text.',
+    sub: data,
+  },
+  train: {
+    usage: [
+      '--run DIR --source F --target F [--valid-source F --valid-target F] [--set KEY=VALUE]...',
+      '--run DIR   (resumes the run in DIR)',
+    ],
+    about: 'Trains a translation model; the run folder is a model folder, resumed when run again.',
+    flags: [
+      flag('run', 'DIR', 'the run folder'),
+      flag('source', 'FILE', 'training sources, one sentence per line'),
+      flag('target', 'FILE', 'training targets, line by line with --source'),
+      flag('valid-source', 'FILE', 'validation sources'),
+      flag('valid-target', 'FILE', 'validation targets'),
+      flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
+      flag('vocab-size', 'N', 'pieces of the tokenizer learned from the training text', '8000'),
+      flag('tokenizer', 'FILE', 'use this tokenizer.json instead of learning one'),
+      flag('bleu-sentences', 'N', 'validation sentences decoded for BLEU; 0 is none', '500'),
+      flag('set', 'KEY=VALUE', 'override a setting: model.KEY=VALUE or train.KEY=VALUE (repeatable)'),
+    ],
+    notes: [`train keys and defaults: ${trainKeys()}`, 'model keys: any key of config.json, e.g. model.dModel=512'],
+  },
+  lm: {
+    usage: ['--text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--set KEY=VALUE]...'],
+    about: 'Trains a character language model on a text (a decoder-only model).',
+    flags: [
+      flag('text', 'FILE', 'the training text (the last 5% is held out)'),
+      flag('run', 'DIR', 'the run folder'),
+      flag('minutes', 'M', 'train for M minutes; 0 is no limit', '10'),
+      flag('steps', 'S', 'train for S updates; 0 is no limit', '0'),
+      flag('seq', 'N', 'characters per window', '256'),
+      flag('batch', 'B', 'windows per update', '8'),
+      THREADS,
+      flag('set', 'KEY=VALUE', 'model.KEY=VALUE or train.KEY=VALUE (repeatable), e.g. model.attention=JSON'),
+    ],
+  },
+  info: {
+    usage: ['--model DIR [--json]'],
+    about: 'A model folder (ours or a Hugging Face Marian folder): its config and parameters per module.',
+    flags: [MODEL, flag('json', undefined, 'print the report as one JSON object')],
+  },
+  score: {
+    usage: ['--model DIR [--ids] [--batch-size N]  < lines'],
+    about: 'Forced decoding: the log-probability of every token of each line, one JSON line per line.',
+    flags: [
+      MODEL,
+      flag('ids', undefined, 'lines are token ids separated by spaces (no tokenizer)'),
+      flag('batch-size', 'N', 'lines scored together', '32'),
+    ],
+    notes: ['Lines are SOURCE<TAB>TARGET for an encoder-decoder model, one sequence for a decoder-only model.'],
+  },
+  average: {
+    usage: ['--output OUT.safetensors IN1.safetensors IN2.safetensors ...', '--run DIR --last N [--output DIR]'],
+    about: 'Averages checkpoints: given files, or the last N step checkpoints of a run.',
+    flags: [
+      flag('output', 'PATH', 'the averaged weights (a file), or with --run a model folder', 'RUN/averaged'),
+      flag('run', 'DIR', 'a run folder whose checkpoints/ to average'),
+      flag('last', 'N', 'how many of the newest step checkpoints'),
+    ],
+  },
+  bleu: {
+    usage: ['HYP REF [REF ...] [flags]', 'REF [REF ...] -i HYP [flags]', 'REF [flags]  < HYP'],
+    about: 'Corpus or sentence BLEU and chrF, as sacreBLEU 2.6 computes them.',
+    flags: [
+      {
+        ...flag('input', 'HYP', "the hypotheses (sacreBLEU's form; then every file given is a reference; - is stdin)"),
+        short: '-i',
+      },
+      flag('json', undefined, "print sacreBLEU's JSON (same as -f json)"),
+      { ...flag('format', 'json|text', 'output format', 'text'), short: '-f' },
+      {
+        ...flag('metrics', 'bleu,chrf', 'metrics, comma-separated or repeated (also -m bleu chrf)', 'bleu'),
+        short: '-m',
+      },
+      flag('tokenize', 'T', 'BLEU tokenizer: none, 13a, intl or char (also -tok T)', '13a'),
+      flag('lowercase', undefined, 'case-insensitive (also -lc)'),
+      flag('sentence', undefined, 'one score per line, with effective order (also --sentence-level, -sl)'),
+      { ...flag('smooth-method', 'M', 'BLEU smoothing: none, floor, add-k or exp', 'exp'), short: '-s' },
+      flag('smooth-value', 'V', 'value for floor and add-k (also -sv V)', '0.1 for floor, 1 for add-k'),
+      flag('chrf-word-order', 'N', 'word n-grams of chrF; 2 is chrF++ (also -cw N)', '0'),
+      { ...flag('width', 'N', 'decimals of the score', '2 in text, 1 in JSON as sacreBLEU'), short: '-w' },
+      { ...flag('score-only', undefined, 'print the score alone'), short: '-b' },
+    ],
+    notes: [
+      'Which file holds the hypotheses: with -i, the -i file (every other file is a reference); else with',
+      'two or more files, the first one (HYP REF...); else with one file, that file is the reference and',
+      'the hypotheses are read from standard input. For several references and hypotheses on standard',
+      'input, write -i - . Each REF holds one reference per line of HYP.',
+      "JSON: sacreBLEU's object per metric (name, score, signature, verbose_score for BLEU, and the",
+      'signature fields), a list of them for several metrics, followed by our statistics (counts, totals,',
+      'precisions, bp, ratio, hyp_len, ref_len for BLEU); with --sentence, one JSON line per line and metric.',
+    ],
+  },
+  serve: {
+    usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]'],
+    about: 'A web page with attention heatmaps and a JSON translation API, on a local port.',
+    flags: [
+      flag('model', 'DIR', 'a model folder with tokenizer.json (an encoder-decoder model)'),
+      flag('run', 'DIR', 'a run folder whose metrics.jsonl the page plots', 'the model folder, if it has one'),
+      flag('host', 'H', 'address to listen on', '127.0.0.1: this machine only'),
+      flag('port', 'P', 'port; 0 picks a free one', '8080'),
+      THREADS,
+      flag('max-tokens', 'N', 'longest source sentence in tokens, with EOS', '128'),
+      flag('max-body', 'BYTES', 'largest request body; larger ones get 413', '16384'),
+      flag('max-batch', 'N', 'sentences translated together', '16'),
+      flag('max-queue', 'N', 'sentences waiting at most; more get 503', '64'),
+      flag('log', undefined, 'one line per request on stderr'),
+    ],
+  },
+  translate: {
+    usage: [
+      '--model DIR [--beam K] [--alpha A] [--nbest N] [--input F] [--output F] [flags]',
+      '--model DIR --sample [--temperature T] [--top-k K] [--top-p P] [--samples N] [--seed S]',
+    ],
+    about: 'Translates text lines (standard input or --input), order kept; DIR may be a Hugging Face Marian folder.',
+    flags: [
+      MODEL,
+      flag('beam', 'K', 'beam size; 1 is greedy decoding', "4, or a Marian folder's num_beams"),
+      flag('alpha', 'A', 'length penalty ((5 + |Y|) / 6)^A', '0.6'),
+      flag('nbest', 'N', 'write the N best as "LINE ||| TEXT ||| SCORE", LINE from 0; 1 writes the text only', '1'),
+      flag('batch-size', 'B', 'sentences decoded together', '32'),
+      flag('max-len-a', 'A', 'at most floor(A * source tokens + B) output tokens', '1, or 0 for a Marian folder'),
+      flag('max-len-b', 'B', 'see --max-len-a', "50, or a Marian folder's max_length - 2"),
+      flag('min-len', 'N', 'no EOS before N tokens', '0'),
+      flag('no-repeat-ngram', 'N', 'never repeat an n-gram of N tokens; 0 is off', '0'),
+      flag('ids', undefined, 'lines are token ids separated by spaces, in and out (no tokenizer)'),
+      flag('input', 'FILE', 'read this file instead of standard input'),
+      flag('output', 'FILE', 'write here (atomically; never the --input file) instead of standard output'),
+      flag('sample', undefined, 'draw translations from the model instead of searching (no --beam, --nbest, --alpha)'),
+      flag('samples', 'N', 'with --sample: N per line, as "LINE ||| TEXT ||| LOG-PROBABILITY" when N > 1', '1'),
+      flag('temperature', 'T', 'with --sample: divide the logits by T; 0 is greedy', '1'),
+      flag('top-k', 'K', 'with --sample: draw among the K most probable tokens; 0 is all', '0'),
+      flag('top-p', 'P', 'with --sample: draw among the most probable tokens that make up P, in (0, 1]', '1'),
+      flag('repetition-penalty', 'R', "with --sample: CTRL's penalty on tokens already output; 1 is off", '1'),
+      flag('seed', 'S', "with --sample: a line's samples depend only on S and its line number", '0'),
+    ],
+  },
+  'export-marian': {
+    usage: ['--model DIR --out DIR [--beam K] [--max-length N]'],
+    about: 'Writes an encoder-decoder model folder as a Hugging Face MarianMT folder (atomically, to a new folder).',
+    flags: [
+      MODEL,
+      flag('out', 'DIR', 'the new folder: it must not exist or be empty'),
+      flag('beam', 'K', 'num_beams recorded for generation', "4, or the Marian folder's"),
+      flag('max-length', 'N', 'max_length recorded for generation', "the model's maxLength, or the folder's"),
+    ],
+  },
+  plot: {
+    usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],
+    about: 'Pictures as .svg or .png files (written atomically).',
+    sub: plot,
+  },
+};
