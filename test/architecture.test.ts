@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['nn'],
   ['tensor'],
   ['backend'],
-  ['errors'], // the InputError base class, used by every layer
+  ['errors', 'quote'], // the InputError base class and the quoting of values in messages, used by every layer
 ];
 
 /** Imports between folders of the same layer, each with its reason. */
@@ -34,6 +34,7 @@ const SIDEWAYS: Readonly<Record<string, string>> = {
   'data -> io': 'data/characters.ts writes its files with io/atomic.ts',
   'decode -> tokenizer': 'decode/translate-lines.ts turns text into ids and back',
   'io -> tokenizer': 'a Marian folder holds SentencePiece tokenizers (io/marian-spm.ts, io/marian-config.ts)',
+  'tokenizer -> io': 'tokenizer/format.ts saves tokenizer.json with io/atomic.ts, as every writer does',
   // To be fixed: the metrics reader is a file-format reader that belongs in src/io.
   'serve -> train': 'serve/server.ts reads metrics.jsonl with train/read-metrics.ts',
 };
@@ -76,7 +77,7 @@ function localImports(file: SourceFile): string[] {
     .map((spec) => posix.normalize(posix.join(posix.dirname(file.path), spec)).replace(/\.js$/, '.ts'));
 }
 
-/** The top-level folder of a file, or the file's own name for src/index.ts and src/errors.ts. */
+/** The top-level folder of a file, or the file's own name for the top-level files (index, errors, quote). */
 function folderOf(path: string): string {
   return path.includes('/') ? path.slice(0, path.indexOf('/')) : path.replace(/\.ts$/, '');
 }

@@ -144,6 +144,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('model', 'DIR', 'a model folder with tokenizer.json (an encoder-decoder model)'),
       flag('run', 'DIR', 'a run folder whose metrics.jsonl the page plots', 'the model folder, if it has one'),
       flag('host', 'H', 'address to listen on', '127.0.0.1: this machine only'),
+      flag('allowed-host', 'NAME', 'another name the Host header may give, for a proxy or DNS name (repeatable)'),
       flag('port', 'P', 'port; 0 picks a free one', '8080'),
       THREADS,
       flag('max-tokens', 'N', 'longest source sentence in tokens, with EOS', '128'),
