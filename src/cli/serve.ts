@@ -1,9 +1,10 @@
 // `transformer serve --model DIR`: the attention page and its JSON API on a local port (see
 // src/serve/server.ts). Listens on 127.0.0.1 unless --host says otherwise; Ctrl-C stops it cleanly.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { InputError } from '../errors.js';
 import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
@@ -60,6 +61,9 @@ export async function serve(argv: string[]): Promise<number> {
     maxBatch: integerFlag('--max-batch', values['max-batch'], 1, 1024),
     maxQueue: integerFlag('--max-queue', values['max-queue'], 1),
   };
+  if (!statSync(values.model).isDirectory()) throw new UsageError(`--model ${values.model}: a folder was expected`);
+  const port = integerFlag('--port', values.port, 0, 65535);
+  const threads = values.threads === undefined ? null : integerFlag('--threads', values.threads, 1, 256);
   let running;
   try {
     running = await startServer({
@@ -67,17 +71,18 @@ export async function serve(argv: string[]): Promise<number> {
       runDir: values.run ?? null,
       host: values.host,
       allowedHosts: values['allowed-host'],
-      port: integerFlag('--port', values.port, 0, 65535),
-      threads: values.threads === undefined ? null : integerFlag('--threads', values.threads, 1, 256),
+      port,
+      threads,
       limits,
       log: values.log ? (line) => console.error(line) : undefined,
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
+    // A busy or forbidden port is the user's to change; anything else reports itself (main decides how).
     if (code === 'EADDRINUSE')
-      throw new UsageError(`port ${values.port} on ${values.host} is in use; pick another with --port`);
-    if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${values.host}:${values.port}`);
-    throw new UsageError(`cannot serve ${values.model}: ${(error as Error).message}`);
+      throw new InputError(`port ${values.port} on ${values.host} is in use; pick another with --port`);
+    if (code === 'EACCES') throw new InputError(`not allowed to listen on ${values.host}:${values.port}`);
+    throw error;
   }
   const m = running.translator.model;
   console.log(

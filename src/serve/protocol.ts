@@ -37,7 +37,8 @@ export interface TranslationResult {
 
 export type WorkerReply =
   | { type: 'ready'; model: ModelSummary }
-  | { type: 'failed'; message: string }
+  /** `input` says the folder was at fault (an InputError), not the code: the class does not cross threads. */
+  | { type: 'failed'; message: string; input: boolean }
   | { type: 'translated'; id: number; results: TranslationResult[]; milliseconds: number }
   | { type: 'positional-encoding'; id: number; length: number; dModel: number; values: Float32Array }
   | { type: 'error'; id: number; message: string };

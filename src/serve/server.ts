@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import { isMarianFolder } from '../io/marian.js';
-import { loadTokenizer } from '../io/model-folder.js';
+import { loadTokenizer, ModelFolderError } from '../io/model-folder.js';
 import { MarianTokenizer, type TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { guardConnections, limitStalledAnswer, serverOptions } from './connections.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
@@ -75,7 +75,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokenizer = isMarianFolder(options.modelDir)
     ? await MarianTokenizer.load(options.modelDir)
     : await loadTokenizer(options.modelDir);
-  if (tokenizer === null) throw new Error(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
+  if (tokenizer === null)
+    throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (existsSync(join(options.modelDir, 'metrics.jsonl')) ? options.modelDir : null);
   const translator = await Translator.start({
     modelDir: options.modelDir,

@@ -8,8 +8,8 @@ import { backend } from '../backend/registry.js';
 import { nativeThreads, setNativeThreads } from '../backend/native/index.js';
 import { attentionWeights } from '../decode/attention-weights.js';
 import { translateIds } from '../decode/translate-lines.js';
-import { isMarianFolder, loadMarian, marianSearchDefaults } from '../io/marian.js';
-import { loadModel } from '../io/model-folder.js';
+import { isInputError } from '../errors.js';
+import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/encoder-decoder.js';
 import type { AttentionMapMessage, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
@@ -20,22 +20,19 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** A Marian folder's output length limit (max_length); ours keep translateIds' defaults. */
+/** The folder's output length limit: a Marian folder's max_length, our folders' source length + 50. */
 let lengthLimit: { maxLenA: number; maxLenB: number } | null = null;
 
 async function start(): Promise<EncoderDecoder | null> {
   try {
     if (threads !== null) setNativeThreads(threads);
-    let model;
-    if (isMarianFolder(modelDir)) {
-      const marian = await loadMarian(modelDir);
-      const { maxLenA, maxLenB } = marianSearchDefaults(marian.generation);
-      [model, lengthLimit] = [marian.model, { maxLenA, maxLenB }];
-    } else model = await loadModel(modelDir);
+    const { model, search } = await openModelFolder(modelDir, { tokenizer: false });
+    lengthLimit = { maxLenA: search.maxLenA, maxLenB: search.maxLenB };
     if (!(model instanceof EncoderDecoder)) {
       reply({
         type: 'failed',
         message: `${modelDir} holds a ${model.config.kind} model; serve needs an encoder-decoder`,
+        input: true,
       });
       return null;
     }
@@ -52,7 +49,7 @@ async function start(): Promise<EncoderDecoder | null> {
     });
     return model;
   } catch (error) {
-    reply({ type: 'failed', message: (error as Error).message });
+    reply({ type: 'failed', message: (error as Error).message, input: isInputError(error) });
     return null;
   }
 }

@@ -2,6 +2,7 @@
 // the worker is busy (dynamic batching: under load, one decoding pass serves many clients), with a
 // bound on the queue so that an overloaded server says so at once instead of timing out.
 
+import { InputError } from '../errors.js';
 import { Worker } from 'node:worker_threads';
 
 import type { ModelSummary, TranslateJob, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
@@ -63,7 +64,9 @@ export class Translator {
     const model = await new Promise<ModelSummary>((resolve, reject) => {
       onMessage = (reply) => {
         if (reply.type === 'ready') resolve(reply.model);
-        else reject(new Error(reply.type === 'failed' ? reply.message : `unexpected worker reply ${reply.type}`));
+        else if (reply.type === 'failed')
+          reject(reply.input ? new InputError(reply.message) : new Error(reply.message));
+        else reject(new Error(`unexpected worker reply ${reply.type}`));
       };
       onError = reject;
       onExit = (code) => reject(new Error(`the translation worker stopped (exit code ${code})`));

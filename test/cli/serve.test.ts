@@ -8,6 +8,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { cpSync, truncateSync } from 'node:fs';
 
 import { saveModel } from '../../src/io/model-folder.js';
 import { makeServeFixture } from '../serve/serve-fixture.js';
@@ -60,25 +61,32 @@ test('serve prints its address, translates there, answers to --allowed-host, and
 test('serve refuses bad flags, missing folders, folders without a tokenizer and a busy port', async () => {
   const bare = join(fixture.dir, '..', 'bare');
   await saveModel(bare, fixture.model);
+  const broken = join(fixture.dir, '..', 'broken');
+  cpSync(fixture.dir, broken, { recursive: true });
+  truncateSync(join(broken, 'model.safetensors'), 1000);
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   const port = String((busy.address() as { port: number }).port);
   try {
-    const cases: [string[], RegExp][] = [
-      [[], /--model DIR is required/],
-      [['--model', join(fixture.dir, 'nothing')], /--model .*nothing: no such folder/],
-      [['--model', fixture.dir, '--port', '70000'], /--port must be an integer from 0 to 65535, got "70000"/],
-      [['--model', fixture.dir, '--max-batch', '0'], /--max-batch must be an integer from 1/],
+    // Exit 2 for a wrong command line, 1 for a folder or port that cannot serve.
+    const cases: [string[], RegExp, number][] = [
+      [[], /--model DIR is required/, 2],
+      [['--model', join(fixture.dir, 'nothing')], /--model .*nothing: no such folder/, 2],
+      [['--model', join(fixture.dir, 'config.json')], /--model .*config\.json: a folder was expected/, 2],
+      [['--model', fixture.dir, '--port', '70000'], /--port must be an integer from 0 to 65535, got "70000"/, 2],
+      [['--model', fixture.dir, '--max-batch', '0'], /--max-batch must be an integer from 1/, 2],
       [
         ['--model', fixture.dir, '--allowed-host', 'evil.example/x'],
         /--allowed-host must be a host name or address .*"evil\.example\/x"/,
+        2,
       ],
-      [['--model', bare, '--port', '0'], /cannot serve .*bare: .*has no tokenizer.json/],
-      [['--model', fixture.dir, '--port', port], new RegExp(`port ${port} on 127.0.0.1 is in use`)],
+      [['--model', bare, '--port', '0'], /bare has no tokenizer.json/, 1],
+      [['--model', broken, '--port', '0'], /broken\/model\.safetensors: .*truncated/, 1],
+      [['--model', fixture.dir, '--port', port], new RegExp(`port ${port} on 127.0.0.1 is in use`), 1],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, message, code] of cases) {
       const result = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8' });
-      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.status, code, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     }
