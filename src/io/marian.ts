@@ -26,9 +26,16 @@ import {
   readMarianGeneration,
   type MarianGeneration,
 } from './marian-config.js';
-import { assignMarianWeights, marianTensors, toHalvesOrder } from './marian-weights.js';
+import {
+  assignMarianWeights,
+  marianLayoutProblems,
+  marianMisfit,
+  marianTensors,
+  toHalvesOrder,
+} from './marian-weights.js';
+import { parameterShapes } from './parameter-shapes.js';
 import { ModelFolderError } from './model-folder.js';
-import { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
+import { readSafetensors, readSafetensorsHeader, SafetensorsError, writeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
@@ -91,16 +98,19 @@ export async function loadMarian(dir: string): Promise<LoadedMarian> {
   const file = join(dir, MARIAN_WEIGHTS_FILE);
   if (!existsSync(file))
     throw new ModelFolderError(`${file}: missing; only safetensors weights are read (not pytorch_model.bin)`);
-  let tensors;
   try {
-    tensors = readSafetensors(file).tensors;
+    // The header against the config first: nothing is allocated for a config the file does not bear out.
+    const header = new Map(readSafetensorsHeader(file).entries.map((e) => [e.name, e]));
+    const layout = marianLayoutProblems(parameterShapes(config), header, config);
+    if (layout.length > 0) throw marianMisfit(file, layout);
+    const tensors = readSafetensors(file).tensors;
+    const model = new MarianModel(config, generation.bannedIds);
+    assignMarianWeights(model.namedParameters(), tensors, config, file);
+    return { model: model.eval(), tokenizer, generation };
   } catch (error) {
     if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
     throw error;
   }
-  const model = new MarianModel(config, generation.bannedIds);
-  assignMarianWeights(model.namedParameters(), tensors, config, file);
-  return { model: model.eval(), tokenizer, generation };
 }
 
 /** The ids the config names must be the tokenizer's, and every vocabulary id must have an embedding. */
