@@ -28,7 +28,12 @@ const MAX_BEAMS = 1024;
 /** HF's names for our activations; "silu" is another name of swish. */
 const ACTIVATIONS: Record<string, Activation> = { swish: 'swish', silu: 'swish', relu: 'relu', gelu: 'gelu' };
 
-/** Keys a MarianConfig always holds once saved; without them the folder is not one we can read. */
+/**
+ * Keys a MarianConfig always holds once saved. transformers defaults them too, but to the sizes and ids
+ * of one model (opus-mt-en-de, and of another in older releases), so a folder without them is refused
+ * by name rather than read as that model. Every other key read below takes transformers' own default
+ * when missing (dropout 0.1, gelu, no embedding scaling, shared and tied embeddings, beam 1, length 20).
+ */
 const REQUIRED = [
   'd_model',
   'encoder_layers',

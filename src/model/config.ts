@@ -2,7 +2,7 @@
 // smaller ones. Unknown keys and inconsistent values are errors that name the key.
 
 import { InputError } from '../errors.js';
-import { quote } from '../io/json.js';
+import { oneLine, quote } from '../io/json.js';
 import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
 
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
@@ -153,7 +153,7 @@ export function makeConfig(preset: PresetName | null, overrides: Record<string, 
     merged.sourceVocabSize = overrides.vocabSize;
   }
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in defaults)) throw new ConfigError(`unknown config key "${key}"`);
+    if (!(key in defaults)) throw new ConfigError(`unknown config key ${quote(key)}`);
     merged[key] = value;
   }
   return validateConfig(merged);
@@ -248,7 +248,8 @@ function checkedSpec(raw: unknown, where: string, causal: boolean): AttentionSpe
   try {
     spec = validateAttentionSpec(raw, where);
   } catch (error) {
-    if (error instanceof AttentionSpecError) throw new ConfigError(error.message);
+    // Its messages quote the value as it was given: cut to one short line.
+    if (error instanceof AttentionSpecError) throw new ConfigError(oneLine(error.message, 300));
     throw error;
   }
   if (causal && !CAUSAL_KINDS.has(spec.kind))
@@ -267,7 +268,7 @@ function checkedLayerAttention(config: ModelConfig, where: string): Record<strin
     const stack = all.find((s) => s.name === match?.[1]);
     if (match === null || stack === undefined || Number(match[2]) >= stack.layers)
       throw new ConfigError(
-        `${where}: "layerAttention" key "${key}" names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
+        `${where}: "layerAttention" key ${quote(key)} names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
       );
     out[key] = checkedSpec(value, `${where}: "layerAttention.${key}"`, stack.causal);
   }
