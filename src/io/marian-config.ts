@@ -160,8 +160,15 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   }
 }
 
-/** Beam, maximum length and banned tokens from generation_config.json when present, else config.json. */
-export function readMarianGeneration(dir: string, config: Record<string, unknown>): MarianGeneration {
+/**
+ * Beam, maximum length and banned tokens from generation_config.json when present, else config.json;
+ * a banned id must be inside the decoder's vocabulary of `vocabSize`.
+ */
+export function readMarianGeneration(
+  dir: string,
+  config: Record<string, unknown>,
+  vocabSize: number,
+): MarianGeneration {
   const generationPath = join(dir, MARIAN_GENERATION_FILE);
   const fromFile = existsSync(generationPath);
   const json = fromFile ? readJson(generationPath) : config;
@@ -180,7 +187,10 @@ export function readMarianGeneration(dir: string, config: Record<string, unknown
       throw new ModelFolderError(
         `${path}: "bad_words_ids" entry ${quote(entry)} is not a single token id; only single tokens can be banned`,
       );
-    bannedIds.push(entry[0] as number);
+    const id = entry[0] as number;
+    if (id < 0 || id >= vocabSize)
+      throw new ModelFolderError(`${path}: banned id ${id} is outside the vocabulary of ${vocabSize}`);
+    bannedIds.push(id);
   }
   // A beam search keeps a copy of the decoder's caches per beam: a hostile num_beams must not size them.
   return { beam: positive('num_beams', 1, MAX_BEAMS), maxLength: positive('max_length', 20), bannedIds };

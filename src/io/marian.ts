@@ -82,11 +82,7 @@ export function isMarianFolder(dir: string): boolean {
 /** Reads a Marian folder; any missing file or key, or a weight or id that does not fit, is a ModelFolderError naming it. */
 export async function loadMarian(dir: string): Promise<LoadedMarian> {
   const { config, json } = readMarianConfig(dir);
-  const generation = readMarianGeneration(dir, json);
-  const configPath = join(dir, MARIAN_CONFIG_FILE);
-  for (const id of generation.bannedIds)
-    if (!(id < config.vocabSize))
-      throw new ModelFolderError(`${configPath}: banned id ${id} is outside the vocabulary of ${config.vocabSize}`);
+  const generation = readMarianGeneration(dir, json, config.vocabSize);
   let tokenizer: MarianTokenizer;
   try {
     tokenizer = await MarianTokenizer.load(dir);
