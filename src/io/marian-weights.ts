@@ -7,7 +7,7 @@ import { sinusoidTable } from '../model/embeddings.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneLine } from './json.js';
-import { requireFinite, shapeText, type StoredTensor, type TensorToWrite } from './safetensors.js';
+import { requireFinite, sameShape, shapeText, type StoredTensor, type TensorToWrite } from './safetensors.js';
 import { ModelFolderError, problemList } from './model-folder.js';
 
 const FINAL_LOGITS_BIAS = 'final_logits_bias';
@@ -103,8 +103,8 @@ export function marianLayoutProblems(
     theirs.forEach((name, i) => (parts[i] === undefined ? problems.push(`missing ${name}`) : used.add(name)));
     if (parts.some((t) => t === undefined)) continue;
     const rows = parts.reduce((n, t) => n + (t!.shape[0] ?? 0), 0);
-    const rest = shapeText(shape.slice(1));
-    if (rows !== shape[0] || parts.some((t) => t!.shape.length === 0 || shapeText(t!.shape.slice(1)) !== rest)) {
+    const rest = shape.slice(1);
+    if (rows !== shape[0] || parts.some((t) => t!.shape.length === 0 || !sameShape(t!.shape.slice(1), rest))) {
       const found = theirs.map((name, i) => `${name} ${shapeText(parts[i]!.shape)}`).join(' + ');
       problems.push(`wrong shape: ${found}; expected ${shapeText(shape)} in all`);
     }
@@ -115,7 +115,7 @@ export function marianLayoutProblems(
     present.forEach((name) => used.add(name));
     if (present.length === 0) problems.push(`missing ${aliases.join(' or ')} ${shapeText(shape)}`);
     for (const name of present)
-      if (shapeText(stored.get(name)!.shape) !== shapeText(shape))
+      if (!sameShape(stored.get(name)!.shape, shape))
         problems.push(`wrong shape ${name}: expected ${shapeText(shape)}, found ${shapeText(stored.get(name)!.shape)}`);
   }
   const bias = stored.get(FINAL_LOGITS_BIAS);
@@ -230,7 +230,7 @@ export function marianTensors(
 }
 
 function sameValues(a: StoredTensor, b: StoredTensor): boolean {
-  if (shapeText(a.shape) !== shapeText(b.shape)) return false;
+  if (!sameShape(a.shape, b.shape)) return false;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
 }

@@ -16,6 +16,7 @@ import {
   readSafetensorsHeader,
   requireFinite,
   SafetensorsError,
+  sameShape,
   shapeText,
   writeSafetensors,
   type StoredTensor,
@@ -159,7 +160,7 @@ export function layoutProblems(
   for (const [name, shape] of expected) {
     const t = byName.get(name);
     if (t === undefined) missing.push(`missing ${name} ${shapeText(shape)}`);
-    else if (shapeText(t.shape) !== shapeText(shape))
+    else if (!sameShape(t.shape, shape))
       misShaped.push(`wrong shape ${name}: expected ${shapeText(shape)}, found ${shapeText(t.shape)}`);
     else if (t.dtype === 'I32') misShaped.push(`wrong dtype ${name}: expected a float dtype, found I32`);
   }

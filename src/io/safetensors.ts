@@ -322,6 +322,11 @@ function dtypeOf(data: TensorData): StoredDType {
   return 'I32';
 }
 
+/** True when two shapes are the same list of dimensions. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 /** "[a, b, c]", cut short for messages. */
 export function shapeText(shape: readonly number[]): string {
   return oneLine(`[${shape.join(', ')}]`, 80);
