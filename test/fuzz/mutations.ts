@@ -16,7 +16,10 @@ export type Mutation =
 
 /** What a JSON value is replaced with; "deep" is nesting the recursive readers of old could not survive. */
 export type Replacement =
-  { kind: 'value'; value: unknown } | { kind: 'delete' } | { kind: 'deep'; depth: number; open: '[' | '{"a":' };
+  | { kind: 'value'; value: unknown }
+  | { kind: 'delete' }
+  | { kind: 'deep'; depth: number; open: '[' | '{"a":' }
+  | { kind: 'nudge'; factor: number; shift: number };
 
 const DEEP_SENTINEL = '"\u0000deep\u0000"';
 
@@ -83,6 +86,12 @@ const replacement: fc.Arbitrary<Replacement> = fc.oneof(
     ),
   }),
   fc.record({ kind: fc.constant('delete' as const) }),
+  // A number moved a little keeps most files valid: other sizes, ids and rates that must still be read right.
+  fc.record({
+    kind: fc.constant('nudge' as const),
+    factor: fc.constantFrom(1, 1, 2, 0.5, 4),
+    shift: fc.constantFrom(-1, 0, 1),
+  }),
   fc.record({
     kind: fc.constant('deep' as const),
     depth: fc.constantFrom(65, 1000, 100_000),
@@ -184,7 +193,11 @@ function editJson(bytes: Uint8Array, path: readonly number[], value: Replacement
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key];
   } else {
-    (parent as Record<string, unknown>)[key as string] = value.kind === 'value' ? value.value : '\u0000deep\u0000';
+    const target = parent as Record<string, unknown>;
+    const current = target[key as string];
+    if (value.kind === 'nudge') {
+      if (typeof current === 'number') target[key as string] = current * value.factor + value.shift;
+    } else target[key as string] = value.kind === 'value' ? value.value : '\u0000deep\u0000';
   }
   let text = JSON.stringify(holder.root) ?? '';
   if (value.kind === 'deep') {
