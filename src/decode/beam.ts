@@ -102,6 +102,18 @@ export function beamSearch(
               next.push({ tokens: [...c.beam.tokens, c.token], tokenLogprobs, logprob: c.logprob, row: c.beam.row });
             }
           });
+          if (next.length === 0 && finished[b].length === 0) {
+            // Nothing finite to extend with (a model gone NaN, or EOS impossible at the limit): the
+            // best active hypothesis ends here, impossible as it is, so every source has an answer.
+            const h = extended[0];
+            const logprob = h.logprob + logprobs[h.row * V + eosId];
+            finished[b].push({
+              tokens: h.tokens,
+              tokenLogprobs: [...h.tokenLogprobs, logprobs[h.row * V + eosId]],
+              logprob,
+              score: normalizedScore(logprob, h.tokens.length + 1, o.alpha),
+            });
+          }
           if (finished[b].length >= k || next.length === 0) return;
           // Too few finite extensions (a tiny vocabulary, banned n-grams): pad with dead copies.
           while (next.length < k) next.push({ ...next[0], logprob: -Infinity });

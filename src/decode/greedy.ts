@@ -46,7 +46,8 @@ export function greedy(
           const row = logprobs.subarray(i * V, (i + 1) * V);
           const h = hyps[b];
           constrainNext(row, h.tokens, maxLengths[b], o, eosId);
-          const next = argmax(row);
+          // At the limit the hypothesis ends, even when EOS is as impossible (-Infinity) as every other token.
+          const next = h.tokens.length >= maxLengths[b] ? eosId : argmax(row);
           h.tokenLogprobs.push(row[next]);
           h.logprob += row[next];
           if (next === eosId) h.score = normalizedScore(h.logprob, h.tokens.length + 1, o.alpha);

@@ -10,6 +10,7 @@ import { Tensor, tidy } from '../tensor/tensor.js';
 import { banRepeatedNgrams, penalizeRepeats } from './constraints.js';
 import { argmax } from './greedy.js';
 import { reorderLanguageModel } from './rows.js';
+import { nanToMinusInfinity } from './search.js';
 
 export interface SampleOptions {
   /** Tokens to generate after the prompt at most (fewer when the model's maxLength is reached); 50 by default. */
@@ -114,10 +115,11 @@ function sampleGroup(
         });
         const keep: number[] = [];
         alive.forEach((s, i) => {
-          const row = logits.subarray(i * V, (i + 1) * V);
+          const row = nanToMinusInfinity(logits.subarray(i * V, (i + 1) * V)); // a NaN logit cannot be drawn
           const history = [...prompts[s], ...samples[s].tokens];
           const token = nextToken(Float32Array.from(row), history, generators[s], o, eosId);
-          samples[s].tokenLogprobs.push(row[token] - logSumExp(row));
+          const logprob = row[token] - logSumExp(row);
+          samples[s].tokenLogprobs.push(Number.isNaN(logprob) ? -Infinity : logprob);
           if (o.stopAtEos && token === eosId) return;
           samples[s].tokens.push(token);
           if (samples[s].tokens.length < limit) keep.push(i);

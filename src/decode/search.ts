@@ -75,12 +75,22 @@ export function padSources(sources: readonly (readonly number[])[], config: Mode
   return Tensor.from(ids, [sources.length, S]);
 }
 
-/** One decoding step for N rows: the next tokens (N) in, log-probabilities (N x V, row-major) out. */
+/**
+ * One decoding step for N rows: the next tokens (N) in, log-probabilities (N x V, row-major) out. A NaN
+ * (from weights or activations gone bad) reads as -Infinity, a token that cannot be chosen, so that
+ * every comparison of the search stays meaningful and it still ends at its length limit.
+ */
 export function stepLogprobs(model: EncoderDecoder, state: Parameters<EncoderDecoder['step']>[0], tokens: Int32Array) {
   return tidy(() => {
     const logits = model.step(state, Tensor.from(tokens, [tokens.length, 1])); // (N, 1, V)
-    return Float32Array.from(T.logSoftmax(logits, -1).floats('log-probabilities')); // (N * V)
+    return nanToMinusInfinity(Float32Array.from(T.logSoftmax(logits, -1).floats('log-probabilities'))); // (N * V)
   });
+}
+
+/** NaN entries become -Infinity, in place. */
+export function nanToMinusInfinity(values: Float32Array): Float32Array {
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) values[i] = -Infinity;
+  return values;
 }
 
 /**

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ConfigError, validateConfig, type Activation, type ModelConfig } from '../model/config.js';
+import { CONFIG_LIMITS, ConfigError, validateConfig, type Activation, type ModelConfig } from '../model/config.js';
+import { quote } from './json.js';
 import { MarianTokenizerError, readJsonObject } from '../tokenizer/marian-tokenizer.js';
 import { ModelFolderError } from './model-folder.js';
 
@@ -21,10 +22,18 @@ export interface MarianGeneration {
   bannedIds: number[];
 }
 
+/** Far above any beam used in translation (the paper: 4; Marian's defaults: 4 to 12). */
+const MAX_BEAMS = 1024;
+
 /** HF's names for our activations; "silu" is another name of swish. */
 const ACTIVATIONS: Record<string, Activation> = { swish: 'swish', silu: 'swish', relu: 'relu', gelu: 'gelu' };
 
-/** Keys a MarianConfig always holds once saved; without them the folder is not one we can read. */
+/**
+ * Keys a MarianConfig always holds once saved. transformers defaults them too, but to the sizes and ids
+ * of one model (opus-mt-en-de, and of another in older releases), so a folder without them is refused
+ * by name rather than read as that model. Every other key read below takes transformers' own default
+ * when missing (dropout 0.1, gelu, no embedding scaling, shared and tied embeddings, beam 1, length 20).
+ */
 const REQUIRED = [
   'd_model',
   'encoder_layers',
@@ -39,6 +48,20 @@ const REQUIRED = [
   'eos_token_id',
   'decoder_start_token_id',
 ] as const;
+
+/** Our size limits (CONFIG_LIMITS) under MarianConfig's names, so that the error names the key of this file. */
+const LIMITS: Record<string, number> = {
+  d_model: CONFIG_LIMITS.dModel,
+  encoder_layers: CONFIG_LIMITS.encoderLayers,
+  decoder_layers: CONFIG_LIMITS.decoderLayers,
+  encoder_attention_heads: CONFIG_LIMITS.h,
+  decoder_attention_heads: CONFIG_LIMITS.h,
+  encoder_ffn_dim: CONFIG_LIMITS.dFF,
+  decoder_ffn_dim: CONFIG_LIMITS.dFF,
+  vocab_size: CONFIG_LIMITS.sourceVocabSize,
+  decoder_vocab_size: CONFIG_LIMITS.vocabSize,
+  max_position_embeddings: CONFIG_LIMITS.maxLength,
+};
 
 /** True when config.json names a Marian model (model_type "marian"). */
 export function isMarianConfig(dir: string): boolean {
@@ -58,21 +81,23 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   const fail = (message: string): never => {
     throw new ModelFolderError(`${path}: ${message}`);
   };
-  if (json.model_type !== 'marian') fail(`"model_type" must be "marian", got ${JSON.stringify(json.model_type)}`);
+  if (json.model_type !== 'marian') fail(`"model_type" must be "marian", got ${quote(json.model_type)}`);
   const int = (key: string): number => {
     const value = json[key];
     if (value === undefined) fail(`"${key}" is missing`);
-    if (!Number.isInteger(value)) fail(`"${key}" must be an integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value)) fail(`"${key}" must be an integer, got ${quote(value)}`);
+    if (key in LIMITS && (value as number) > LIMITS[key])
+      fail(`"${key}" ${value} is above the limit of ${LIMITS[key]}`);
     return value as number;
   };
   const flag = (key: string, fallback: boolean): boolean => {
     const value = json[key] ?? fallback;
-    if (typeof value !== 'boolean') fail(`"${key}" must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') fail(`"${key}" must be true or false, got ${quote(value)}`);
     return value as boolean;
   };
   const rate = (key: string, fallback: number): number => {
     const value = json[key] ?? fallback;
-    if (typeof value !== 'number') fail(`"${key}" must be a number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number') fail(`"${key}" must be a number, got ${quote(value)}`);
     return value as number;
   };
   for (const key of REQUIRED) int(key);
@@ -91,7 +116,7 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   const name = json.activation_function ?? 'gelu';
   const activation = ACTIVATIONS[name as string];
   if (activation === undefined)
-    fail(`"activation_function" ${JSON.stringify(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    fail(`"activation_function" ${quote(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   const shared = flag('share_encoder_decoder_embeddings', true);
   const vocabSize = int('vocab_size');
   const decoderVocabSize = json.decoder_vocab_size == null ? vocabSize : int('decoder_vocab_size');
@@ -135,16 +160,23 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   }
 }
 
-/** Beam, maximum length and banned tokens from generation_config.json when present, else config.json. */
-export function readMarianGeneration(dir: string, config: Record<string, unknown>): MarianGeneration {
+/**
+ * Beam, maximum length and banned tokens from generation_config.json when present, else config.json;
+ * a banned id must be inside the decoder's vocabulary of `vocabSize`.
+ */
+export function readMarianGeneration(
+  dir: string,
+  config: Record<string, unknown>,
+  vocabSize: number,
+): MarianGeneration {
   const generationPath = join(dir, MARIAN_GENERATION_FILE);
   const fromFile = existsSync(generationPath);
   const json = fromFile ? readJson(generationPath) : config;
   const path = fromFile ? generationPath : join(dir, MARIAN_CONFIG_FILE);
-  const positive = (key: string, fallback: number): number => {
+  const positive = (key: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = json[key] ?? fallback;
-    if (!Number.isInteger(value) || (value as number) < 1)
-      throw new ModelFolderError(`${path}: "${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)
+      throw new ModelFolderError(`${path}: "${key}" must be an integer from 1 to ${max}, got ${quote(value)}`);
     return value as number;
   };
   const bad = json.bad_words_ids ?? [];
@@ -153,11 +185,15 @@ export function readMarianGeneration(dir: string, config: Record<string, unknown
   for (const entry of bad) {
     if (!Array.isArray(entry) || entry.length !== 1 || !Number.isInteger(entry[0]))
       throw new ModelFolderError(
-        `${path}: "bad_words_ids" entry ${JSON.stringify(entry)} is not a single token id; only single tokens can be banned`,
+        `${path}: "bad_words_ids" entry ${quote(entry)} is not a single token id; only single tokens can be banned`,
       );
-    bannedIds.push(entry[0] as number);
+    const id = entry[0] as number;
+    if (id < 0 || id >= vocabSize)
+      throw new ModelFolderError(`${path}: banned id ${id} is outside the vocabulary of ${vocabSize}`);
+    bannedIds.push(id);
   }
-  return { beam: positive('num_beams', 1), maxLength: positive('max_length', 20), bannedIds };
+  // A beam search keeps a copy of the decoder's caches per beam: a hostile num_beams must not size them.
+  return { beam: positive('num_beams', 1, MAX_BEAMS), maxLength: positive('max_length', 20), bannedIds };
 }
 
 /** The search settings of a Marian folder as translateIds takes them: at most max_length - 2 tokens before EOS. */

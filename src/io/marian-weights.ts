@@ -6,8 +6,9 @@
 import { sinusoidTable } from '../model/embeddings.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { StoredTensor, TensorToWrite } from './safetensors.js';
-import { ModelFolderError } from './model-folder.js';
+import { oneLine } from './json.js';
+import { requireFinite, sameShape, shapeText, type StoredTensor, type TensorToWrite } from './safetensors.js';
+import { ModelFolderError, problemList } from './model-folder.js';
 
 const FINAL_LOGITS_BIAS = 'final_logits_bias';
 const POSITIONS = ['model.encoder.embed_positions.weight', 'model.decoder.embed_positions.weight'];
@@ -78,12 +79,71 @@ export function embeddingNames(config: ModelConfig): Map<string, string[]> {
   return names;
 }
 
-const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+/** What the header tells of a stored tensor. */
+export interface StoredLayout {
+  shape: readonly number[];
+  dtype: string;
+}
+
+/**
+ * What is wrong with a Marian file's names, shapes and dtypes for our parameters of `shapes` (from
+ * the config, before any model exists): missing, unexpected or mis-shaped tensors, a stored position
+ * table of the wrong size. The header alone answers this.
+ */
+export function marianLayoutProblems(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  stored: ReadonlyMap<string, StoredLayout>,
+  config: ModelConfig,
+): string[] {
+  const problems: string[] = [];
+  const used = new Set<string>();
+  for (const [ours, theirs] of marianNames(config)) {
+    const shape = shapes.get(ours)!;
+    const parts = theirs.map((name) => stored.get(name));
+    theirs.forEach((name, i) => (parts[i] === undefined ? problems.push(`missing ${name}`) : used.add(name)));
+    if (parts.some((t) => t === undefined)) continue;
+    const rows = parts.reduce((n, t) => n + (t!.shape[0] ?? 0), 0);
+    const rest = shape.slice(1);
+    if (rows !== shape[0] || parts.some((t) => t!.shape.length === 0 || !sameShape(t!.shape.slice(1), rest))) {
+      const found = theirs.map((name, i) => `${name} ${shapeText(parts[i]!.shape)}`).join(' + ');
+      problems.push(`wrong shape: ${found}; expected ${shapeText(shape)} in all`);
+    }
+  }
+  for (const [ours, aliases] of embeddingNames(config)) {
+    const shape = shapes.get(ours)!;
+    const present = aliases.filter((name) => stored.has(name));
+    present.forEach((name) => used.add(name));
+    if (present.length === 0) problems.push(`missing ${aliases.join(' or ')} ${shapeText(shape)}`);
+    for (const name of present)
+      if (!sameShape(stored.get(name)!.shape, shape))
+        problems.push(`wrong shape ${name}: expected ${shapeText(shape)}, found ${shapeText(stored.get(name)!.shape)}`);
+  }
+  const bias = stored.get(FINAL_LOGITS_BIAS);
+  if (bias !== undefined) {
+    used.add(FINAL_LOGITS_BIAS);
+    const n = config.vocabSize;
+    if (bias.shape.reduce((a, b) => a * b, 1) !== n || bias.shape.at(-1) !== n)
+      problems.push(`wrong shape ${FINAL_LOGITS_BIAS}: expected [1, ${n}], found ${shapeText(bias.shape)}`);
+  }
+  for (const name of POSITIONS) {
+    const t = stored.get(name);
+    if (t === undefined) continue;
+    used.add(name);
+    const [n, d] = t.shape;
+    if (t.shape.length !== 2 || d !== config.dModel || n < config.maxLength)
+      problems.push(`${name}: expected [${config.maxLength}, ${config.dModel}], found ${shapeText(t.shape)}`);
+  }
+  for (const [name, t] of stored) {
+    if (!used.has(name)) problems.push(`unexpected ${oneLine(name, 80)} ${shapeText(t.shape)}`);
+    else if (t.dtype === 'I32') problems.push(`wrong dtype ${name}: expected a float dtype, found I32`);
+  }
+  return problems;
+}
 
 /**
  * Fills our parameters from a Marian safetensors file. Every problem (a missing, unexpected or
- * mis-shaped tensor, tied copies that differ, positions that are not Marian's sinusoids) is reported
- * in one error naming the file, before any parameter is touched.
+ * mis-shaped tensor, tied copies that differ, positions that are not Marian's sinusoids, a NaN or
+ * infinite value) is reported in one error naming the file, before any parameter is touched.
  */
 export function assignMarianWeights(
   params: ReadonlyMap<string, Tensor>,
@@ -91,74 +151,51 @@ export function assignMarianWeights(
   config: ModelConfig,
   file: string,
 ): void {
-  const problems: string[] = [];
-  const used = new Set<string>();
-  const fills: [Tensor, Float32Array | ArrayLike<number>[]][] = [];
-  const stacked = marianNames(config);
-  for (const [ours, theirs] of stacked) {
-    const p = params.get(ours)!;
-    const parts = theirs.map((name) => tensors.get(name));
-    theirs.forEach((name, i) => (parts[i] === undefined ? problems.push(`missing ${name}`) : used.add(name)));
-    if (parts.some((t) => t === undefined)) continue;
-    const rows = parts.reduce((n, t) => n + t!.shape[0], 0);
-    const rest = shapeText(p.shape.slice(1));
-    if (rows !== p.shape[0] || parts.some((t) => shapeText(t!.shape.slice(1)) !== rest)) {
-      const found = theirs.map((name, i) => `${name} ${shapeText(parts[i]!.shape)}`).join(' + ');
-      problems.push(`wrong shape: ${found}; expected ${shapeText(p.shape)} in all`);
-      continue;
-    }
-    fills.push([p, parts.map((t) => t!.data)]);
-  }
-  for (const [ours, aliases] of embeddingNames(config)) {
-    const p = params.get(ours)!;
-    const present = aliases.filter((name) => tensors.has(name));
-    present.forEach((name) => used.add(name));
-    if (present.length === 0) {
-      problems.push(`missing ${aliases.join(' or ')} ${shapeText(p.shape)}`);
-      continue;
-    }
-    const first = tensors.get(present[0])!;
-    if (shapeText(first.shape) !== shapeText(p.shape)) {
-      problems.push(`wrong shape ${present[0]}: expected ${shapeText(p.shape)}, found ${shapeText(first.shape)}`);
-      continue;
-    }
-    for (const other of present.slice(1)) {
-      if (!sameValues(first, tensors.get(other)!))
-        problems.push(`${other} differs from ${present[0]}, but config.json ties them`);
-    }
-    fills.push([p, [first.data]]);
-  }
+  const shapes = new Map([...params].map(([name, p]) => [name, p.shape] as const));
+  const layout = marianLayoutProblems(shapes, tensors, config);
+  if (layout.length > 0) throw marianMisfit(file, layout);
+  requireFinite(tensors, file);
+  const values = valueProblems(tensors, config);
+  if (values.length > 0) throw marianMisfit(file, values);
+  const fills: [Tensor, ArrayLike<number>[]][] = [];
+  for (const [ours, theirs] of marianNames(config))
+    fills.push([params.get(ours)!, theirs.map((name) => tensors.get(name)!.data)]);
+  for (const [ours, aliases] of embeddingNames(config))
+    fills.push([params.get(ours)!, [tensors.get(aliases.find((name) => tensors.has(name))!)!.data]]);
   const bias = params.get('output.finalLogitsBias')!;
-  const stored = tensors.get(FINAL_LOGITS_BIAS);
-  if (stored !== undefined) {
-    used.add(FINAL_LOGITS_BIAS);
-    if (stored.data.length !== bias.size || stored.shape.at(-1) !== bias.size)
-      problems.push(`wrong shape ${FINAL_LOGITS_BIAS}: expected [1, ${bias.size}], found ${shapeText(stored.shape)}`);
-    else fills.push([bias, [stored.data]]);
-  } else fills.push([bias, [new Float32Array(bias.size)]]); // HF's default when the file has none
-  for (const name of POSITIONS) {
-    const t = tensors.get(name);
-    if (t === undefined) continue;
-    used.add(name);
-    const problem = positionsProblem(t, config);
-    if (problem !== null) problems.push(`${name}: ${problem}`);
-  }
-  for (const [name, t] of tensors) {
-    if (!used.has(name)) problems.push(`unexpected ${name} ${shapeText(t.shape)}`);
-    else if (t.dtype === 'I32') problems.push(`wrong dtype ${name}: expected a float dtype, found I32`);
-  }
-  if (problems.length > 0)
-    throw new ModelFolderError(
-      `${file} does not fit the MarianMTModel of its config.json (${problems.length} problems):\n  ${problems.join('\n  ')}`,
-    );
+  // HF's default when the file has none: zeros
+  fills.push([bias, [tensors.get(FINAL_LOGITS_BIAS)?.data ?? new Float32Array(bias.size)]]);
   for (const [p, parts] of fills) {
     const target = p.dense();
     let offset = 0;
     for (const part of parts) {
-      target.set(part as ArrayLike<number>, offset);
-      offset += (part as ArrayLike<number>).length;
+      target.set(part, offset);
+      offset += part.length;
     }
   }
+}
+
+/** The file's tensors, each name and shape right: tied copies must agree and stored positions be the sinusoids. */
+function valueProblems(tensors: ReadonlyMap<string, StoredTensor>, config: ModelConfig): string[] {
+  const problems: string[] = [];
+  for (const aliases of embeddingNames(config).values()) {
+    const present = aliases.filter((name) => tensors.has(name));
+    for (const other of present.slice(1))
+      if (!sameValues(tensors.get(present[0])!, tensors.get(other)!))
+        problems.push(`${other} differs from ${present[0]}, but config.json ties them`);
+  }
+  for (const name of POSITIONS) {
+    const t = tensors.get(name);
+    const problem = t === undefined ? null : positionsProblem(t, config);
+    if (problem !== null) problems.push(`${name}: ${problem}`);
+  }
+  return problems;
+}
+
+export function marianMisfit(file: string, problems: readonly string[]): ModelFolderError {
+  return new ModelFolderError(
+    `${file} does not fit the MarianMTModel of its config.json (${problems.length} problems): ${problemList(problems)}`,
+  );
 }
 
 /**
@@ -193,17 +230,14 @@ export function marianTensors(
 }
 
 function sameValues(a: StoredTensor, b: StoredTensor): boolean {
-  if (shapeText(a.shape) !== shapeText(b.shape)) return false;
+  if (!sameShape(a.shape, b.shape)) return false;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
 }
 
-/** A stored position table must be Marian's sines-then-cosines (HF does not save them; old files do). */
+/** A stored position table (of a fitting size) must be Marian's sines-then-cosines (HF does not save them; old files do). */
 function positionsProblem(t: StoredTensor, config: ModelConfig): string | null {
-  const [n, d] = t.shape;
-  if (t.shape.length !== 2 || d !== config.dModel || n < config.maxLength)
-    return `expected [${config.maxLength}, ${config.dModel}], found ${shapeText(t.shape)}`;
-  const table = sinusoidTable(n, d, true);
+  const table = sinusoidTable(t.shape[0], config.dModel, true);
   let worst = 0;
   for (let i = 0; i < table.length; i++) worst = Math.max(worst, Math.abs(table[i] - t.data[i]));
   const tolerance = t.dtype === 'F16' || t.dtype === 'BF16' ? 1e-2 : 1e-4;

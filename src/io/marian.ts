@@ -26,9 +26,16 @@ import {
   readMarianGeneration,
   type MarianGeneration,
 } from './marian-config.js';
-import { assignMarianWeights, marianTensors, toHalvesOrder } from './marian-weights.js';
+import {
+  assignMarianWeights,
+  marianLayoutProblems,
+  marianMisfit,
+  marianTensors,
+  toHalvesOrder,
+} from './marian-weights.js';
+import { parameterShapes } from './parameter-shapes.js';
 import { ModelFolderError } from './model-folder.js';
-import { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
+import { readSafetensors, readSafetensorsHeader, SafetensorsError, writeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
@@ -75,11 +82,7 @@ export function isMarianFolder(dir: string): boolean {
 /** Reads a Marian folder; any missing file or key, or a weight or id that does not fit, is a ModelFolderError naming it. */
 export async function loadMarian(dir: string): Promise<LoadedMarian> {
   const { config, json } = readMarianConfig(dir);
-  const generation = readMarianGeneration(dir, json);
-  const configPath = join(dir, MARIAN_CONFIG_FILE);
-  for (const id of generation.bannedIds)
-    if (!(id < config.vocabSize))
-      throw new ModelFolderError(`${configPath}: banned id ${id} is outside the vocabulary of ${config.vocabSize}`);
+  const generation = readMarianGeneration(dir, json, config.vocabSize);
   let tokenizer: MarianTokenizer;
   try {
     tokenizer = await MarianTokenizer.load(dir);
@@ -91,16 +94,19 @@ export async function loadMarian(dir: string): Promise<LoadedMarian> {
   const file = join(dir, MARIAN_WEIGHTS_FILE);
   if (!existsSync(file))
     throw new ModelFolderError(`${file}: missing; only safetensors weights are read (not pytorch_model.bin)`);
-  let tensors;
   try {
-    tensors = readSafetensors(file).tensors;
+    // The header against the config first: nothing is allocated for a config the file does not bear out.
+    const header = new Map(readSafetensorsHeader(file).entries.map((e) => [e.name, e]));
+    const layout = marianLayoutProblems(parameterShapes(config), header, config);
+    if (layout.length > 0) throw marianMisfit(file, layout);
+    const tensors = readSafetensors(file).tensors;
+    const model = new MarianModel(config, generation.bannedIds);
+    assignMarianWeights(model.namedParameters(), tensors, config, file);
+    return { model: model.eval(), tokenizer, generation };
   } catch (error) {
     if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
     throw error;
   }
-  const model = new MarianModel(config, generation.bannedIds);
-  assignMarianWeights(model.namedParameters(), tensors, config, file);
-  return { model: model.eval(), tokenizer, generation };
 }
 
 /** The ids the config names must be the tokenizer's, and every vocabulary id must have an embedding. */

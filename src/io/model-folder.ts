@@ -9,11 +9,18 @@ import { ConfigError, createModel, validateConfig, type Model, type ModelConfig 
 import type { Module } from '../nn/module.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { writeFileAtomic } from './atomic.js';
+import { oneLine, parseJson, quote } from './json.js';
+import { parameterShapes } from './parameter-shapes.js';
 import {
   readSafetensors,
+  readSafetensorsHeader,
+  requireFinite,
   SafetensorsError,
+  sameShape,
+  shapeText,
   writeSafetensors,
   type StoredTensor,
+  type TensorEntry,
   type TensorToWrite,
 } from './safetensors.js';
 
@@ -60,19 +67,26 @@ export async function saveModel(dir: string, model: Model, options: SaveOptions 
   if (tokenizer !== null) writeFileAtomic(join(dir, TOKENIZER_FILE), [tokenizer]);
 }
 
-/** Builds the model config.json describes and fills it with model.safetensors; it comes back in eval mode. */
+/**
+ * Builds the model config.json describes and fills it with model.safetensors; it comes back in eval
+ * mode. The file's header is checked against the config before anything is allocated: a config that
+ * asks for another (or a huge) model is refused by the header, not discovered after building it.
+ */
 export async function loadModel(dir: string): Promise<Model> {
-  const model = createModel(readModelConfig(dir));
+  const config = readModelConfig(dir);
   const file = join(dir, WEIGHTS_FILE);
-  let tensors: Map<string, StoredTensor>;
   try {
-    tensors = readSafetensors(file).tensors;
+    const entries = readSafetensorsHeader(file).entries;
+    const layout = layoutProblems(parameterShapes(config), entries);
+    if (layout.length > 0) throw misfit(file, layout, configHints(config, entries));
+    const tensors = readSafetensors(file).tensors;
+    const model = createModel(config);
+    assignParameters(model, tensors, file);
+    return model.eval();
   } catch (error) {
     if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
     throw error;
   }
-  assignParameters(model, tensors, file);
-  return model.eval();
 }
 
 /** The folder's tokenizer, or null when it has no tokenizer.json. */
@@ -82,7 +96,8 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer | null> {
   try {
     return await Tokenizer.load(path);
   } catch (error) {
-    throw new ModelFolderError((error as Error).message);
+    if (error instanceof InputError) throw new ModelFolderError(error.message);
+    throw error;
   }
 }
 
@@ -97,24 +112,19 @@ export function readModelConfig(dir: string): ModelConfig {
       `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is ${dir} a model folder?`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ModelFolderError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const json = parseJson(text, (problem) => new ModelFolderError(`${path}: ${problem}`));
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new ModelFolderError(`${path}: not a JSON object`);
   const { format, version, ...config } = json as Record<string, unknown>;
   if (format !== MODEL_FORMAT)
-    throw new ModelFolderError(`${path}: "format" must be "${MODEL_FORMAT}", got ${JSON.stringify(format)}`);
+    throw new ModelFolderError(`${path}: "format" must be "${MODEL_FORMAT}", got ${quote(format)}`);
   if (version !== MODEL_FORMAT_VERSION) {
     throw new ModelFolderError(
-      `${path}: "version" ${JSON.stringify(version)} is not one this program reads (${MODEL_FORMAT_VERSION})`,
+      `${path}: "version" ${quote(version)} is not one this program reads (${MODEL_FORMAT_VERSION})`,
     );
   }
   try {
-    return validateConfig(config, path);
+    return validateConfig(config, path, { complete: true });
   } catch (error) {
     if (error instanceof ConfigError) throw new ModelFolderError(error.message);
     throw error;
@@ -123,27 +133,70 @@ export function readModelConfig(dir: string): ModelConfig {
 
 /**
  * Copies every stored tensor into the parameter of the same name. Any missing, unexpected, mis-shaped
- * or integer tensor is reported, all of them in one error, before a single parameter is touched.
+ * or integer tensor is reported, all of them in one error, and so is a NaN or infinite value, before a
+ * single parameter is touched.
  */
 export function assignParameters(model: Module, tensors: ReadonlyMap<string, StoredTensor>, file: string): void {
   const expected = model.namedParameters();
-  const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+  const shapes = new Map([...expected].map(([name, p]) => [name, p.shape] as const));
+  const problems = layoutProblems(
+    shapes,
+    [...tensors].map(([name, t]) => ({ name, ...t })),
+  );
+  if (problems.length > 0) throw misfit(file, problems);
+  requireFinite(tensors, file);
+  for (const [name, p] of expected) p.dense().set(tensors.get(name)!.data);
+}
+
+/** Every tensor the model needs, with its shape and a float dtype, and nothing else: what is wrong, if anything. */
+export function layoutProblems(
+  expected: ReadonlyMap<string, readonly number[]>,
+  stored: readonly { name: string; shape: readonly number[]; dtype: string }[],
+): string[] {
+  const byName = new Map(stored.map((t) => [t.name, t]));
   const missing: string[] = [];
   const misShaped: string[] = [];
   const unexpected: string[] = [];
-  for (const [name, p] of expected) {
-    const t = tensors.get(name);
-    if (t === undefined) missing.push(`missing ${name} ${shape(p.shape)}`);
-    else if (shape(t.shape) !== shape(p.shape))
-      misShaped.push(`wrong shape ${name}: expected ${shape(p.shape)}, found ${shape(t.shape)}`);
+  for (const [name, shape] of expected) {
+    const t = byName.get(name);
+    if (t === undefined) missing.push(`missing ${name} ${shapeText(shape)}`);
+    else if (!sameShape(t.shape, shape))
+      misShaped.push(`wrong shape ${name}: expected ${shapeText(shape)}, found ${shapeText(t.shape)}`);
     else if (t.dtype === 'I32') misShaped.push(`wrong dtype ${name}: expected a float dtype, found I32`);
   }
-  for (const [name, t] of tensors) if (!expected.has(name)) unexpected.push(`unexpected ${name} ${shape(t.shape)}`);
-  const problems = [...missing, ...misShaped, ...unexpected];
-  if (problems.length > 0) {
-    throw new ModelFolderError(
-      `${file} does not fit the model of its config (${problems.length} problems):\n  ${problems.join('\n  ')}`,
-    );
+  for (const t of stored)
+    if (!expected.has(t.name)) unexpected.push(`unexpected ${oneLine(t.name, 80)} ${shapeText(t.shape)}`);
+  return [...misShaped, ...missing, ...unexpected];
+}
+
+/** The config keys the header contradicts (layer counts, the embeddings' width and rows), said first. */
+function configHints(config: ModelConfig, entries: readonly TensorEntry[]): string[] {
+  const hints: string[] = [];
+  const stacks = { encoder: 'encoderLayers', decoder: 'decoderLayers' } as const;
+  for (const [stack, key] of Object.entries(stacks)) {
+    const layers = new Set(entries.map((e) => new RegExp(`^${stack}\\.layers\\.(\\d+)\\.`).exec(e.name)?.[1]));
+    layers.delete(undefined);
+    if (layers.size > 0 && layers.size !== config[key])
+      hints.push(`"${key}" is ${config[key]}, the file has ${layers.size} ${stack} layers`);
   }
-  for (const [name, p] of expected) p.dense().set(tensors.get(name)!.data);
+  const embedding = entries.find((e) => e.name === 'sourceEmbedding.weight' || e.name === 'embedding.weight');
+  const rows = config.kind === 'encoder-decoder' ? 'sourceVocabSize' : 'vocabSize';
+  if (embedding?.shape.length === 2) {
+    if (embedding.shape[1] !== config.dModel)
+      hints.push(`"dModel" is ${config.dModel}, the file's embeddings are ${embedding.shape[1]} wide`);
+    if (embedding.shape[0] !== config[rows])
+      hints.push(`"${rows}" is ${config[rows]}, the file's embeddings have ${embedding.shape[0]} rows`);
+  }
+  return hints;
+}
+
+/** The first problems are listed, the rest counted, so the message stays one line of bounded length. */
+export function problemList(problems: readonly string[], shown = 8): string {
+  const more = problems.length - shown;
+  return problems.slice(0, shown).join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+function misfit(file: string, problems: readonly string[], hints: readonly string[] = []): ModelFolderError {
+  const summary = [`${problems.length} problems`, ...hints].join('; ');
+  return new ModelFolderError(`${file} does not fit the model of its config (${summary}): ${problemList(problems)}`);
 }

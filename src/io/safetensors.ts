@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 import { writeFileAtomic } from './atomic.js';
 import { halfToFloat } from './half.js';
+import { oneLine, parseJson, quote } from './json.js';
 
 /** The dtypes we read; F16 and BF16 are widened to float32, the others are read as they are. */
 export type StoredDType = 'F32' | 'F64' | 'I32' | 'F16' | 'BF16';
@@ -176,12 +177,7 @@ function headerLength(prefix: Uint8Array, size: number, file: string): number {
 }
 
 function parseHeader(text: string, n: number, file: string): SafetensorsHeader {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new SafetensorsError(file, `the header is not valid JSON (${(error as Error).message})`);
-  }
+  const json = parseJson(text, (problem) => new SafetensorsError(file, `the header is ${problem}`));
   if (!isObject(json)) throw new SafetensorsError(file, 'the header is not a JSON object');
   const entries: TensorEntry[] = [];
   let metadata: Record<string, string> = {};
@@ -196,33 +192,33 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
   if (!isObject(value)) throw new SafetensorsError(file, '"__metadata__" must be an object of strings');
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string')
-      throw new SafetensorsError(file, `"__metadata__": "${key}" must be a string, got ${JSON.stringify(v)}`);
+      throw new SafetensorsError(file, `"__metadata__": ${quote(key)} must be a string, got ${quote(v)}`);
   }
   return value as Record<string, string>;
 }
 
 function parseEntry(name: string, value: unknown, file: string): TensorEntry {
   const fail = (problem: string): never => {
-    throw new SafetensorsError(file, `tensor "${name}": ${problem}`);
+    throw new SafetensorsError(file, `tensor ${quote(name)}: ${problem}`);
   };
   if (!isObject(value)) return fail('the header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
     if (OTHER_DTYPES.includes(dtype as string)) fail(`dtype ${dtype} is not supported (F32, F64, I32, F16, BF16 are)`);
-    fail(`unknown dtype ${JSON.stringify(dtype)}`);
+    fail(`unknown dtype ${quote(dtype)}`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`"shape" must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    fail(`"shape" must be a list of non-negative integers, got ${quote(shape)}`);
   }
   const isOffset = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isOffset) || offsets[0] > offsets[1]) {
-    fail(`"data_offsets" must be [begin, end], integers with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+    fail(`"data_offsets" must be [begin, end], integers with 0 <= begin <= end, got ${quote(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   const bytes = product(shape as number[]) * BYTES[dtype as StoredDType];
   if (end - begin !== bytes) {
     fail(
-      `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} [${(shape as number[]).join(', ')}] needs ${bytes}`,
+      `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${shapeText(shape as number[])} needs ${bytes}`,
     );
   }
   return { name, dtype: dtype as StoredDType, shape: shape as number[], begin, end };
@@ -234,14 +230,14 @@ function checkLayout(entries: readonly TensorEntry[], dataLength: number, file: 
   let cursor = 0;
   let previous: TensorEntry | null = null;
   for (const e of sorted) {
-    const where = `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}]`;
+    const where = `tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}]`;
     if (e.end > dataLength) {
       throw new SafetensorsError(file, `${where} lie outside the ${dataLength} bytes of data (truncated file?)`);
     }
     if (e.begin < cursor) {
       throw new SafetensorsError(
         file,
-        `${where} overlap tensor "${previous!.name}" [${previous!.begin}, ${previous!.end}]`,
+        `${where} overlap tensor ${quote(previous!.name)} [${previous!.begin}, ${previous!.end}]`,
       );
     }
     if (e.begin > cursor)
@@ -260,6 +256,27 @@ function viewTensors(entries: readonly TensorEntry[], data: Uint8Array): Map<str
     out.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(e.dtype, data.subarray(e.begin, e.end)) });
   }
   return out;
+}
+
+/**
+ * Refuses a float tensor holding a NaN or an infinity: weights like that come from corruption or a
+ * diverged run, and a model built on them computes nothing but NaN. The error names the tensor and
+ * the first bad value.
+ */
+export function requireFinite(tensors: ReadonlyMap<string, StoredTensor>, file: string): void {
+  for (const [name, t] of tensors) {
+    if (t.dtype === 'I32') continue;
+    const data = t.data;
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i];
+      if (x - x !== 0)
+        // NaN and +-Infinity only
+        throw new SafetensorsError(
+          file,
+          `tensor ${quote(name)} holds ${x} at index ${i}; weights must be finite numbers`,
+        );
+    }
+  }
 }
 
 /** A view of the bytes when they are aligned for the element type; otherwise (or widening halves) a copy. */
@@ -303,6 +320,16 @@ function dtypeOf(data: TensorData): StoredDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Float64Array) return 'F64';
   return 'I32';
+}
+
+/** True when two shapes are the same list of dimensions. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** "[a, b, c]", cut short for messages. */
+export function shapeText(shape: readonly number[]): string {
+  return oneLine(`[${shape.join(', ')}]`, 80);
 }
 
 function product(shape: readonly number[]): number {

@@ -2,6 +2,7 @@
 // smaller ones. Unknown keys and inconsistent values are errors that name the key.
 
 import { InputError } from '../errors.js';
+import { oneLine, quote } from '../io/json.js';
 import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
 
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
@@ -114,6 +115,30 @@ const choices: Partial<Record<keyof ModelConfig, readonly string[]>> = {
 
 export class ConfigError extends InputError {}
 
+/**
+ * The largest sizes a config may ask for. They sit far above the paper's big model (N = 6, dModel 1024,
+ * dFF 4096, h 16, a 37,000-token vocabulary) and above any published translation model, so no real
+ * config meets them; they exist so that a corrupt or hostile config.json (10^6 layers, dModel 10^9) is
+ * refused by name before a single tensor is allocated for it.
+ */
+export const CONFIG_LIMITS = {
+  encoderLayers: 256,
+  decoderLayers: 256,
+  dModel: 65_536,
+  dFF: 262_144,
+  h: 1024,
+  vocabSize: 4_194_304,
+  sourceVocabSize: 4_194_304,
+  maxLength: 1_048_576,
+  numLabels: 4_194_304,
+} as const satisfies Partial<Record<keyof ModelConfig, number>>;
+
+/** The positional table (maxLength x dModel floats) is built with the model: at most 1 GiB of it. */
+export const MAX_POSITION_TABLE = 2 ** 28;
+
+/** The keys every config holds, in their usual order. */
+export const CONFIG_KEYS = Object.keys(defaults) as (keyof ModelConfig)[];
+
 /** A complete, validated config: defaults, then a preset, then overrides (which may not add keys). */
 export function makeConfig(preset: PresetName | null, overrides: Record<string, unknown> = {}): ModelConfig {
   if (preset !== null && !(preset in presets)) {
@@ -128,25 +153,40 @@ export function makeConfig(preset: PresetName | null, overrides: Record<string, 
     merged.sourceVocabSize = overrides.vocabSize;
   }
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in defaults)) throw new ConfigError(`unknown config key "${key}"`);
+    if (!(key in defaults)) throw new ConfigError(`unknown config key ${quote(key)}`);
     merged[key] = value;
   }
   return validateConfig(merged);
 }
 
-/** Checks types and consistency of a config read from a file or built in code. */
-export function validateConfig(raw: Record<string, unknown>, where = 'config'): ModelConfig {
-  for (const key of Object.keys(raw)) if (!(key in defaults)) throw new ConfigError(`${where}: unknown key "${key}"`);
+export interface ValidateOptions {
+  /** Every key must be given (a config file): a missing one is an error naming it, not a default. */
+  complete?: boolean;
+}
+
+/** Checks types, ranges and consistency of a config read from a file or built in code. */
+export function validateConfig(
+  raw: Record<string, unknown>,
+  where = 'config',
+  options: ValidateOptions = {},
+): ModelConfig {
+  for (const key of Object.keys(raw))
+    if (!(key in defaults)) throw new ConfigError(`${where}: unknown key ${quote(key)}`);
+  if (options.complete) {
+    const missing = CONFIG_KEYS.filter((key) => !Object.hasOwn(raw, key));
+    if (missing.length > 0)
+      throw new ConfigError(`${where}: ${missing.map((k) => `"${k}"`).join(', ')} missing; every key must be given`);
+  }
   const c = { ...defaults, ...raw } as Record<string, unknown>;
   for (const [key, fallback] of Object.entries(defaults)) {
     const value = c[key];
     const list = choices[key as keyof ModelConfig];
     if (list !== undefined && !list.includes(value as string)) {
-      throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${JSON.stringify(value)}`);
+      throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${quote(value)}`);
     }
     if (key === 'attention' || key === 'layerAttention') continue; // checked below, field by field
     if (typeof value !== typeof fallback)
-      throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${JSON.stringify(value)}`);
+      throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${quote(value)}`);
   }
   const config = c as unknown as ModelConfig;
   const positive = ['vocabSize', 'sourceVocabSize', 'dModel', 'dFF', 'h', 'maxLength', 'numLabels'] as const;
@@ -158,6 +198,13 @@ export function validateConfig(raw: Record<string, unknown>, where = 'config'): 
     if (!Number.isInteger(config[key]) || config[key] < 0)
       throw new ConfigError(`${where}: "${key}" must be a non-negative integer, got ${config[key]}`);
   }
+  for (const [key, limit] of Object.entries(CONFIG_LIMITS) as [keyof typeof CONFIG_LIMITS, number][]) {
+    if (config[key] > limit) throw new ConfigError(`${where}: "${key}" ${config[key]} is above the limit of ${limit}`);
+  }
+  if (config.maxLength * config.dModel > MAX_POSITION_TABLE)
+    throw new ConfigError(
+      `${where}: "maxLength" ${config.maxLength} times "dModel" ${config.dModel} is above the limit of ${MAX_POSITION_TABLE} positional-table entries`,
+    );
   for (const key of ['pDrop', 'attentionDropout', 'activationDropout'] as const) {
     if (!(config[key] >= 0 && config[key] < 1))
       throw new ConfigError(`${where}: "${key}" must be in [0, 1), got ${config[key]}`);
@@ -201,7 +248,8 @@ function checkedSpec(raw: unknown, where: string, causal: boolean): AttentionSpe
   try {
     spec = validateAttentionSpec(raw, where);
   } catch (error) {
-    if (error instanceof AttentionSpecError) throw new ConfigError(error.message);
+    // Its messages quote the value as it was given: cut to one short line.
+    if (error instanceof AttentionSpecError) throw new ConfigError(oneLine(error.message, 300));
     throw error;
   }
   if (causal && !CAUSAL_KINDS.has(spec.kind))
@@ -220,7 +268,7 @@ function checkedLayerAttention(config: ModelConfig, where: string): Record<strin
     const stack = all.find((s) => s.name === match?.[1]);
     if (match === null || stack === undefined || Number(match[2]) >= stack.layers)
       throw new ConfigError(
-        `${where}: "layerAttention" key "${key}" names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
+        `${where}: "layerAttention" key ${quote(key)} names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
       );
     out[key] = checkedSpec(value, `${where}: "layerAttention.${key}"`, stack.causal);
   }

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 
 import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../errors.js';
+import { parseJson, quote } from '../io/json.js';
 import { buildVocabulary, SpecError, type TokenizerSpec } from './vocab.js';
 
 export const FORMAT = 'transformer-ts/tokenizer';
@@ -32,33 +34,32 @@ export async function writeTokenizerFile(path: string, spec: TokenizerSpec, piec
   writeFileAtomic(path, [Buffer.from(formatTokenizer(spec, pieces), 'utf8')]);
 }
 
+/** A tokenizer file that cannot be read; the message names the file and the field. */
+export class TokenizerFileError extends InputError {}
+
 export async function readTokenizerFile(path: string): Promise<TokenizerSpec> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`tokenizer file ${path}: cannot read it (${(error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new TokenizerFileError(`tokenizer file ${path}: cannot read it (${code})`);
   }
   return parseTokenizer(text, path);
 }
 
 export function parseTokenizer(text: string, path: string): TokenizerSpec {
   const fail = (field: string, problem: string): never => {
-    throw new Error(`tokenizer file ${path}: field "${field}" ${problem}`);
+    throw new TokenizerFileError(`tokenizer file ${path}: field "${field}" ${problem}`);
   };
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`tokenizer file ${path}: not valid JSON (${(error as Error).message})`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json))
-    throw new Error(`tokenizer file ${path}: not a JSON object`);
-  if (json.format !== FORMAT) fail('format', `is ${JSON.stringify(json.format)}, expected "${FORMAT}"`);
-  if (json.version !== VERSION)
-    fail('version', `is ${JSON.stringify(json.version)}; this reader knows version ${VERSION}`);
-  if (json.model !== 'bpe') fail('model', `is ${JSON.stringify(json.model)}, expected "bpe"`);
-  if (json.normalization !== 'NFC') fail('normalization', `is ${JSON.stringify(json.normalization)}, expected "NFC"`);
+  const parsed = parseJson(text, (problem) => new TokenizerFileError(`tokenizer file ${path}: ${problem}`));
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new TokenizerFileError(`tokenizer file ${path}: not a JSON object`);
+  const json = parsed as Record<string, unknown>;
+  if (json.format !== FORMAT) fail('format', `is ${quote(json.format)}, expected "${FORMAT}"`);
+  if (json.version !== VERSION) fail('version', `is ${quote(json.version)}; this reader knows version ${VERSION}`);
+  if (json.model !== 'bpe') fail('model', `is ${quote(json.model)}, expected "bpe"`);
+  if (json.normalization !== 'NFC') fail('normalization', `is ${quote(json.normalization)}, expected "NFC"`);
   const strings = (field: string): string[] => {
     const value = json[field];
     if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) fail(field, 'must be an array of strings');

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { parseJson, quote } from '../io/json.js';
 import { SentencePieceModel } from './sentencepiece/index.js';
 import type { EncodeOptions } from './tokenizer.js';
 
@@ -36,7 +37,11 @@ export const DEFAULT_SPECIAL_TOKENS: MarianSpecialTokens = { eos: '</s>', unk: '
 /** A folder's tokenizer files that cannot be read; the message names the file. */
 export class MarianTokenizerError extends InputError {}
 
-/** One direction of the vocabulary: piece <-> id. */
+/**
+ * One direction of the vocabulary: piece <-> id. The ids need not be 0..N-1: an id that no piece has
+ * (a gap, or beyond the last piece but inside the model's vocabulary) decodes as the unknown piece,
+ * as Hugging Face's MarianTokenizer does.
+ */
 export class MarianVocabulary {
   readonly ids: Map<string, number>;
   readonly pieces: Map<number, string>;
@@ -45,11 +50,11 @@ export class MarianVocabulary {
     this.ids = new Map();
     this.pieces = new Map();
     for (const [piece, id] of Object.entries(entries)) {
-      if (!Number.isInteger(id) || (id as number) < 0)
-        throw new MarianTokenizerError(`${file}: the id of ${JSON.stringify(piece)} is ${JSON.stringify(id)}`);
+      if (!Number.isSafeInteger(id) || (id as number) < 0)
+        throw new MarianTokenizerError(`${file}: the id of ${quote(piece)} is ${quote(id)}, not an integer >= 0`);
       if (this.pieces.has(id as number))
         throw new MarianTokenizerError(
-          `${file}: id ${id} is given to both ${JSON.stringify(this.pieces.get(id as number))} and ${JSON.stringify(piece)}`,
+          `${file}: id ${id} is given to both ${quote(this.pieces.get(id as number))} and ${quote(piece)}`,
         );
       this.ids.set(piece, id as number);
       this.pieces.set(id as number, piece);
@@ -58,7 +63,7 @@ export class MarianVocabulary {
 
   id(piece: string, file: string): number {
     const id = this.ids.get(piece);
-    if (id === undefined) throw new MarianTokenizerError(`${file} has no ${JSON.stringify(piece)}`);
+    if (id === undefined) throw new MarianTokenizerError(`${file} has no ${quote(piece)}`);
     return id;
   }
 }
@@ -115,7 +120,8 @@ export class MarianTokenizer implements TextTokenizer {
         try {
           return { model: SentencePieceModel.fromBytes(bytes, path), bytes };
         } catch (error) {
-          throw new MarianTokenizerError((error as Error).message);
+          if (error instanceof InputError) throw new MarianTokenizerError(error.message);
+          throw error;
         }
       }),
     );
@@ -169,11 +175,12 @@ export class MarianTokenizer implements TextTokenizer {
     return this.targetSpm.decodePieces(pieces).replaceAll('\u2581', ' ').trim();
   }
 
-  /** The piece of a target id (the same vocabulary as the source unless they are separate). */
+  /**
+   * The piece of a target id (the same vocabulary as the source unless they are separate); an id that
+   * no piece has is the unknown piece.
+   */
   idToPiece(id: number): string {
-    const piece = this.targetVocab.pieces.get(id);
-    if (piece === undefined) throw new RangeError(`token id ${id} is not in the target vocabulary`);
-    return piece;
+    return this.targetVocab.pieces.get(id) ?? this.specialTokens.unk;
   }
 
   pieceToId(piece: string): number | undefined {
@@ -225,11 +232,11 @@ function readTokenizerConfig(dir: string): { separateVocabs: boolean; special: M
     // Added tokens may be saved as {"content": "</s>", ...}.
     const content = (value as { content?: unknown }).content;
     if (typeof content === 'string') return content;
-    throw new MarianTokenizerError(`${path}: "${key}" must be a token string, got ${JSON.stringify(value)}`);
+    throw new MarianTokenizerError(`${path}: "${key}" must be a token string, got ${quote(value)}`);
   };
   const separate = json.separate_vocabs ?? false;
   if (typeof separate !== 'boolean')
-    throw new MarianTokenizerError(`${path}: "separate_vocabs" must be true or false, got ${JSON.stringify(separate)}`);
+    throw new MarianTokenizerError(`${path}: "separate_vocabs" must be true or false, got ${quote(separate)}`);
   return {
     separateVocabs: separate,
     special: {
@@ -249,12 +256,7 @@ export function readJsonObject(path: string): Record<string, unknown> {
       `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new MarianTokenizerError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const json = parseJson(text, (problem) => new MarianTokenizerError(`${path}: ${problem}`));
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new MarianTokenizerError(`${path}: not a JSON object`);
   return json as Record<string, unknown>;

@@ -320,6 +320,16 @@ const broken: [string, () => string, RegExp][] = [
   ],
   ['pre-norm', () => brokenFolder('pre', (c) => (c.normalize_before = true)), /"normalize_before" is true/],
   [
+    'a negative banned id (found by the fuzz test)',
+    () => brokenFolder('banned-negative', (c) => (c.bad_words_ids = [[-1]])),
+    /config\.json: banned id -1 is outside the vocabulary of 330/,
+  ],
+  [
+    'a banned id past the vocabulary',
+    () => brokenFolder('banned-past', (c) => (c.bad_words_ids = [[330]])),
+    /config\.json: banned id 330 is outside the vocabulary of 330/,
+  ],
+  [
     'an eos id vocab.json contradicts',
     () => brokenFolder('eos', (c) => (c.eos_token_id = 1)),
     /"eos_token_id" is 1, but .*vocab\.json gives <\/s> the id 0/,

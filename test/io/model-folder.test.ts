@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { InputError } from '../../src/errors.js';
 import { loadModel, loadTokenizer, saveModel } from '../../src/io/model-folder.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../src/io/safetensors.js';
 import { createModel, makeConfig, type Model, type ModelConfig } from '../../src/model/index.js';
@@ -136,7 +137,11 @@ test('a damaged model.safetensors is named', async () => {
   await saveModel(dir, createModel(makeConfig('tiny')));
   const file = join(dir, 'model.safetensors');
   writeFileSync(file, readFileSync(file).subarray(0, -1000));
-  await assert.rejects(loadModel(dir), new RegExp(`^Error: ${file}: tensor ".*truncated`));
+  await assert.rejects(loadModel(dir), (error: Error) => {
+    assert.ok(error instanceof InputError, String(error));
+    assert.match(error.message, new RegExp(`^${file}: tensor ".*truncated`));
+    return true;
+  });
 });
 
 test('the tokenizer travels with the model; a folder without one has none', async () => {

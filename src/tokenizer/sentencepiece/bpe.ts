@@ -73,18 +73,20 @@ export class BpeModel {
       addPair(left, next[left]);
     }
 
+    // An unused piece splits again where it was formed, and its halves may be unused pieces in turn: a
+    // work list (right half below left) instead of recursion, which a chain of such pieces could overflow.
     const segments: Segment[] = [];
-    const resegment = (s: number, e: number) => {
-      const id = this.pieceId(text, s, e);
-      const split = this.types[id] === PieceType.UNUSED ? unusedSplit.get(id) : undefined;
-      if (split === undefined) {
-        segments.push({ start: s, end: e, id });
-        return;
+    const work: [number, number][] = [];
+    for (let i = count > 0 ? 0 : -1; i !== -1; i = next[i]) {
+      work.push([start[i], end[i]]);
+      while (work.length > 0) {
+        const [s, e] = work.pop()!;
+        const id = this.pieceId(text, s, e);
+        const split = this.types[id] === PieceType.UNUSED ? unusedSplit.get(id) : undefined;
+        if (split === undefined || split <= 0 || split >= e - s) segments.push({ start: s, end: e, id });
+        else work.push([s + split, e], [s, s + split]);
       }
-      resegment(s, s + split);
-      resegment(s + split, e);
-    };
-    for (let i = count > 0 ? 0 : -1; i !== -1; i = next[i]) resegment(start[i], end[i]);
+    }
     return segments;
   }
 

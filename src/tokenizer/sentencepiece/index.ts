@@ -6,10 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { BpeModel } from './bpe.js';
 import { decodeModelProto, ModelType, PieceType, type ModelProto } from './model-proto.js';
 import { ByteTrie, Normalizer, SPACE_SYMBOL } from './normalizer.js';
+import { oneLine, quote } from '../../io/json.js';
+import { SentencePieceError } from './error.js';
 import { ProtobufError } from './protobuf.js';
 import { UnigramModel, type Segment } from './unigram.js';
 
 export { PieceType, ModelType, type ModelProto, type Piece } from './model-proto.js';
+export { SentencePieceError } from './error.js';
 
 // A leading U+FEFF is text here, not a byte-order mark to drop.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -57,7 +60,9 @@ export class SentencePieceModel {
       this.model = new BpeModel(pieces, this.unkId, userDefined);
     } else {
       const name = Object.entries(ModelType).find(([, v]) => v === trainerSpec.modelType)?.[0] ?? 'unknown';
-      throw new Error(`unsupported model type ${name.toLowerCase()} (${trainerSpec.modelType}): only unigram and bpe`);
+      throw new SentencePieceError(
+        `unsupported model type ${name.toLowerCase()} (${trainerSpec.modelType}): only unigram and bpe`,
+      );
     }
   }
 
@@ -66,8 +71,10 @@ export class SentencePieceModel {
     try {
       return new SentencePieceModel(decodeModelProto(bytes));
     } catch (e) {
-      const message = e instanceof ProtobufError ? `not a sentencepiece model: ${e.message}` : (e as Error).message;
-      throw new Error(`${source}: ${message}`, { cause: e });
+      if (e instanceof ProtobufError)
+        throw new SentencePieceError(`${source}: not a sentencepiece model: ${e.message}`, { cause: e });
+      if (e instanceof SentencePieceError) throw new SentencePieceError(`${source}: ${e.message}`, { cause: e });
+      throw e;
     }
   }
 
@@ -184,18 +191,21 @@ export class SentencePieceModel {
 
 /** What sentencepiece checks of the pieces on loading; returns the unknown piece's id. */
 function checkPieces({ pieces, trainerSpec }: ModelProto): number {
-  if (pieces.length === 0) throw new Error('not a sentencepiece model: it has no pieces');
+  const fail = (message: string): never => {
+    throw new SentencePieceError(message);
+  };
+  if (pieces.length === 0) fail('not a sentencepiece model: it has no pieces');
   const seen = new Set<string>();
   pieces.forEach(({ piece, type }, id) => {
-    if (piece === '') throw new Error(`piece ${id} is empty`);
-    if (seen.has(piece)) throw new Error(`piece ${id} (${JSON.stringify(piece)}) is defined twice`);
-    if (!(type >= PieceType.NORMAL && type <= PieceType.BYTE)) throw new Error(`piece ${id} has unknown type ${type}`);
+    if (piece === '') fail(`piece ${id} is empty`);
+    if (seen.has(piece)) fail(`piece ${id} (${quote(piece)}) is defined twice`);
+    if (!(type >= PieceType.NORMAL && type <= PieceType.BYTE)) fail(`piece ${id} has unknown type ${type}`);
     if (type === PieceType.BYTE && (!trainerSpec.byteFallback || pieceToByte(piece) < 0))
-      throw new Error(`byte piece ${id} (${piece}) is invalid or the model has no byte fallback`);
+      fail(`byte piece ${id} (${oneLine(piece, 80)}) is invalid or the model has no byte fallback`);
     seen.add(piece);
   });
   const unknown = pieces.flatMap((p, id) => (p.type === PieceType.UNKNOWN ? [id] : []));
-  if (unknown.length !== 1) throw new Error(`the model has ${unknown.length} unknown pieces, not one`);
+  if (unknown.length !== 1) fail(`the model has ${unknown.length} unknown pieces, not one`);
   return unknown[0];
 }
 

@@ -2,6 +2,7 @@
 // trie over UTF-8 bytes plus a pool of replacement strings), whitespace clean-up, the dummy prefix and
 // the escaping of spaces as U+2581. Everything works on UTF-8 bytes, as sentencepiece does.
 
+import { SentencePieceError } from './error.js';
 import type { NormalizerSpec } from './model-proto.js';
 
 /** U+2581 LOWER ONE EIGHTH BLOCK, which stands for a space inside pieces. */
@@ -10,6 +11,14 @@ const SPACE_BYTES = [0xe2, 0x96, 0x81];
 const SPACE = 0x20;
 
 const encoder = new TextEncoder();
+
+/**
+ * The longest replacement a charsmap rule may have. NFKC's longest expansion (U+FDFA) is 33 bytes;
+ * the cap bounds the normalized text at 256 bytes per input byte whatever the model file says.
+ */
+export const MAX_REPLACEMENT_BYTES = 256;
+/** The most bytes a normalized text may take (256 MiB), whatever the text and the rules. */
+export const MAX_NORMALIZED_BYTES = 2 ** 28;
 
 /** The length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte). */
 export function utf8Length(lead: number): number {
@@ -78,10 +87,19 @@ export class CharsMap {
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     const trieSize = blob.length > 4 ? view.getUint32(0, true) : -1;
     if (trieSize < 0 || trieSize + 4 > blob.length || trieSize % 4 !== 0)
-      throw new Error(`the precompiled charsmap is broken (${blob.length} bytes, trie size ${trieSize})`);
+      throw new SentencePieceError(`the precompiled charsmap is broken (${blob.length} bytes, trie size ${trieSize})`);
     this.units = new Uint32Array(trieSize / 4);
     for (let i = 0; i < this.units.length; i++) this.units[i] = view.getUint32(4 + 4 * i, true);
     this.pool = blob.subarray(4 + trieSize);
+    // Every replacement starts somewhere in a NUL-terminated string of the pool: bounding those bounds them all.
+    for (let start = 0, i = 0; i <= this.pool.length; i++) {
+      if (i < this.pool.length && this.pool[i] !== 0) continue;
+      if (i - start > MAX_REPLACEMENT_BYTES)
+        throw new SentencePieceError(
+          `the precompiled charsmap has a ${i - start}-byte replacement at byte ${start} of its pool; at most ${MAX_REPLACEMENT_BYTES} are allowed`,
+        );
+      start = i + 1;
+    }
   }
 
   /** The longest rule matching bytes[start, limit): the bytes it consumes and its replacement. */
@@ -129,8 +147,8 @@ export class Normalizer {
   normalize(text: string): Uint8Array {
     const { addDummyPrefix, removeExtraWhitespaces, escapeWhitespaces } = this.spec;
     const input = encoder.encode(text);
-    const out: number[] = [];
-    const addSpace = () => (escapeWhitespaces ? out.push(...SPACE_BYTES) : out.push(SPACE));
+    const out = new ByteBuffer(input.length);
+    const addSpace = () => (escapeWhitespaces ? out.pushAll(SPACE_BYTES) : out.push(SPACE));
     let pos = 0;
     while (removeExtraWhitespaces && pos < input.length) {
       const p = this.prefix(input, pos);
@@ -147,7 +165,7 @@ export class Normalizer {
       if (prevSpace) while (i < normalized.length && normalized[i] === SPACE) i++;
       if (i < normalized.length) {
         for (; i < normalized.length; i++) {
-          if (escapeWhitespaces && normalized[i] === SPACE) out.push(...SPACE_BYTES);
+          if (escapeWhitespaces && normalized[i] === SPACE) out.pushAll(SPACE_BYTES);
           else out.push(normalized[i]);
         }
         prevSpace = normalized[normalized.length - 1] === SPACE;
@@ -158,11 +176,11 @@ export class Normalizer {
 
     if (removeExtraWhitespaces) {
       const space = escapeWhitespaces ? SPACE_BYTES : [SPACE];
-      while (out.length >= space.length && space.every((b, k) => out[out.length - space.length + k] === b))
+      while (out.length >= space.length && space.every((b, k) => out.at(out.length - space.length + k) === b))
         out.length -= space.length;
     }
     if (this.treatWhitespaceAsSuffix && addDummyPrefix) addSpace();
-    return Uint8Array.from(out);
+    return out.bytes();
   }
 
   /** What the text at `pos` normalizes to, and how many input bytes that consumes. */
@@ -174,6 +192,41 @@ export class Normalizer {
     // TextEncoder output is valid UTF-8, so sentencepiece's U+FFFD for malformed bytes never arises.
     const consumed = Math.min(utf8Length(input[pos]), input.length - pos);
     return { normalized: input.subarray(pos, pos + consumed), consumed };
+  }
+}
+
+/** A growing byte array that refuses to pass MAX_NORMALIZED_BYTES. */
+class ByteBuffer {
+  private data: Uint8Array;
+  length = 0;
+
+  constructor(expected: number) {
+    this.data = new Uint8Array(Math.min(MAX_NORMALIZED_BYTES, Math.max(64, expected + (expected >> 1) + 8)));
+  }
+
+  push(b: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = b;
+  }
+
+  pushAll(bytes: readonly number[]): void {
+    for (const b of bytes) this.push(b);
+  }
+
+  at(i: number): number {
+    return this.data[i];
+  }
+
+  bytes(): Uint8Array {
+    return this.data.slice(0, this.length);
+  }
+
+  private grow(): void {
+    if (this.data.length >= MAX_NORMALIZED_BYTES)
+      throw new SentencePieceError(`the normalized text would take more than ${MAX_NORMALIZED_BYTES} bytes`);
+    const next = new Uint8Array(Math.min(MAX_NORMALIZED_BYTES, 2 * this.data.length));
+    next.set(this.data);
+    this.data = next;
   }
 }
 

@@ -120,35 +120,37 @@ export class ProtoReader {
     return new ProtoReader(this.bytes, this.pos - length, this.pos);
   }
 
-  /** Skips a field whose tag has just been read. */
+  /**
+   * Skips a field whose tag has just been read. A group (wire types 3 and 4, long deprecated) is skipped
+   * up to its matching end tag, nested groups included, with a list of open groups instead of
+   * recursion: a file of nothing but start-group tags cannot overflow the stack.
+   */
   skip(wireType: number, field = 0): void {
     const at = this.pos;
-    switch (wireType) {
-      case WireType.VARINT:
-        this.uint32();
-        return;
-      case WireType.I64:
-        this.take(8, 'fixed64');
-        return;
-      case WireType.LEN:
-        this.bytesField();
-        return;
-      case WireType.I32:
-        this.take(4, 'fixed32');
-        return;
-      case WireType.SGROUP:
-        for (;;) {
-          if (this.done) throw new ProtobufError(`unterminated group ${field} at byte ${at}`);
-          const t = this.tag();
-          if (t.wireType === WireType.EGROUP) {
-            if (t.field !== field) throw new ProtobufError(`group ${field} ends as group ${t.field} at byte ${at}`);
-            return;
-          }
-          this.skip(t.wireType, t.field);
-        }
-      default:
-        throw new ProtobufError(`unexpected end of group at byte ${at}`);
+    if (wireType === WireType.EGROUP) throw new ProtobufError(`unexpected end of group at byte ${at}`);
+    if (wireType !== WireType.SGROUP) {
+      this.skipValue(wireType);
+      return;
     }
+    const open = [field];
+    while (open.length > 0) {
+      if (this.done) throw new ProtobufError(`unterminated group ${open.at(-1)} at byte ${at}`);
+      const t = this.tag();
+      if (t.wireType === WireType.SGROUP) open.push(t.field);
+      else if (t.wireType !== WireType.EGROUP) this.skipValue(t.wireType);
+      else {
+        const inner = open.pop();
+        if (t.field !== inner) throw new ProtobufError(`group ${inner} ends as group ${t.field} at byte ${at}`);
+      }
+    }
+  }
+
+  /** Skips the value of a field that is not a group. */
+  private skipValue(wireType: number): void {
+    if (wireType === WireType.VARINT) this.uint32();
+    else if (wireType === WireType.I64) this.take(8, 'fixed64');
+    else if (wireType === WireType.LEN) this.bytesField();
+    else this.take(4, 'fixed32');
   }
 
   private take(n: number, what: string): number {

@@ -136,10 +136,13 @@ test('random bytes, text, type word, missing or doubled pieces are each reported
   const random = Uint8Array.from({ length: 4096 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
   assert.throws(
     () => SentencePieceModel.fromBytes(random, 'random.bin'),
-    /^Error: random\.bin: not a sentencepiece model: /,
+    /^SentencePieceError: random\.bin: not a sentencepiece model: /,
   );
   const text = new TextEncoder().encode('hello world\n');
-  assert.throws(() => SentencePieceModel.fromBytes(text, 'hello.txt'), /^Error: hello\.txt: not a sentencepiece model/);
+  assert.throws(
+    () => SentencePieceModel.fromBytes(text, 'hello.txt'),
+    /^SentencePieceError: hello\.txt: not a sentencepiece model/,
+  );
   assert.throws(
     () => SentencePieceModel.fromBytes(new Uint8Array(0), 'empty'),
     /empty: not a sentencepiece model: it has no pieces/,
