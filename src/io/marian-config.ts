@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CONFIG_LIMITS, ConfigError, validateConfig, type Activation, type ModelConfig } from '../model/config.js';
-import { quote } from './json.js';
+import { quoteJson } from '../quote.js';
 import { MarianTokenizerError, readJsonObject } from '../tokenizer/marian-tokenizer.js';
 import { ModelFolderError } from './model-folder.js';
 
@@ -81,23 +81,23 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   const fail = (message: string): never => {
     throw new ModelFolderError(`${path}: ${message}`);
   };
-  if (json.model_type !== 'marian') fail(`"model_type" must be "marian", got ${quote(json.model_type)}`);
+  if (json.model_type !== 'marian') fail(`"model_type" must be "marian", got ${quoteJson(json.model_type)}`);
   const int = (key: string): number => {
     const value = json[key];
     if (value === undefined) fail(`"${key}" is missing`);
-    if (!Number.isInteger(value)) fail(`"${key}" must be an integer, got ${quote(value)}`);
+    if (!Number.isInteger(value)) fail(`"${key}" must be an integer, got ${quoteJson(value)}`);
     if (key in LIMITS && (value as number) > LIMITS[key])
       fail(`"${key}" ${value} is above the limit of ${LIMITS[key]}`);
     return value as number;
   };
   const flag = (key: string, fallback: boolean): boolean => {
     const value = json[key] ?? fallback;
-    if (typeof value !== 'boolean') fail(`"${key}" must be true or false, got ${quote(value)}`);
+    if (typeof value !== 'boolean') fail(`"${key}" must be true or false, got ${quoteJson(value)}`);
     return value as boolean;
   };
   const rate = (key: string, fallback: number): number => {
     const value = json[key] ?? fallback;
-    if (typeof value !== 'number') fail(`"${key}" must be a number, got ${quote(value)}`);
+    if (typeof value !== 'number') fail(`"${key}" must be a number, got ${quoteJson(value)}`);
     return value as number;
   };
   for (const key of REQUIRED) int(key);
@@ -116,7 +116,7 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
   const name = json.activation_function ?? 'gelu';
   const activation = ACTIVATIONS[name as string];
   if (activation === undefined)
-    fail(`"activation_function" ${quote(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    fail(`"activation_function" ${quoteJson(name)} is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   const shared = flag('share_encoder_decoder_embeddings', true);
   const vocabSize = int('vocab_size');
   const decoderVocabSize = json.decoder_vocab_size == null ? vocabSize : int('decoder_vocab_size');
@@ -176,7 +176,7 @@ export function readMarianGeneration(
   const positive = (key: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = json[key] ?? fallback;
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)
-      throw new ModelFolderError(`${path}: "${key}" must be an integer from 1 to ${max}, got ${quote(value)}`);
+      throw new ModelFolderError(`${path}: "${key}" must be an integer from 1 to ${max}, got ${quoteJson(value)}`);
     return value as number;
   };
   const bad = json.bad_words_ids ?? [];
@@ -185,7 +185,7 @@ export function readMarianGeneration(
   for (const entry of bad) {
     if (!Array.isArray(entry) || entry.length !== 1 || !Number.isInteger(entry[0]))
       throw new ModelFolderError(
-        `${path}: "bad_words_ids" entry ${quote(entry)} is not a single token id; only single tokens can be banned`,
+        `${path}: "bad_words_ids" entry ${quoteJson(entry)} is not a single token id; only single tokens can be banned`,
       );
     const id = entry[0] as number;
     if (id < 0 || id >= vocabSize)

@@ -6,7 +6,7 @@
 import { sinusoidTable } from '../model/embeddings.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { oneLine } from './json.js';
+import { oneLine } from '../quote.js';
 import { requireFinite, sameShape, shapeText, type StoredTensor, type TensorToWrite } from './safetensors.js';
 import { ModelFolderError, problemList } from './model-folder.js';
 

@@ -9,7 +9,8 @@ import { ConfigError, createModel, validateConfig, type Model, type ModelConfig 
 import type { Module } from '../nn/module.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { writeFileAtomic } from './atomic.js';
-import { oneLine, parseJson, quote } from './json.js';
+import { parseJson } from './json.js';
+import { oneLine, quoteJson } from '../quote.js';
 import { parameterShapes } from './parameter-shapes.js';
 import {
   readSafetensors,
@@ -117,10 +118,10 @@ export function readModelConfig(dir: string): ModelConfig {
     throw new ModelFolderError(`${path}: not a JSON object`);
   const { format, version, ...config } = json as Record<string, unknown>;
   if (format !== MODEL_FORMAT)
-    throw new ModelFolderError(`${path}: "format" must be "${MODEL_FORMAT}", got ${quote(format)}`);
+    throw new ModelFolderError(`${path}: "format" must be "${MODEL_FORMAT}", got ${quoteJson(format)}`);
   if (version !== MODEL_FORMAT_VERSION) {
     throw new ModelFolderError(
-      `${path}: "version" ${quote(version)} is not one this program reads (${MODEL_FORMAT_VERSION})`,
+      `${path}: "version" ${quoteJson(version)} is not one this program reads (${MODEL_FORMAT_VERSION})`,
     );
   }
   try {

@@ -7,7 +7,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 import { writeFileAtomic } from './atomic.js';
 import { halfToFloat } from './half.js';
-import { oneLine, parseJson, quote } from './json.js';
+import { parseJson } from './json.js';
+import { oneLine, quoteJson } from '../quote.js';
 
 /** The dtypes we read; F16 and BF16 are widened to float32, the others are read as they are. */
 export type StoredDType = 'F32' | 'F64' | 'I32' | 'F16' | 'BF16';
@@ -192,27 +193,27 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
   if (!isObject(value)) throw new SafetensorsError(file, '"__metadata__" must be an object of strings');
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string')
-      throw new SafetensorsError(file, `"__metadata__": ${quote(key)} must be a string, got ${quote(v)}`);
+      throw new SafetensorsError(file, `"__metadata__": ${quoteJson(key)} must be a string, got ${quoteJson(v)}`);
   }
   return value as Record<string, string>;
 }
 
 function parseEntry(name: string, value: unknown, file: string): TensorEntry {
   const fail = (problem: string): never => {
-    throw new SafetensorsError(file, `tensor ${quote(name)}: ${problem}`);
+    throw new SafetensorsError(file, `tensor ${quoteJson(name)}: ${problem}`);
   };
   if (!isObject(value)) return fail('the header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
     if (OTHER_DTYPES.includes(dtype as string)) fail(`dtype ${dtype} is not supported (F32, F64, I32, F16, BF16 are)`);
-    fail(`unknown dtype ${quote(dtype)}`);
+    fail(`unknown dtype ${quoteJson(dtype)}`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`"shape" must be a list of non-negative integers, got ${quote(shape)}`);
+    fail(`"shape" must be a list of non-negative integers, got ${quoteJson(shape)}`);
   }
   const isOffset = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isOffset) || offsets[0] > offsets[1]) {
-    fail(`"data_offsets" must be [begin, end], integers with 0 <= begin <= end, got ${quote(offsets)}`);
+    fail(`"data_offsets" must be [begin, end], integers with 0 <= begin <= end, got ${quoteJson(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   const bytes = product(shape as number[]) * BYTES[dtype as StoredDType];
@@ -230,14 +231,14 @@ function checkLayout(entries: readonly TensorEntry[], dataLength: number, file: 
   let cursor = 0;
   let previous: TensorEntry | null = null;
   for (const e of sorted) {
-    const where = `tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}]`;
+    const where = `tensor ${quoteJson(e.name)}: data_offsets [${e.begin}, ${e.end}]`;
     if (e.end > dataLength) {
       throw new SafetensorsError(file, `${where} lie outside the ${dataLength} bytes of data (truncated file?)`);
     }
     if (e.begin < cursor) {
       throw new SafetensorsError(
         file,
-        `${where} overlap tensor ${quote(previous!.name)} [${previous!.begin}, ${previous!.end}]`,
+        `${where} overlap tensor ${quoteJson(previous!.name)} [${previous!.begin}, ${previous!.end}]`,
       );
     }
     if (e.begin > cursor)
@@ -273,7 +274,7 @@ export function requireFinite(tensors: ReadonlyMap<string, StoredTensor>, file: 
         // NaN and +-Infinity only
         throw new SafetensorsError(
           file,
-          `tensor ${quote(name)} holds ${x} at index ${i}; weights must be finite numbers`,
+          `tensor ${quoteJson(name)} holds ${x} at index ${i}; weights must be finite numbers`,
         );
     }
   }

@@ -2,7 +2,7 @@
 // smaller ones. Unknown keys and inconsistent values are errors that name the key.
 
 import { InputError } from '../errors.js';
-import { oneLine, quote } from '../io/json.js';
+import { oneLine, quoteJson } from '../quote.js';
 import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
 
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
@@ -153,7 +153,7 @@ export function makeConfig(preset: PresetName | null, overrides: Record<string, 
     merged.sourceVocabSize = overrides.vocabSize;
   }
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in defaults)) throw new ConfigError(`unknown config key ${quote(key)}`);
+    if (!(key in defaults)) throw new ConfigError(`unknown config key ${quoteJson(key)}`);
     merged[key] = value;
   }
   return validateConfig(merged);
@@ -171,7 +171,7 @@ export function validateConfig(
   options: ValidateOptions = {},
 ): ModelConfig {
   for (const key of Object.keys(raw))
-    if (!(key in defaults)) throw new ConfigError(`${where}: unknown key ${quote(key)}`);
+    if (!(key in defaults)) throw new ConfigError(`${where}: unknown key ${quoteJson(key)}`);
   if (options.complete) {
     const missing = CONFIG_KEYS.filter((key) => !Object.hasOwn(raw, key));
     if (missing.length > 0)
@@ -182,11 +182,11 @@ export function validateConfig(
     const value = c[key];
     const list = choices[key as keyof ModelConfig];
     if (list !== undefined && !list.includes(value as string)) {
-      throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${quote(value)}`);
+      throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${quoteJson(value)}`);
     }
     if (key === 'attention' || key === 'layerAttention') continue; // checked below, field by field
     if (typeof value !== typeof fallback)
-      throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${quote(value)}`);
+      throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${quoteJson(value)}`);
   }
   const config = c as unknown as ModelConfig;
   const positive = ['vocabSize', 'sourceVocabSize', 'dModel', 'dFF', 'h', 'maxLength', 'numLabels'] as const;
@@ -268,7 +268,7 @@ function checkedLayerAttention(config: ModelConfig, where: string): Record<strin
     const stack = all.find((s) => s.name === match?.[1]);
     if (match === null || stack === undefined || Number(match[2]) >= stack.layers)
       throw new ConfigError(
-        `${where}: "layerAttention" key ${quote(key)} names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
+        `${where}: "layerAttention" key ${quoteJson(key)} names no layer; expected ${all.map((s) => `${s.name}.0..${s.layers - 1}`).join(' or ')}`,
       );
     out[key] = checkedSpec(value, `${where}: "layerAttention.${key}"`, stack.causal);
   }

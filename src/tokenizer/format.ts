@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
-import { parseJson, quote } from '../io/json.js';
+import { parseJson } from '../io/json.js';
+import { quoteJson } from '../quote.js';
 import { buildVocabulary, SpecError, type TokenizerSpec } from './vocab.js';
 
 export const FORMAT = 'transformer-ts/tokenizer';
@@ -56,10 +57,10 @@ export function parseTokenizer(text: string, path: string): TokenizerSpec {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new TokenizerFileError(`tokenizer file ${path}: not a JSON object`);
   const json = parsed as Record<string, unknown>;
-  if (json.format !== FORMAT) fail('format', `is ${quote(json.format)}, expected "${FORMAT}"`);
-  if (json.version !== VERSION) fail('version', `is ${quote(json.version)}; this reader knows version ${VERSION}`);
-  if (json.model !== 'bpe') fail('model', `is ${quote(json.model)}, expected "bpe"`);
-  if (json.normalization !== 'NFC') fail('normalization', `is ${quote(json.normalization)}, expected "NFC"`);
+  if (json.format !== FORMAT) fail('format', `is ${quoteJson(json.format)}, expected "${FORMAT}"`);
+  if (json.version !== VERSION) fail('version', `is ${quoteJson(json.version)}; this reader knows version ${VERSION}`);
+  if (json.model !== 'bpe') fail('model', `is ${quoteJson(json.model)}, expected "bpe"`);
+  if (json.normalization !== 'NFC') fail('normalization', `is ${quoteJson(json.normalization)}, expected "NFC"`);
   const strings = (field: string): string[] => {
     const value = json[field];
     if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) fail(field, 'must be an array of strings');

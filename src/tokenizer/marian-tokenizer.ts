@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { parseJson, quote } from '../io/json.js';
+import { parseJson } from '../io/json.js';
+import { quoteJson } from '../quote.js';
 import { SentencePieceModel } from './sentencepiece/index.js';
 import type { EncodeOptions } from './tokenizer.js';
 
@@ -51,10 +52,12 @@ export class MarianVocabulary {
     this.pieces = new Map();
     for (const [piece, id] of Object.entries(entries)) {
       if (!Number.isSafeInteger(id) || (id as number) < 0)
-        throw new MarianTokenizerError(`${file}: the id of ${quote(piece)} is ${quote(id)}, not an integer >= 0`);
+        throw new MarianTokenizerError(
+          `${file}: the id of ${quoteJson(piece)} is ${quoteJson(id)}, not an integer >= 0`,
+        );
       if (this.pieces.has(id as number))
         throw new MarianTokenizerError(
-          `${file}: id ${id} is given to both ${quote(this.pieces.get(id as number))} and ${quote(piece)}`,
+          `${file}: id ${id} is given to both ${quoteJson(this.pieces.get(id as number))} and ${quoteJson(piece)}`,
         );
       this.ids.set(piece, id as number);
       this.pieces.set(id as number, piece);
@@ -63,7 +66,7 @@ export class MarianVocabulary {
 
   id(piece: string, file: string): number {
     const id = this.ids.get(piece);
-    if (id === undefined) throw new MarianTokenizerError(`${file} has no ${quote(piece)}`);
+    if (id === undefined) throw new MarianTokenizerError(`${file} has no ${quoteJson(piece)}`);
     return id;
   }
 }
@@ -232,11 +235,11 @@ function readTokenizerConfig(dir: string): { separateVocabs: boolean; special: M
     // Added tokens may be saved as {"content": "</s>", ...}.
     const content = (value as { content?: unknown }).content;
     if (typeof content === 'string') return content;
-    throw new MarianTokenizerError(`${path}: "${key}" must be a token string, got ${quote(value)}`);
+    throw new MarianTokenizerError(`${path}: "${key}" must be a token string, got ${quoteJson(value)}`);
   };
   const separate = json.separate_vocabs ?? false;
   if (typeof separate !== 'boolean')
-    throw new MarianTokenizerError(`${path}: "separate_vocabs" must be true or false, got ${quote(separate)}`);
+    throw new MarianTokenizerError(`${path}: "separate_vocabs" must be true or false, got ${quoteJson(separate)}`);
   return {
     separateVocabs: separate,
     special: {

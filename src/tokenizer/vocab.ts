@@ -1,7 +1,7 @@
 // The vocabulary layout: control tokens, user-defined special tokens, 256 byte tokens, characters, merges.
 
 import { InputError } from '../errors.js';
-import { quote } from '../io/json.js';
+import { quoteJson } from '../quote.js';
 import type { Merge } from './learn-merges.js';
 
 /** Stands for a space inside pieces, as in SentencePiece. */
@@ -54,21 +54,22 @@ export function buildVocabulary(spec: TokenizerSpec): Vocabulary {
   CONTROL_TOKENS.forEach((piece, id) => {
     const got = spec.specialTokens[id];
     if (got !== piece)
-      throw new SpecError('specialTokens', `special token ${id} must be "${piece}", got ${quote(got)}`);
+      throw new SpecError('specialTokens', `special token ${id} must be "${piece}", got ${quoteJson(got)}`);
   });
   const pieces: string[] = [];
   const ids = new Map<string, number>();
   const byteBase = spec.specialTokens.length;
   const textBase = byteBase + 256;
   const add = (piece: string, field: keyof TokenizerSpec, what: string) => {
-    if (ids.has(piece)) throw new SpecError(field, `${what} ${quote(piece)} duplicates piece ${ids.get(piece)}`);
+    if (ids.has(piece)) throw new SpecError(field, `${what} ${quoteJson(piece)} duplicates piece ${ids.get(piece)}`);
     ids.set(piece, pieces.length);
     pieces.push(piece);
   };
   for (const piece of spec.specialTokens) add(piece, 'specialTokens', 'special token');
   for (let b = 0; b < 256; b++) add(bytePiece(b), 'specialTokens', 'byte token');
   for (const ch of spec.alphabet) {
-    if (Array.from(ch).length !== 1) throw new SpecError('alphabet', `entry ${quote(ch)} is not a single character`);
+    if (Array.from(ch).length !== 1)
+      throw new SpecError('alphabet', `entry ${quoteJson(ch)} is not a single character`);
     if (ch === ' ') throw new SpecError('alphabet', 'holds a space; spaces are written as U+2581');
     add(ch, 'alphabet', 'character');
   }
@@ -77,12 +78,12 @@ export function buildVocabulary(spec: TokenizerSpec): Vocabulary {
     if (!((ids.get(a) ?? -1) >= textBase && (ids.get(b) ?? -1) >= textBase)) {
       throw new SpecError(
         'merges',
-        `merge ${r} (${quote(a)} ${quote(b)}) uses a piece that no character or earlier merge makes`,
+        `merge ${r} (${quoteJson(a)} ${quoteJson(b)}) uses a piece that no character or earlier merge makes`,
       );
     }
     const id = ids.get(a + b);
     if (id === undefined) add(a + b, 'merges', `merge ${r}`);
-    else if (id < textBase) throw new SpecError('merges', `merge ${r} makes the reserved piece ${quote(a + b)}`);
+    else if (id < textBase) throw new SpecError('merges', `merge ${r} makes the reserved piece ${quoteJson(a + b)}`);
   });
   return { pieces, ids, byteBase, textBase };
 }

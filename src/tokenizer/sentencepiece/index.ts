@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { BpeModel } from './bpe.js';
 import { decodeModelProto, ModelType, PieceType, type ModelProto } from './model-proto.js';
 import { ByteTrie, Normalizer, SPACE_SYMBOL } from './normalizer.js';
-import { oneLine, quote } from '../../io/json.js';
+import { oneLine, quoteJson } from '../../quote.js';
 import { SentencePieceError } from './error.js';
 import { ProtobufError } from './protobuf.js';
 import { UnigramModel, type Segment } from './unigram.js';
@@ -198,7 +198,7 @@ function checkPieces({ pieces, trainerSpec }: ModelProto): number {
   const seen = new Set<string>();
   pieces.forEach(({ piece, type }, id) => {
     if (piece === '') fail(`piece ${id} is empty`);
-    if (seen.has(piece)) fail(`piece ${id} (${quote(piece)}) is defined twice`);
+    if (seen.has(piece)) fail(`piece ${id} (${quoteJson(piece)}) is defined twice`);
     if (!(type >= PieceType.NORMAL && type <= PieceType.BYTE)) fail(`piece ${id} has unknown type ${type}`);
     if (type === PieceType.BYTE && (!trainerSpec.byteFallback || pieceToByte(piece) < 0))
       fail(`byte piece ${id} (${oneLine(piece, 80)}) is invalid or the model has no byte fallback`);
