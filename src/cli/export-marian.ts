@@ -8,9 +8,10 @@ import { parseArgs } from 'node:util';
 
 import { InputError } from '../errors.js';
 import { isEmptyFolder, writeFolderAtomic } from '../io/atomic.js';
-import { isMarianFolder, loadMarian, saveMarian, type MarianGeneration, type SaveMarianOptions } from '../io/marian.js';
+import { saveMarian, type MarianGeneration, type SaveMarianOptions } from '../io/marian.js';
 import { marianTokenizerFromBpe } from '../io/marian-spm.js';
-import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
+import { TOKENIZER_FILE } from '../io/model-folder.js';
+import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import { quoteList } from '../quote.js';
 import { integerFlag, UsageError } from './flags.js';
@@ -67,13 +68,12 @@ function checkNewFolder(out: string): void {
 }
 
 async function read(dir: string): Promise<{ model: EncoderDecoder; options: SaveMarianOptions }> {
-  if (isMarianFolder(dir)) {
-    const { model, tokenizer, generation } = await loadMarian(dir);
-    return { model, options: { tokenizer, generation } };
-  }
-  const model = await loadModel(dir);
+  const opened = await openModelFolder(dir);
+  const { model } = opened;
   if (!(model instanceof EncoderDecoder))
     throw new InputError(`export-marian needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
-  const tokenizer = await loadTokenizer(dir);
+  if (opened.format === 'marian')
+    return { model, options: { tokenizer: opened.tokenizer ?? undefined, generation: opened.marian } };
+  const { tokenizer } = opened;
   return { model, options: tokenizer === null ? {} : { tokenizer: marianTokenizerFromBpe(tokenizer) } };
 }

@@ -5,11 +5,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { isMarianFolder } from '../io/marian.js';
-import { readMarianConfig } from '../io/marian-config.js';
-import { loadTokenizer, readModelConfig, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
+import { TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
+import { folderFormat, openFolderTokenizer, readFolderConfig } from '../io/open-folder.js';
 import { readSafetensorsHeader } from '../io/safetensors.js';
-import { MarianTokenizer, MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
+import { MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
 import { createModel } from '../model/index.js';
 import type { Module } from '../nn/module.js';
 import { UsageError } from './flags.js';
@@ -49,21 +48,19 @@ export function parameterCounts(model: Module): { modules: ModuleCount[]; total:
 
 /** A model folder's config, weights and tokenizer, read without loading the weights. */
 async function readFolder(dir: string) {
-  const marian = isMarianFolder(dir);
-  const config = marian ? readMarianConfig(dir).config : readModelConfig(dir);
+  const format = folderFormat(dir);
+  const marian = format === 'marian';
+  const config = readFolderConfig(dir);
   const weightsPath = join(dir, WEIGHTS_FILE);
   const header = existsSync(weightsPath) ? readSafetensorsHeader(weightsPath) : null;
   const weights =
     header === null ? null : { file: WEIGHTS_FILE, tensors: header.entries.length, bytes: statSync(weightsPath).size };
-  let tokenizer: { file: string; vocabSize: number } | null;
-  if (marian) tokenizer = { file: MARIAN_VOCAB_FILE, vocabSize: (await MarianTokenizer.load(dir)).vocabSize };
-  else {
-    const ours = await loadTokenizer(dir);
-    tokenizer = ours === null ? null : { file: TOKENIZER_FILE, vocabSize: ours.vocabSize };
-  }
+  const loaded = await openFolderTokenizer(dir);
+  const tokenizer =
+    loaded === null ? null : { file: marian ? MARIAN_VOCAB_FILE : TOKENIZER_FILE, vocabSize: loaded.vocabSize };
   return {
     model: dir,
-    format: marian ? 'marian' : 'transformer-ts',
+    format,
     config,
     parameters: parameterCounts(createModel(config)),
     weights,

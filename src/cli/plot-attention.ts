@@ -4,9 +4,10 @@
 import { attentionWeights, type AttentionMap } from '../decode/attention-weights.js';
 import { translateIds } from '../decode/translate-lines.js';
 import { InputError } from '../errors.js';
-import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
+import { TOKENIZER_FILE } from '../io/model-folder.js';
+import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/index.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { attentionAxes, attentionGridSvg, type Picture } from '../viz/index.js';
 import { integerFlag, UsageError } from './flags.js';
 
@@ -64,11 +65,10 @@ function chooseMap(maps: AttentionMap[], kind: AttentionKind, layerFlag: string 
   return layers.get(layer)!;
 }
 
-async function load(dir: string): Promise<{ model: EncoderDecoder; tokenizer: Tokenizer }> {
-  const model = await loadModel(dir);
+async function load(dir: string): Promise<{ model: EncoderDecoder; tokenizer: TextTokenizer }> {
+  const { model, tokenizer } = await openModelFolder(dir);
   if (!(model instanceof EncoderDecoder))
     throw new InputError(`plot attention needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
-  const tokenizer = await loadTokenizer(dir);
   if (tokenizer === null) throw new InputError(`${dir} has no ${TOKENIZER_FILE} to read --text with`);
   return { model, tokenizer };
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
-import { readModelConfig } from '../io/model-folder.js';
+import { readFolderConfig } from '../io/open-folder.js';
 import { quote } from '../quote.js';
 import { sinusoidTable } from '../model/embeddings.js';
 import { readMetrics, type RunMetrics } from '../train/read-metrics.js';
@@ -130,7 +130,7 @@ function encodingLayout(values: { model?: string; dim?: string; halves: boolean 
     return { dModel, halves: values.halves };
   }
   if (values.halves) throw new UsageError("--halves goes with --dim; a model's config.json says which layout it uses");
-  const config = readModelConfig(values.model);
+  const config = readFolderConfig(values.model);
   if (config.positionalEncoding === 'learned')
     throw new InputError(`${values.model} learns its positional encodings; plot pe draws the sinusoids`);
   return { dModel: config.dModel, halves: config.positionalEncoding === 'sinusoidal-halves' };

@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 
 import { allLines, STDIN_NAME } from '../data/lines.js';
 import { InputError } from '../errors.js';
-import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
+import { TOKENIZER_FILE } from '../io/model-folder.js';
+import { openModelFolder } from '../io/open-folder.js';
 import { quote } from '../quote.js';
-import { DecoderOnly, EncoderDecoder, shiftRight, type Model } from '../model/index.js';
+import { DecoderOnly, EncoderDecoder, shiftRight } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
 
 export interface Scored {
@@ -43,8 +44,7 @@ export async function score(argv: string[]): Promise<number> {
   });
   if (values.model === undefined) throw new UsageError('--model DIR is required (transformer score --help)');
   const batchSize = integerFlag('--batch-size', values['batch-size'], 1);
-  const model: Model = await loadModel(values.model);
-  const tokenizer: Tokenizer | null = values.ids ? null : await loadTokenizer(values.model);
+  const { model, tokenizer } = await openModelFolder(values.model, { tokenizer: !values.ids });
   if (!(model instanceof EncoderDecoder || model instanceof DecoderOnly)) {
     throw new InputError(
       `score needs an encoder-decoder or decoder-only model; ${values.model} holds an ${model.config.kind} model`,
@@ -66,7 +66,7 @@ export async function score(argv: string[]): Promise<number> {
 /** Turns line n into ids, with errors naming the line. */
 function lineParser(
   model: EncoderDecoder | DecoderOnly,
-  tokenizer: Tokenizer | null,
+  tokenizer: TextTokenizer | null,
 ): (line: string, n: number) => Example {
   const c = model.config;
   const translation = model instanceof EncoderDecoder;
@@ -79,7 +79,9 @@ function lineParser(
     if (!translation && fields.length !== 1) fail('a decoder-only model reads one sequence per line, found a tab');
     const toIds = (text: string, vocabSize: number, what: string, bos: boolean): number[] => {
       if (tokenizer !== null) {
-        const ids = [...tokenizer.encode(text, { addBos: bos, addEos: true })];
+        // A Marian folder reads targets with its own SentencePiece model; ours share one tokenizer.
+        const encode = what === 'target' && tokenizer.encodeTarget ? tokenizer.encodeTarget : tokenizer.encode;
+        const ids = [...encode.call(tokenizer, text, { addBos: bos, addEos: true })];
         const bad = ids.find((id) => id >= vocabSize);
         if (bad !== undefined)
           fail(`the tokenizer gave id ${bad}, outside the model's ${what} vocabulary (0..${vocabSize - 1})`);

@@ -13,8 +13,8 @@ import type { Hypothesis } from '../decode/search.js';
 import { InputError } from '../errors.js';
 import { AtomicFile } from '../io/atomic.js';
 import { readFileNamed, sameFile } from '../io/files.js';
-import { isMarianFolder, loadMarian, marianSearchDefaults } from '../io/marian.js';
-import { loadModel, loadTokenizer, TOKENIZER_FILE } from '../io/model-folder.js';
+import { TOKENIZER_FILE } from '../io/model-folder.js';
+import { openModelFolder, type SearchDefaults } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import { STDIN_NAME, streamLines, textLines } from '../data/lines.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
@@ -24,9 +24,6 @@ import { parseTranslateFlags, type TranslateFlags } from './translate-options.js
 
 /** Lines of standard input gathered before translating (a few batches, so that sorting pays). */
 const CHUNK_BATCHES = 16;
-
-/** The search defaults of our folders; a Marian folder brings its own. */
-const DEFAULTS = { beam: 4, maxLenA: 1, maxLenB: 50 };
 
 export async function translate(argv: string[]): Promise<number> {
   const flags = parseTranslateFlags(argv);
@@ -80,7 +77,7 @@ interface Callbacks {
 }
 
 /** Search (beam or greedy) or, with --sample, the draw; either gives hypotheses per source. */
-function decoder(model: EncoderDecoder, flags: TranslateFlags, defaults: typeof DEFAULTS) {
+function decoder(model: EncoderDecoder, flags: TranslateFlags, defaults: SearchDefaults) {
   const common = {
     batchSize: flags.batchSize,
     maxLenA: flags.maxLenA ?? defaults.maxLenA,
@@ -101,22 +98,13 @@ function decoder(model: EncoderDecoder, flags: TranslateFlags, defaults: typeof 
 async function load(
   dir: string,
   ids: boolean,
-): Promise<{ model: EncoderDecoder; tokenizer: TextTokenizer | null; defaults: typeof DEFAULTS }> {
-  if (isMarianFolder(dir)) {
-    const marian = await loadMarian(dir);
-    return {
-      model: marian.model,
-      tokenizer: ids ? null : marian.tokenizer,
-      defaults: marianSearchDefaults(marian.generation),
-    };
-  }
-  const model = await loadModel(dir);
+): Promise<{ model: EncoderDecoder; tokenizer: TextTokenizer | null; defaults: SearchDefaults }> {
+  const { model, tokenizer, search } = await openModelFolder(dir, { tokenizer: !ids });
   if (!(model instanceof EncoderDecoder))
     throw new InputError(`translate needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
-  const tokenizer = ids ? null : await loadTokenizer(dir);
   if (!ids && tokenizer === null)
     throw new UsageError(`${dir} has no ${TOKENIZER_FILE}; pass --ids to translate token ids`);
-  return { model, tokenizer, defaults: DEFAULTS };
+  return { model, tokenizer, defaults: search };
 }
 
 /** Text (or ids with --ids) to source ids and hypotheses back to text; a blank line is an empty source. */

@@ -4,7 +4,8 @@
 
 import type { Model } from '../model/index.js';
 import type { ModelConfig } from '../model/config.js';
-import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { isMarianFolder, loadMarian, marianSearchDefaults, type MarianGeneration } from './marian.js';
 import { readMarianConfig } from './marian-config.js';
 import { loadModel, loadTokenizer, readModelConfig } from './model-folder.js';
@@ -22,15 +23,17 @@ export const SEARCH_DEFAULTS: Readonly<SearchDefaults> = { beam: 4, maxLenA: 1, 
 
 export type FolderFormat = 'transformer-ts' | 'marian';
 
-export interface OpenedFolder {
-  format: FolderFormat;
-  model: Model;
-  /** Null when the folder has none (our folders may hold a model alone) or none was asked for. */
-  tokenizer: TextTokenizer | null;
-  search: SearchDefaults;
-  /** A Marian folder's generation settings, kept so that it can be written out again. */
-  marian: MarianGeneration | null;
-}
+/** What a folder holds; `tokenizer` is null when none was asked for (or, for ours, the folder has none). */
+export type OpenedFolder =
+  | { format: 'transformer-ts'; model: Model; tokenizer: Tokenizer | null; search: SearchDefaults; marian: null }
+  | {
+      format: 'marian';
+      model: Model;
+      tokenizer: MarianTokenizer | null;
+      search: SearchDefaults;
+      /** The folder's generation settings, kept so that it can be written out again. */
+      marian: MarianGeneration;
+    };
 
 export interface OpenOptions {
   /** Load the tokenizer too (default true). */
@@ -62,4 +65,9 @@ export async function openModelFolder(dir: string, options: OpenOptions = {}): P
 /** The folder's model config without reading its weights (for pictures and summaries). */
 export function readFolderConfig(dir: string): ModelConfig {
   return folderFormat(dir) === 'marian' ? readMarianConfig(dir).config : readModelConfig(dir);
+}
+
+/** The folder's tokenizer alone (for a process that leaves the model to another thread). */
+export async function openFolderTokenizer(dir: string): Promise<Tokenizer | MarianTokenizer | null> {
+  return folderFormat(dir) === 'marian' ? MarianTokenizer.load(dir) : loadTokenizer(dir);
 }

@@ -14,9 +14,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import { isMarianFolder } from '../io/marian.js';
-import { loadTokenizer, ModelFolderError } from '../io/model-folder.js';
-import { MarianTokenizer, type TextTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { ModelFolderError } from '../io/model-folder.js';
+import { openFolderTokenizer } from '../io/open-folder.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { guardConnections, limitStalledAnswer, serverOptions } from './connections.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
 import { RunMetrics } from './metrics.js';
@@ -72,9 +72,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const tokenizer = isMarianFolder(options.modelDir)
-    ? await MarianTokenizer.load(options.modelDir)
-    : await loadTokenizer(options.modelDir);
+  const tokenizer = await openFolderTokenizer(options.modelDir);
   if (tokenizer === null)
     throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (existsSync(join(options.modelDir, 'metrics.jsonl')) ? options.modelDir : null);

@@ -22,6 +22,8 @@ export const MARIAN_TOKENIZER_CONFIG = 'tokenizer_config.json';
 export interface TextTokenizer {
   readonly vocabSize: number;
   encode(text: string, options?: EncodeOptions): Int32Array;
+  /** Target-side text to ids, when the target side has a tokenizer of its own (Marian's target.spm). */
+  encodeTarget?(text: string, options?: EncodeOptions): Int32Array;
   decode(ids: ArrayLike<number>): string;
   idToPiece(id: number): string;
 }

@@ -242,7 +242,7 @@ const cases: Record<string, Case> = {
   },
   'serve: a port in use': {
     args: ['serve', '--model', 'model', '--port', String(busyPort.port)],
-    code: 2,
+    code: 1,
     says: new RegExp(`port ${busyPort.port} on 127\\.0\\.0\\.1 is in use`),
   },
   'an unknown command': { args: ['frobnicate'], code: 2, says: /unknown command "frobnicate"/ },
