@@ -1,13 +1,16 @@
 // `transformer average`: checkpoint averaging (the paper's section 6.1: the base models average the last
 // 5 checkpoints, written at 10-minute intervals). Either explicit files into one file, or the newest N
 // step checkpoints of a training run into a model folder (config.json, tokenizer.json, model.safetensors).
+// Every file is written atomically (a temporary file, then a rename), and a failed write names the file.
 
 import { InputError } from '../errors.js';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
-import { readSafetensors, SafetensorsError, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { namingTarget } from '../train/run-files.js';
 import { UsageError, integerFlag } from './flags.js';
 
 const USAGE =
@@ -81,45 +84,59 @@ function averageRun(runDir: string, last: number, outDir: string): string[] {
   if (!existsSync(config)) throw new AverageError(`${config}: missing; the averaged model folder needs it`);
   const tensors = averageSafetensors(inputs);
   mkdirSync(outDir, { recursive: true });
-  writeSafetensors(join(outDir, WEIGHTS_FILE), tensors, {
+  writeWeights(join(outDir, WEIGHTS_FILE), tensors, {
     format: MODEL_FORMAT,
     version: String(MODEL_FORMAT_VERSION),
     averaged: inputs.map((p) => basename(p)).join(','),
   });
-  copyFileSync(config, join(outDir, CONFIG_FILE));
+  copyAtomic(config, join(outDir, CONFIG_FILE));
   const tokenizer = join(runDir, TOKENIZER_FILE);
-  if (existsSync(tokenizer)) copyFileSync(tokenizer, join(outDir, TOKENIZER_FILE));
+  if (existsSync(tokenizer)) copyAtomic(tokenizer, join(outDir, TOKENIZER_FILE));
   return inputs;
+}
+
+/** Writes through a temporary file and a rename; a failure names `path`, not the temporary file. */
+function writeWeights(path: string, tensors: Map<string, TensorToWrite>, metadata: Record<string, string>): void {
+  namingTarget(path, () => writeSafetensors(path, tensors, metadata));
+}
+
+function copyAtomic(from: string, to: string): void {
+  const bytes = readFileSync(from);
+  namingTarget(to, () => writeFileAtomic(to, [bytes]));
 }
 
 export async function average(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { output: { type: 'string' }, run: { type: 'string' }, last: { type: 'string' } },
+    options: {
+      output: { type: 'string' },
+      run: { type: 'string' },
+      last: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     strict: true,
   });
-  if (values.run === undefined && values.last !== undefined) throw new UsageError(`--last needs --run\n${USAGE}`);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const help = 'see transformer average --help';
+  if (values.run === undefined && values.last !== undefined) throw new UsageError(`--last needs --run; ${help}`);
   if (values.run !== undefined && positionals.length > 0) {
-    throw new UsageError(`give either --run or input files, not both\n${USAGE}`);
+    throw new UsageError(`give either --run or input files, not both; ${help}`);
   }
   if (values.run === undefined && (positionals.length === 0 || values.output === undefined)) {
-    throw new UsageError(`--output and at least one input file are needed\n${USAGE}`);
+    throw new UsageError(`--output and at least one input file are needed; ${help}`);
   }
-  try {
-    if (values.run !== undefined) {
-      const last = integerFlag('--last', values.last, 1);
-      const outDir = values.output ?? join(values.run, 'averaged');
-      const inputs = averageRun(values.run, last, outDir);
-      console.log(`averaged ${inputs.map((p) => basename(p)).join(', ')} into ${outDir}`);
-    } else {
-      writeSafetensors(values.output!, averageSafetensors(positionals), { averaged: positionals.join(',') });
-      console.log(`averaged ${positionals.length} files into ${values.output}`);
-    }
-  } catch (error) {
-    if (!(error instanceof AverageError || error instanceof SafetensorsError)) throw error;
-    console.error(`transformer average: ${error.message}`);
-    return 1;
+  if (values.run !== undefined) {
+    const last = integerFlag('--last', values.last, 1);
+    const outDir = values.output ?? join(values.run, 'averaged');
+    const inputs = averageRun(values.run, last, outDir);
+    console.log(`averaged ${inputs.map((p) => basename(p)).join(', ')} into ${outDir}`);
+  } else {
+    writeWeights(values.output!, averageSafetensors(positionals), { averaged: positionals.join(',') });
+    console.log(`averaged ${positionals.length} files into ${values.output}`);
   }
   return 0;
 }

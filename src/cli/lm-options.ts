@@ -1,10 +1,10 @@
 // `transformer lm`'s settings: a small pre-norm decoder-only model that learns in minutes on two cores, and
 // `--set model.KEY=VALUE` (any config key, checked by the config) and `--set train.KEY=VALUE` (the keys of
-// LmOptions) overrides. Values are JSON where they parse as JSON, else strings.
+// LmOptions, each checked for its type and range) overrides. Values are JSON where they parse as JSON, else strings.
 
 import type { ModelConfig } from '../model/config.js';
 import { lmDefaults, type LmOptions } from '../train/lm-trainer.js';
-import { UsageError } from './flags.js';
+import { checkValue, modelKeys, splitSetting, unknownKey, type Rule } from './settings.js';
 
 export const lmModelDefaults: Partial<ModelConfig> = {
   kind: 'decoder-only',
@@ -20,41 +20,45 @@ export const lmModelDefaults: Partial<ModelConfig> = {
   tieOutput: false,
 };
 
-const SCHEDULES = ['constant', 'inverse-sqrt', 'cosine'];
-/** Settings that count things, so must be whole numbers. */
-const INTEGERS = new Set(['seq', 'batch', 'steps', 'warmup', 'seed', 'validEvery', 'validChars']);
+const whole = (min: number): Rule => ({ type: 'number', integer: true, min });
+const atLeast = (min: number): Rule => ({ type: 'number', min });
+const fraction: Rule = { type: 'number', min: 0, max: 1, maxOpen: true };
+const positive: Rule = { type: 'number', min: 0, minOpen: true };
+
+/** What each train.* setting accepts. */
+const trainRules: Record<keyof LmOptions, Rule> = {
+  seq: whole(1),
+  batch: whole(1),
+  minutes: atLeast(0),
+  steps: whole(0),
+  lr: positive,
+  warmup: whole(0),
+  schedule: { type: 'choice', values: ['constant', 'inverse-sqrt', 'cosine'] },
+  minLr: atLeast(0),
+  beta1: fraction,
+  beta2: fraction,
+  eps: positive,
+  weightDecay: atLeast(0),
+  clipNorm: atLeast(0),
+  seed: { type: 'number', integer: true, min: 0, max: 2 ** 32 - 1 },
+  validEvery: whole(0),
+  validChars: whole(1),
+};
 
 export function parseLmSettings(items: readonly string[]): { model: Record<string, unknown>; train: LmOptions } {
   const model: Record<string, unknown> = {};
   const train: Record<string, unknown> = { ...lmDefaults };
   for (const item of items) {
-    const match = /^(model|train)\.([A-Za-z]+)=(.*)$/s.exec(item);
-    if (match === null) throw new UsageError(`--set expects model.KEY=VALUE or train.KEY=VALUE, got "${item}"`);
-    const [, section, key, raw] = match;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = raw;
+    const { section, key, value } = splitSetting(item, ['model', 'train']);
+    if (section === 'model') {
+      if (!modelKeys.includes(key)) throw unknownKey('model', key, modelKeys);
+      model[key] = value;
+      continue;
     }
-    if (section === 'model') model[key] = value;
-    else train[checkTrainKey(key, value)] = value;
+    const rule = trainRules[key as keyof LmOptions];
+    if (rule === undefined) throw unknownKey('train', key, Object.keys(trainRules));
+    checkValue(`train.${key}`, value, rule);
+    train[key] = value;
   }
   return { model, train: train as unknown as LmOptions };
-}
-
-function checkTrainKey(key: string, value: unknown): string {
-  if (!(key in lmDefaults))
-    throw new UsageError(`--set: unknown key "train.${key}"; the keys are ${Object.keys(lmDefaults).join(', ')}`);
-  if (key === 'schedule') {
-    if (!SCHEDULES.includes(value as string))
-      throw new UsageError(`--set train.schedule must be one of ${SCHEDULES.join(', ')}, got ${JSON.stringify(value)}`);
-  } else if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new UsageError(`--set train.${key} must be a number >= 0, got ${JSON.stringify(value)}`);
-  } else if (INTEGERS.has(key) && !Number.isInteger(value)) {
-    throw new UsageError(`--set train.${key} must be a whole number, got ${value}`);
-  } else if ((key === 'seq' || key === 'batch') && value < 1) {
-    throw new UsageError(`--set train.${key} must be at least 1`);
-  }
-  return key;
 }

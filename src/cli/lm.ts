@@ -2,20 +2,26 @@
 // is also a model folder (config.json, model.safetensors) with the character vocabulary (vocabulary.json),
 // the options (lm.json) and one JSON line per update and per validation (metrics.jsonl).
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { CharacterVocabulary, VOCABULARY_FILE } from '../data/characters.js';
+import { CorpusError } from '../data/lines.js';
+import { firstInvalidUtf8 } from '../data/utf8.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-folder.js';
 import { ConfigError, createModel, makeConfig, type DecoderOnly, type ModelConfig } from '../model/index.js';
 import { LmTrainer, splitText, VALID_FRACTION, type LmOptions } from '../train/lm-trainer.js';
+import { TrainingDiverged } from '../train/trainer.js';
 import { METRICS_FILE } from '../train/read-metrics.js';
 import { UsageError, integerFlag } from './flags.js';
 import { LmReporter } from './lm-report.js';
 import { lmModelDefaults, parseLmSettings } from './lm-options.js';
+import { onInterrupt } from './interrupt.js';
+import { makeRunFolder } from './train-run.js';
 
 const USAGE =
   'usage: transformer lm --text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--threads T]\n' +
@@ -39,7 +45,7 @@ export async function lm(argv: string[]): Promise<number> {
   }
   const { run, options } = flags;
   const { vocabulary, train, valid, model } = prepare(flags);
-  mkdirSync(run, { recursive: true });
+  makeRunFolder(run);
   vocabulary.save(join(run, VOCABULARY_FILE));
   writeFileAtomic(join(run, LM_FILE), [Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`)]);
   const report = new LmReporter(run);
@@ -60,18 +66,20 @@ export async function lm(argv: string[]): Promise<number> {
     onStep: (s) => report.step(s),
     onValidation: (v) => report.validation(v),
   });
-  const onSignal = () => {
-    report.note('stopping after this update (Ctrl-C again to abort)');
-    trainer.requestStop();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  const stopHandlers = onInterrupt(
+    () => trainer.requestStop(),
+    (signal) => report.note(`${signal}: stopping after this update (${signal} again to abort without saving)`),
+  );
   try {
     const { steps, elapsedSeconds, reason } = await trainer.run();
     await saveModel(run, model, { metadata: { step: String(steps) } });
     report.end(reason, steps, elapsedSeconds);
+  } catch (error) {
+    if (!(error instanceof TrainingDiverged)) throw error;
+    report.note(error.message);
+    return 1;
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    stopHandlers();
   }
   return 0;
 }
@@ -137,13 +145,23 @@ function minutesFlag(value: string): number {
 }
 
 function readText(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(
       `--text ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
   }
+  // Decoding alone would turn a bad byte into U+FFFD and learn it as a character.
+  const at = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
+  if (at >= 0) {
+    const lineStart = at === 0 ? 0 : bytes.lastIndexOf(0x0a, at - 1) + 1;
+    const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+    const hex = bytes[at].toString(16).padStart(2, '0');
+    throw new CorpusError(`${path}:${line}: invalid UTF-8 byte 0x${hex} at byte column ${at - lineStart + 1}`);
+  }
+  return bytes.toString('utf8');
 }
 
 /** The small defaults of lm-options.ts, the vocabulary and window length, then the --set model.* overrides. */

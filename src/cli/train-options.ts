@@ -1,9 +1,11 @@
 // The training options' defaults (the paper's recipe, section 5) and `--set key=value` overrides:
-// `model.dModel=512`, `train.steps=20000`, `train.schedule.warmup=4000`. Unknown keys are errors.
+// `model.dModel=512`, `train.steps=20000`, `train.schedule.warmup=4000`. Unknown keys are errors, and
+// every train value is checked for its type and range before anything is read or written.
 
 import type { TrainOptions } from '../train/trainer.js';
 import type { Schedule } from '../train/schedule.js';
 import { UsageError } from './flags.js';
+import { checkValue, modelKeys, quote, splitSetting, unknownKey, type Rule } from './settings.js';
 
 export const trainDefaults: TrainOptions = {
   maxTokens: 4096,
@@ -19,53 +21,78 @@ export const trainDefaults: TrainOptions = {
   weightDecay: 0,
   seed: 1,
   validEvery: 1000,
+  targetBleu: 0,
   checkpointEvery: 1000,
   keepCheckpoints: 5,
 };
 
-const scheduleKinds = ['paper', 'inverse-sqrt', 'cosine', 'constant'];
+const whole = (min: number, max?: number): Rule => ({ type: 'number', integer: true, min, max });
+const atLeast = (min: number): Rule => ({ type: 'number', min });
+const fraction: Rule = { type: 'number', min: 0, max: 1, maxOpen: true };
+const positive: Rule = { type: 'number', min: 0, minOpen: true };
 
-function parseValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+/** What each train.* setting accepts. schedule.dModel and schedule.totalSteps follow the model and train.steps. */
+const trainRules: Record<string, Rule> = {
+  maxTokens: whole(1),
+  steps: whole(1),
+  minutes: atLeast(0),
+  accumulate: whole(1),
+  clipNorm: atLeast(0),
+  labelSmoothing: fraction,
+  beta1: fraction,
+  beta2: fraction,
+  eps: positive,
+  weightDecay: atLeast(0),
+  seed: whole(0, 2 ** 32 - 1),
+  validEvery: whole(0),
+  targetBleu: { type: 'number', min: 0, max: 100 },
+  checkpointEvery: whole(0),
+  keepCheckpoints: whole(0),
+  'schedule.kind': { type: 'choice', values: ['paper', 'inverse-sqrt', 'cosine', 'constant'] },
+  'schedule.warmup': whole(0),
+  'schedule.lr': positive,
+  'schedule.minLr': atLeast(0),
+};
 
-/** Splits `--set` items into model overrides (checked later by the config) and train overrides. */
-export function parseSettings(items: readonly string[]): {
+export interface Settings {
+  /** --set model.* overrides, checked by the model config later. */
   model: Record<string, unknown>;
   train: Partial<TrainOptions>;
-} {
+  /** The train.* keys given, e.g. "steps", "schedule.lr". */
+  trainKeys: string[];
+}
+
+/** Splits `--set` items into model and train overrides, checking every key and every train value. */
+export function parseSettings(items: readonly string[]): Settings {
   const model: Record<string, unknown> = {};
   const train: Record<string, unknown> = {};
   const schedule: Record<string, unknown> = {};
+  const trainKeys: string[] = [];
   for (const item of items) {
-    const match = /^(model|train)\.([A-Za-z.]+)=(.*)$/.exec(item);
-    if (match === null) throw new UsageError(`--set expects model.KEY=VALUE or train.KEY=VALUE, got "${item}"`);
-    const [, section, key, raw] = match;
-    const value = parseValue(raw);
-    if (section === 'model') model[key] = value;
-    else if (key.startsWith('schedule.'))
-      schedule[checkKey(key.slice(9), trainDefaults.schedule, value, `train.${key}`)] = value;
-    else train[checkKey(key, trainDefaults, value, `train.${key}`)] = value;
+    const { section, key, value } = splitSetting(item, ['model', 'train']);
+    if (section === 'model') {
+      if (!modelKeys.includes(key)) throw unknownKey('model', key, modelKeys);
+      model[key] = value;
+      continue;
+    }
+    const rule = trainRules[key];
+    if (rule === undefined) throw unknownKey('train', key, Object.keys(trainRules));
+    checkValue(`train.${key}`, value, rule);
+    if (key.startsWith('schedule.')) schedule[key.slice('schedule.'.length)] = value;
+    else train[key] = value;
+    trainKeys.push(key);
   }
-  if (schedule.kind !== undefined && !scheduleKinds.includes(schedule.kind as string)) {
+  if (model.kind !== undefined && model.kind !== 'encoder-decoder')
     throw new UsageError(
-      `train.schedule.kind must be one of ${scheduleKinds.join(', ')}, got ${JSON.stringify(schedule.kind)}`,
+      `--set model.kind=${quote(model.kind)}: train makes translation models, whose kind is encoder-decoder ` +
+        '(a decoder-only language model is trained with transformer lm)',
     );
-  }
-  if (Object.keys(schedule).length > 0)
-    train.schedule = { ...trainDefaults.schedule, ...(schedule as Partial<Schedule>) };
-  return { model, train: train as Partial<TrainOptions> };
+  if (Object.keys(schedule).length > 0) train.schedule = schedule;
+  return { model, train: train as Partial<TrainOptions>, trainKeys };
 }
 
-function checkKey(key: string, defaults: object, value: unknown, name: string): string {
-  if (!(key in defaults) || key === 'schedule') throw new UsageError(`--set: unknown key "${name}"`);
-  const expected = typeof (defaults as Record<string, unknown>)[key];
-  if (typeof value !== expected)
-    throw new UsageError(`--set ${name} must be a ${expected}, got ${JSON.stringify(value)}`);
-  if (expected === 'number' && !((value as number) >= 0)) throw new UsageError(`--set ${name} must not be negative`);
-  return key;
+/** The options of a run: defaults, then the saved ones (on resume), then the given ones (schedule merged). */
+export function mergeOptions(saved: Partial<TrainOptions> | undefined, given: Partial<TrainOptions>): TrainOptions {
+  const schedule: Schedule = { ...trainDefaults.schedule, ...saved?.schedule, ...given.schedule };
+  return { ...trainDefaults, ...saved, ...given, schedule };
 }

@@ -1,5 +1,6 @@
-// What `transformer train` shows and records: a progress line on a terminal (step, loss, learning
-// rate, tokens/s, ETA), plain log lines otherwise, and every number in metrics.jsonl.
+// What `transformer train` shows and records: a progress line on a terminal (updates done of the total,
+// updates per second, loss, learning rate, tokens/s, time left), plain log lines otherwise, and every
+// number in metrics.jsonl.
 
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,9 +8,14 @@ import type { ParallelCorpus } from '../data/corpus.js';
 import type { Module } from '../nn/module.js';
 import type { TrainingState } from '../train/checkpoint.js';
 import type { Progress, StopReason, TrainOptions, Validation } from '../train/trainer.js';
+import { namingTarget } from '../train/run-files.js';
 import { backend } from '../backend/registry.js';
 
+/** Without a terminal, a progress line every this many updates, or this many seconds if that comes first. */
 const LOG_EVERY = 100;
+const LOG_SECONDS = 60;
+/** The rate behind the time left is measured over this many recent updates, so it follows a change of load. */
+const RATE_WINDOW = 50;
 
 function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -21,6 +27,8 @@ function duration(seconds: number): string {
 export class TrainingReporter {
   private readonly metrics: string;
   private lineOpen = false;
+  private readonly recent: { step: number; at: number }[] = [];
+  private lastLog = performance.now();
 
   constructor(
     readonly run: string,
@@ -31,7 +39,8 @@ export class TrainingReporter {
   }
 
   private record(entry: Record<string, unknown>): void {
-    appendFileSync(this.metrics, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    const line = `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`;
+    namingTarget(this.metrics, () => appendFileSync(this.metrics, line));
   }
 
   private print(line: string): void {
@@ -63,23 +72,40 @@ export class TrainingReporter {
     });
   }
 
+  /** On resume: the train settings given now that differ from the saved ones. */
+  changedOptions(saved: Partial<TrainOptions>, now: TrainOptions): void {
+    const flat = (o: Partial<TrainOptions>) => ({ ...o, ...prefixed(o.schedule ?? {}), schedule: undefined });
+    const [before, after] = [flat(saved), flat(now)] as Record<string, unknown>[];
+    const changes = Object.keys(after)
+      .filter((k) => !['schedule.dModel', 'schedule.totalSteps'].includes(k) && before[k] !== undefined)
+      .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+      .map((k) => `${k} ${JSON.stringify(before[k])} -> ${JSON.stringify(after[k])}`);
+    if (changes.length > 0) this.note(`resuming with changed settings: ${changes.join(', ')}`);
+  }
+
   step(p: Progress): void {
     this.record({ event: 'step', ...p });
+    const now = performance.now();
+    this.recent.push({ step: p.step, at: now });
+    if (this.recent.length > RATE_WINDOW) this.recent.shift();
+    const [first, last] = [this.recent[0], this.recent[this.recent.length - 1]];
+    const rate = this.recent.length >= 5 ? ((last.step - first.step) * 1000) / (last.at - first.at) : null;
     const o = this.options;
-    const remaining = [
-      o.steps < Infinity ? ((o.steps - p.step) * p.elapsedSeconds) / Math.max(p.step, 1) : Infinity,
+    const eta = Math.min(
+      rate === null ? Infinity : (o.steps - p.step) / rate,
       o.minutes > 0 ? o.minutes * 60 - p.elapsedSeconds : Infinity,
-    ];
-    const eta = Math.min(...remaining);
+    );
     const text =
-      `step ${p.step} epoch ${p.epoch + 1} loss ${p.loss.toFixed(3)} ppl ${p.ppl.toFixed(2)} ` +
+      `step ${p.step}/${o.steps} (${Math.floor((100 * p.step) / o.steps)}%)` +
+      `${rate === null ? '' : ` ${rate.toFixed(2)} updates/s`} loss ${p.loss.toFixed(3)} ppl ${p.ppl.toFixed(2)} ` +
       `lr ${p.lr.toExponential(2)} ${Math.round(p.targetTokensPerSecond)} tok/s ` +
-      `elapsed ${duration(p.elapsedSeconds)}${Number.isFinite(eta) ? ` eta ${duration(eta)}` : ''}`;
+      `elapsed ${duration(p.elapsedSeconds)}${Number.isFinite(eta) ? ` about ${duration(eta)} left` : ''}`;
     if (this.tty) {
       process.stderr.write(`\r${text}\x1b[K`);
       this.lineOpen = true;
-    } else if (p.step % LOG_EVERY === 0) {
+    } else if (p.step % LOG_EVERY === 0 || p.step === o.steps || now - this.lastLog >= LOG_SECONDS * 1000) {
       console.error(text);
+      this.lastLog = now;
     }
   }
 
@@ -92,10 +118,19 @@ export class TrainingReporter {
   }
 
   finish(state: TrainingState, reason: StopReason): void {
-    const why = { steps: 'reached the step limit', time: 'reached the time limit', interrupted: 'interrupted' }[reason];
+    const why = {
+      steps: 'reached the step limit',
+      time: 'reached the time limit',
+      target: `reached the target validation BLEU ${this.options.targetBleu}`,
+      interrupted: 'interrupted',
+    }[reason];
     this.record({ event: 'end', reason, step: state.step, elapsedSeconds: state.elapsedSeconds, best: state.best });
     this.note(
       `${why} at step ${state.step} after ${duration(state.elapsedSeconds)}; checkpoint saved; best model in ${this.run}/model.safetensors`,
     );
   }
+}
+
+function prefixed(schedule: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(schedule).map(([k, v]) => [`schedule.${k}`, v]));
 }

@@ -1,8 +1,10 @@
 // `transformer train`: trains a translation model from parallel text into a run folder holding
 // everything (config.json, tokenizer.json, train.json, model.safetensors, checkpoints/, metrics.jsonl),
 // which translate, score and serve accept as a model folder. Re-running on the same folder resumes.
+// Nothing is written before the data has been read and checked, and a resumed run must be given the
+// same data, tokenizer and model as it started with.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -13,27 +15,43 @@ import {
   readModelConfig,
   TOKENIZER_FILE,
 } from '../io/model-folder.js';
-import { readParallelCorpus, type ParallelCorpus } from '../data/corpus.js';
-import { learnBpe, Tokenizer } from '../tokenizer/index.js';
-import { makeConfig, createModel, type ModelConfig, type PresetName, EncoderDecoder } from '../model/index.js';
-import { Trainer, TrainingDiverged, type TrainOptions } from '../train/trainer.js';
-import { readLines } from '../data/lines.js';
+import { type ModelConfig } from '../model/index.js';
+import { Trainer, TrainingDiverged, type StopReason, type TrainOptions } from '../train/trainer.js';
+import type { TrainingState } from '../train/checkpoint.js';
+import { namingTarget } from '../train/run-files.js';
+import { checkpointCandidates } from '../train/resume.js';
+import { Tokenizer } from '../tokenizer/index.js';
 import { UsageError, integerFlag } from './flags.js';
-import { parseSettings, trainDefaults } from './train-options.js';
+import { onInterrupt } from './interrupt.js';
+import { mergeOptions, parseSettings } from './train-options.js';
 import { TrainingReporter } from './train-report.js';
-import { translateLines } from '../decode/translate-lines.js';
-import { corpusBleu } from '../eval/bleu.js';
+import { checkModelSettings, learnTokenizer, newConfig, readTrainingData, validationBleu } from './train-data.js';
+import {
+  checkResumeFlags,
+  checkUnchanged,
+  fingerprintRun,
+  makeRunFolder,
+  readRunRecord,
+  writeRunRecord,
+  type RunFiles,
+  type RunFlags,
+  type RunRecord,
+} from './train-run.js';
 
-const TRAIN_FILE = 'train.json';
+export const TRAIN_USAGE =
+  'usage: transformer train --run DIR --source FILE --target FILE [--valid-source FILE --valid-target FILE]\n' +
+  '  [--preset base|big|small|tiny] [--vocab-size N | --tokenizer FILE] [--bleu-sentences N] [--set KEY=VALUE]...\n' +
+  '  Re-running with the same --run resumes from its newest checkpoint; --set train.KEY=VALUE may change limits then.';
 
-interface RunFiles {
-  source: string;
-  target: string;
-  validSource: string | null;
-  validTarget: string | null;
-}
+const PRESETS = ['base', 'big', 'small', 'tiny'];
 
 export async function train(argv: string[]): Promise<number> {
+  const outcome = await trainRun(argv);
+  return typeof outcome === 'number' ? outcome : 0;
+}
+
+/** Runs the command: how training ended, or an exit code when it did not train (--help, divergence). */
+export async function trainRun(argv: string[]): Promise<number | { state: TrainingState; reason: StopReason }> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -42,159 +60,152 @@ export async function train(argv: string[]): Promise<number> {
       target: { type: 'string' },
       'valid-source': { type: 'string' },
       'valid-target': { type: 'string' },
-      preset: { type: 'string', default: 'small' },
-      'vocab-size': { type: 'string', default: '8000' },
+      preset: { type: 'string' },
+      'vocab-size': { type: 'string' },
       tokenizer: { type: 'string' },
       'bleu-sentences': { type: 'string', default: '500' },
       set: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    console.log(TRAIN_USAGE);
+    return 0;
+  }
   if (values.run === undefined) throw new UsageError('--run DIR is required (the run folder)');
   const run = values.run;
-  const resuming = existsSync(join(run, TRAIN_FILE));
   const settings = parseSettings(values.set);
-  const saved = resuming ? readRunFile(run) : null;
-  const files = saved?.files ?? requireFiles(values);
-  const options: TrainOptions = { ...trainDefaults, ...saved?.options, ...settings.train };
-  mkdirSync(run, { recursive: true });
-
-  const tokenizer = await prepareTokenizer(
-    run,
-    files,
-    values.tokenizer,
-    integerFlag('--vocab-size', values['vocab-size'], 300),
-  );
-  const config = resuming
-    ? readModelConfig(run)
-    : makeConfig(presetName(values.preset), { vocabSize: tokenizer.vocabSize, ...settings.model });
-  if (Object.keys(settings.model).length > 0 && resuming) {
-    throw new UsageError(`${run} is being resumed with its saved model config; model.* settings cannot change`);
-  }
-  options.schedule = { ...options.schedule, dModel: config.dModel, totalSteps: options.steps };
-  writeRunFiles(run, config, files, options);
-
-  const encode = (text: string) => tokenizer.encode(text, { addEos: true });
-  const trainCorpus = await readParallelCorpus(files.source, files.target, {
-    encodeSource: encode,
-    filters: { maxLength: config.maxLength - 1 },
-  });
-  const valid = await readValid(files, encode, config);
-  const model = createModel(config) as EncoderDecoder;
-  const reporter = new TrainingReporter(run, process.stderr.isTTY === true, options);
-  reporter.start(model, trainCorpus, valid?.corpus ?? null, resuming);
+  const flags = runFlags(values);
   const bleuSentences = integerFlag('--bleu-sentences', values['bleu-sentences'], 0);
-  const trainer = new Trainer(model, trainCorpus, valid?.corpus ?? null, run, options, {
+  const saved = readRunRecord(run);
+  if (saved !== null) checkResumeFlags(saved, flags);
+  else refuseUnknownRun(run);
+  const files = saved?.files ?? requireFiles(flags);
+  const options = mergeOptions(saved?.options, settings.train);
+  checkOptions(options, saved, files, bleuSentences);
+  makeRunFolder(run);
+
+  const fingerprint = saved === null ? null : await checkUnchanged(run, saved, flags.tokenizer);
+  const tokenizer =
+    saved === null ? await learnTokenizer(files, flags) : await Tokenizer.load(join(run, TOKENIZER_FILE));
+  const config =
+    saved === null
+      ? newConfig(flags.preset ?? 'small', tokenizer, settings.model)
+      : checkModelSettings(readModelConfig(run), settings.model);
+  options.schedule = { ...options.schedule, dModel: config.dModel, totalSteps: options.steps };
+  const data = await readTrainingData(files, tokenizer, config);
+
+  const record: RunRecord = {
+    files,
+    options,
+    preset: saved === null ? (flags.preset ?? 'small') : saved.preset,
+    vocabSize: saved === null ? (flags.tokenizer === undefined ? (flags.vocabSize ?? 8000) : null) : saved.vocabSize,
+  };
+  if (saved === null) {
+    const tokenizerPath = join(run, TOKENIZER_FILE);
+    await namingTarget(tokenizerPath, () => tokenizer.save(tokenizerPath));
+    writeConfig(run, config);
+  }
+  record.fingerprint = fingerprint ?? (await fingerprintRun(run, files, flags.tokenizer ?? null));
+  writeRunRecord(run, record); // last: from here on the folder is a run that resumes
+
+  const reporter = new TrainingReporter(run, process.stderr.isTTY === true, options);
+  if (saved !== null) reporter.changedOptions(saved.options, options);
+  reporter.start(data.model, data.train, data.valid?.corpus ?? null, saved !== null);
+  const trainer = new Trainer(data.model, data.train, data.valid?.corpus ?? null, run, options, {
     onStep: (p) => reporter.step(p),
     onValidation: (step, v, best) => reporter.validation(step, v, best),
-    // Greedy BLEU on the first validation sentences picks the best checkpoint, as in the reference toolkits.
-    bleu:
-      valid === null || bleuSentences === 0
-        ? undefined
-        : async (m) => {
-            const sources = valid.sources.slice(0, bleuSentences);
-            const hypotheses = translateLines(m, tokenizer, sources, { beam: 1, batchSize: 64 });
-            return corpusBleu(hypotheses, [valid.references.slice(0, bleuSentences)]).score;
-          },
+    onWarning: (message) => reporter.note(message),
+    bleu: data.valid === null || bleuSentences === 0 ? undefined : validationBleu(data.valid, tokenizer, bleuSentences),
   });
-  const onSignal = () => {
-    reporter.note('stopping after this update (Ctrl-C again to abort without saving)');
-    trainer.requestStop();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  const stopHandlers = onInterrupt(
+    () => trainer.requestStop(),
+    (signal) => reporter.note(`${signal}: stopping after this update (${signal} again to abort without saving)`),
+  );
   try {
-    const { state, reason } = await trainer.run();
-    reporter.finish(state, reason);
+    const outcome = await trainer.run();
+    reporter.finish(outcome.state, outcome.reason);
+    return outcome;
   } catch (error) {
     if (!(error instanceof TrainingDiverged)) throw error;
     reporter.note(error.message);
     return 1;
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    stopHandlers();
   }
-  return 0;
 }
 
-function presetName(name: string | undefined): PresetName {
-  const presets = ['base', 'big', 'small', 'tiny'];
-  if (name === undefined || !presets.includes(name)) {
-    throw new UsageError(`--preset must be one of ${presets.join(', ')}, got "${name}"`);
-  }
-  return name as PresetName;
-}
-
-function requireFiles(values: Record<string, unknown>): RunFiles {
+function runFlags(values: Record<string, string | boolean | string[] | undefined>): RunFlags {
   const get = (flag: string) => values[flag] as string | undefined;
-  for (const flag of ['source', 'target']) {
-    if (get(flag) === undefined) throw new UsageError(`--${flag} FILE is required for a new run`);
-  }
-  if ((get('valid-source') === undefined) !== (get('valid-target') === undefined)) {
-    throw new UsageError('give both --valid-source and --valid-target, or neither');
-  }
-  for (const flag of ['source', 'target', 'valid-source', 'valid-target']) {
-    const path = get(flag);
-    if (path !== undefined && !existsSync(path)) throw new UsageError(`--${flag}: ${path} does not exist`);
-  }
+  const preset = get('preset');
+  if (preset !== undefined && !PRESETS.includes(preset))
+    throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
+  const vocabSize = get('vocab-size');
+  if (vocabSize !== undefined && get('tokenizer') !== undefined)
+    throw new UsageError('give --vocab-size (to learn a tokenizer) or --tokenizer FILE, not both');
   return {
-    source: get('source')!,
-    target: get('target')!,
-    validSource: get('valid-source') ?? null,
-    validTarget: get('valid-target') ?? null,
+    source: get('source'),
+    target: get('target'),
+    validSource: get('valid-source'),
+    validTarget: get('valid-target'),
+    preset,
+    vocabSize: vocabSize === undefined ? undefined : integerFlag('--vocab-size', vocabSize, 1, 1 << 24),
+    tokenizer: get('tokenizer'),
   };
 }
 
-function readRunFile(run: string): { files: RunFiles; options: TrainOptions } {
-  const path = join(run, TRAIN_FILE);
-  try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { files: RunFiles; options: TrainOptions };
-    if (typeof json.files?.source !== 'string' || typeof json.options !== 'object')
-      throw new Error('missing "files" or "options"');
-    return json;
-  } catch (error) {
-    throw new UsageError(`${path}: not a training run file (${(error as Error).message})`);
+function requireFiles(flags: RunFlags): RunFiles {
+  for (const flag of ['source', 'target'] as const) {
+    if (flags[flag] === undefined) throw new UsageError(`--${flag} FILE is required for a new run`);
   }
+  if ((flags.validSource === undefined) !== (flags.validTarget === undefined)) {
+    throw new UsageError('give both --valid-source and --valid-target, or neither');
+  }
+  const named: [string, string | undefined][] = [
+    ['--source', flags.source],
+    ['--target', flags.target],
+    ['--valid-source', flags.validSource],
+    ['--valid-target', flags.validTarget],
+    ['--tokenizer', flags.tokenizer],
+  ];
+  for (const [flag, path] of named) {
+    if (path !== undefined && !existsSync(path)) throw new UsageError(`${flag}: ${path} does not exist`);
+  }
+  return {
+    source: flags.source!,
+    target: flags.target!,
+    validSource: flags.validSource ?? null,
+    validTarget: flags.validTarget ?? null,
+  };
 }
 
-function writeRunFiles(run: string, config: ModelConfig, files: RunFiles, options: TrainOptions): void {
-  const json = (value: unknown) => [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)];
-  writeFileAtomic(join(run, CONFIG_FILE), json({ format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, ...config }));
-  writeFileAtomic(join(run, TRAIN_FILE), json({ files, options }));
+/** A folder holding trained weights but no train.json is not ours to overwrite. */
+function refuseUnknownRun(run: string): void {
+  const weights = [join(run, 'model.safetensors'), ...checkpointCandidates(join(run, 'checkpoints', 'last'))];
+  const found = weights.find((path) => existsSync(path));
+  if (found !== undefined)
+    throw new UsageError(
+      `--run ${run} holds ${found} but no train.json, so it is not a run that can resume; choose another --run`,
+    );
 }
 
-/** The run's tokenizer: the saved one, a given file, or one learned from the training text (both sides). */
-async function prepareTokenizer(
-  run: string,
-  files: RunFiles,
-  given: string | undefined,
-  vocabSize: number,
-): Promise<Tokenizer> {
-  const path = join(run, TOKENIZER_FILE);
-  if (existsSync(path)) return Tokenizer.load(path);
-  const tokenizer =
-    given !== undefined
-      ? await Tokenizer.load(given)
-      : learnBpe(await readAll([files.source, files.target]), { vocabSize });
-  await tokenizer.save(path);
-  return tokenizer;
+function checkOptions(options: TrainOptions, saved: RunRecord | null, files: RunFiles, bleuSentences: number): void {
+  for (const key of ['seed', 'maxTokens'] as const) {
+    if (saved !== null && saved.options[key] !== undefined && saved.options[key] !== options[key])
+      throw new UsageError(
+        `--set train.${key}=${options[key]}: the run being resumed was started with ${saved.options[key]}, ` +
+          'and its saved position in the data depends on it',
+      );
+  }
+  if (options.targetBleu > 0 && (files.validSource === null || bleuSentences === 0))
+    throw new UsageError(
+      '--set train.targetBleu needs validation BLEU: --valid-source, --valid-target and --bleu-sentences > 0',
+    );
 }
 
-async function readAll(paths: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  for (const path of paths) for await (const line of readLines(path)) lines.push(line);
-  return lines;
-}
-
-async function readValid(
-  files: RunFiles,
-  encode: (text: string) => Int32Array,
-  config: ModelConfig,
-): Promise<{ corpus: ParallelCorpus; sources: string[]; references: string[] } | null> {
-  if (files.validSource === null || files.validTarget === null) return null;
-  const corpus = await readParallelCorpus(files.validSource, files.validTarget, {
-    encodeSource: encode,
-    filters: { maxLength: config.maxLength - 1 },
-  });
-  const [sources, references] = [await readAll([files.validSource]), await readAll([files.validTarget])];
-  return { corpus, sources, references };
+function writeConfig(run: string, config: ModelConfig): void {
+  const path = join(run, CONFIG_FILE);
+  const json = { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, ...config };
+  namingTarget(path, () => writeFileAtomic(path, [Buffer.from(`${JSON.stringify(json, null, 2)}\n`)]));
 }

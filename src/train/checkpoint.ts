@@ -3,8 +3,9 @@
 // atomically: files go to a temporary folder, which is then renamed into place.
 
 import { InputError } from '../errors.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { namingTarget } from './run-files.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { assignParameters } from '../io/model-folder.js';
@@ -35,14 +36,27 @@ function weights(model: Module): Map<string, TensorToWrite> {
   return out;
 }
 
-/** Writes the model's weights alone (step checkpoints, the best model). */
+/** Writes the model's weights alone (step checkpoints, the best model), atomically. */
 export function saveWeights(path: string, model: Module, metadata: Record<string, string> = {}): void {
-  writeSafetensors(path, weights(model), metadata);
+  namingTarget(path, () => writeSafetensors(path, weights(model), metadata));
 }
 
-/** Writes a full checkpoint folder at `dir`, replacing any previous one atomically. */
+/**
+ * Writes a full checkpoint folder at `dir`, replacing any previous one atomically. A crash between the
+ * two renames leaves `dir.old-PID` and a complete `dir.tmp-PID`, which resume.ts sorts out. Write errors
+ * name `dir`, not the temporary folder.
+ */
 export function saveCheckpoint(dir: string, model: Module, optimizer: Adam, state: TrainingState): void {
   const temp = `${dir}.tmp-${process.pid}`;
+  try {
+    namingTarget(dir, () => writeCheckpointFolder(temp, dir, model, optimizer, state));
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function writeCheckpointFolder(temp: string, dir: string, model: Module, optimizer: Adam, state: TrainingState): void {
   const old = `${dir}.old-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp, { recursive: true });
@@ -70,9 +84,11 @@ export function loadCheckpoint(dir: string, model: Module, optimizer: Adam): Tra
   } catch (error) {
     throw new CheckpointError(`${statePath}: cannot read the checkpoint state (${(error as Error).message})`);
   }
+  if (typeof raw !== 'object' || raw === null) throw new CheckpointError(`${statePath}: expected a JSON object`);
   if (raw.format !== CHECKPOINT_FORMAT || raw.version !== CHECKPOINT_VERSION) {
     throw new CheckpointError(`${statePath}: expected format "${CHECKPOINT_FORMAT}" version ${CHECKPOINT_VERSION}`);
   }
+  checkState(raw, statePath);
   const weightsPath = join(dir, 'model.safetensors');
   assignParameters(model, readSafetensors(weightsPath).tensors, weightsPath);
   const momentsPath = join(dir, 'optimizer.safetensors');
@@ -94,11 +110,32 @@ export function loadCheckpoint(dir: string, model: Module, optimizer: Adam): Tra
   return { step, generator, data, best, elapsedSeconds, targetTokens };
 }
 
-/** The checkpoint folder to resume from, also after a crash between the two renames of a save. */
-export function findCheckpoint(dir: string): string | null {
-  if (existsSync(join(dir, 'state.json'))) return dir;
-  const parent = dirname(dir);
-  if (!existsSync(parent)) return null;
-  const previous = readdirSync(parent).find((name) => name.startsWith(`${basename(dir)}.old-`));
-  return previous !== undefined && existsSync(join(parent, previous, 'state.json')) ? join(parent, previous) : null;
+/** Checks the fields of state.json before any weight is read, so a damaged file fails with its field named. */
+function checkState(raw: Record<string, unknown>, statePath: string): void {
+  const fail = (field: string, expected: string, value: unknown) => {
+    throw new CheckpointError(
+      `${statePath}: "${field}" must be ${expected}, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
+  };
+  const count = (field: string, value: unknown) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(field, 'a whole number >= 0', value);
+  };
+  const number = (field: string, value: unknown) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, 'a finite number', value);
+  };
+  for (const field of ['step', 'adamStep', 'targetTokens']) count(field, raw[field]);
+  number('elapsedSeconds', raw.elapsedSeconds);
+  const generator = raw.generator as TrainingState['generator'] | undefined;
+  if (typeof generator !== 'object' || generator === null) fail('generator', 'an object', generator);
+  count('generator.state', generator!.state);
+  if (generator!.spareNormal !== null) number('generator.spareNormal', generator!.spareNormal);
+  const data = raw.data as Record<string, unknown> | undefined;
+  if (typeof data !== 'object' || data === null) fail('data', 'an object', data);
+  for (const field of ['epoch', 'index', 'seed']) count(`data.${field}`, data![field]);
+  const best = raw.best as Record<string, unknown> | null | undefined;
+  if (best !== null) {
+    if (typeof best !== 'object') fail('best', 'null or an object', best);
+    number('best.score', best!.score);
+    count('best.step', best!.step);
+  }
 }

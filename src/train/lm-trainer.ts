@@ -11,6 +11,7 @@ import { Tensor, tidy } from '../tensor/tensor.js';
 import { Adam } from './adam.js';
 import { clipGradNorm } from './clip.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
+import { TrainingDiverged } from './trainer.js';
 
 export interface LmOptions {
   /** N: characters per window. */
@@ -195,7 +196,8 @@ export class LmTrainer {
       const { loss, gradNorm } = this.update(lr);
       trained += performance.now() - started;
       step++;
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the lr`);
+      if (!Number.isFinite(loss))
+        throw new TrainingDiverged(`training diverged at step ${step} (loss ${loss}); try a lower learning rate (lr)`);
       this.events.onStep?.({
         step,
         elapsedSeconds: trained / 1000,

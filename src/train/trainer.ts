@@ -13,7 +13,9 @@ import type { ParallelCorpus } from '../data/corpus.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import { Adam } from './adam.js';
 import { clipGradNorm } from './clip.js';
-import { findCheckpoint, loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
+import { resumeNewest } from './resume.js';
+import { removeStaleFiles } from './run-files.js';
 import { translationLoss } from './loss.js';
 import { attentionPenalty } from '../model/efficient/penalty.js';
 import { learningRate, type Schedule } from './schedule.js';
@@ -38,7 +40,12 @@ export interface TrainOptions {
   seed: number;
   /** Validate every this many updates (0: only at the end). */
   validEvery: number;
-  /** Write the weights to checkpoints/step-N.safetensors every this many updates (0: never). */
+  /** Stop once a validation BLEU reaches this (0: never); needs the bleu event. */
+  targetBleu: number;
+  /**
+   * Every this many updates, write the resumable checkpoint (checkpoints/last) and the weights alone
+   * (checkpoints/step-N.safetensors) (0: only at validations and at the end).
+   */
   checkpointEvery: number;
   /** How many step checkpoints to keep (the newest). */
   keepCheckpoints: number;
@@ -68,9 +75,11 @@ export interface TrainerEvents {
   onValidation?(step: number, v: Validation, isBest: boolean): void;
   /** Greedy BLEU on the validation set, if the caller provides decoding. */
   bleu?(model: EncoderDecoder): Promise<number>;
+  /** Something the user should know that does not stop training (a skipped or removed checkpoint). */
+  onWarning?(message: string): void;
 }
 
-export type StopReason = 'steps' | 'time' | 'interrupted';
+export type StopReason = 'steps' | 'time' | 'target' | 'interrupted';
 
 export class TrainingDiverged extends Error {}
 
@@ -113,26 +122,22 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Trains until a limit or a stop request; resumes from runDir/checkpoints/last when present. */
+  /** Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints. */
   async run(): Promise<{ state: TrainingState; reason: StopReason }> {
     const checkpoints = join(this.runDir, 'checkpoints');
     mkdirSync(checkpoints, { recursive: true });
     const state = this.resume(join(checkpoints, 'last'));
+    removeStaleFiles(this.runDir, checkpoints);
     const data = new BatchIterator(this.train, this.batchOptions, state.data);
     const started = performance.now();
     const elapsed = () => state.elapsedSeconds + (performance.now() - started) / 1000;
+    const { validEvery, checkpointEvery } = this.options;
     let tokensThisRun = 0;
-    let reason: StopReason = 'steps';
+    let reason: StopReason | null = null;
     this.model.train();
-    while (state.step < this.options.steps) {
-      if (this.stopRequested) {
-        reason = 'interrupted';
-        break;
-      }
-      if (this.options.minutes > 0 && elapsed() >= this.options.minutes * 60) {
-        reason = 'time';
-        break;
-      }
+    while (reason === null) {
+      reason = this.limitReached(state, elapsed());
+      if (reason !== null) break;
       const epoch = data.position.epoch;
       const batches = Array.from({ length: this.options.accumulate }, () => data.next());
       const lr = learningRate(state.step + 1, this.options.schedule);
@@ -140,14 +145,14 @@ export class Trainer {
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         throw new TrainingDiverged(
           `training diverged at step ${state.step + 1} (loss ${loss}, gradient norm ${gradNorm}); ` +
-            `the last good checkpoint is ${join(checkpoints, 'last')}. Try a lower learning rate or --clip-norm.`,
+            `the last good checkpoint is ${join(checkpoints, 'last')}. ` +
+            'Try a lower learning rate (schedule.lr) or gradient clipping (clipNorm).',
         );
       }
       state.step++;
       state.targetTokens += tokens;
       tokensThisRun += tokens;
       state.data = data.position;
-      const seconds = (performance.now() - started) / 1000;
       this.events.onStep?.({
         step: state.step,
         epoch,
@@ -155,28 +160,34 @@ export class Trainer {
         ppl: Math.exp(nll / tokens),
         lr,
         gradNorm,
-        targetTokensPerSecond: tokensThisRun / seconds,
+        targetTokensPerSecond: tokensThisRun / ((performance.now() - started) / 1000),
         elapsedSeconds: elapsed(),
       });
-      if (this.options.checkpointEvery > 0 && state.step % this.options.checkpointEvery === 0) {
-        this.saveStep(checkpoints, state.step);
-      }
-      if (this.options.validEvery > 0 && state.step % this.options.validEvery === 0) {
-        await this.validateAndKeepBest(state);
-        this.save(checkpoints, state, elapsed());
-      }
+      const checkpointDue = checkpointEvery > 0 && state.step % checkpointEvery === 0;
+      const validationDue = validEvery > 0 && state.step % validEvery === 0;
+      if (checkpointDue) this.saveStep(checkpoints, state.step);
+      if (validationDue && (await this.validateAndKeepBest(state))) reason = 'target';
+      if (checkpointDue || validationDue) this.save(checkpoints, state, elapsed());
       // Let signals (Ctrl-C) and I/O through between updates.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (this.options.validEvery === 0 || state.step % this.options.validEvery !== 0)
-      await this.validateAndKeepBest(state);
+    if (validEvery === 0 || state.step % validEvery !== 0) await this.validateAndKeepBest(state);
     state.elapsedSeconds = elapsed();
     this.save(checkpoints, state, state.elapsedSeconds);
     return { state, reason };
   }
 
+  /** Why training must stop before the next update, or null. */
+  private limitReached(state: TrainingState, elapsedSeconds: number): StopReason | null {
+    if (state.step >= this.options.steps) return 'steps';
+    if (this.stopRequested) return 'interrupted';
+    if (this.options.minutes > 0 && elapsedSeconds >= this.options.minutes * 60) return 'time';
+    return null;
+  }
+
   private resume(dir: string): TrainingState {
-    const found = findCheckpoint(dir);
+    const load = (path: string) => loadCheckpoint(path, this.model, this.optimizer);
+    const found = resumeNewest(dir, load, (message) => this.events.onWarning?.(message));
     if (found === null) {
       T.manualSeed(this.options.seed);
       const data = { epoch: 0, index: 0, seed: this.options.seed };
@@ -189,9 +200,8 @@ export class Trainer {
         targetTokens: 0,
       };
     }
-    const state = loadCheckpoint(found, this.model, this.optimizer);
-    defaultGenerator().setState(state.generator);
-    return state;
+    defaultGenerator().setState(found.generator);
+    return found;
   }
 
   /** One update from one or more batches: gradients of the summed loss over all their tokens. */
@@ -261,8 +271,11 @@ export class Trainer {
     return { loss: loss / tokens, ppl: Math.exp(nll / tokens), bleu };
   }
 
-  /** Validates and writes runDir/model.safetensors when the score is the best so far. */
-  private async validateAndKeepBest(state: TrainingState): Promise<void> {
+  /**
+   * Validates and writes runDir/model.safetensors when the score is the best so far; true when the
+   * validation BLEU reached targetBleu.
+   */
+  private async validateAndKeepBest(state: TrainingState): Promise<boolean> {
     const v = await this.validate();
     const score = v === null ? state.step : (v.bleu ?? -v.loss);
     const isBest = state.best === null || score >= state.best.score;
@@ -271,11 +284,13 @@ export class Trainer {
       saveWeights(join(this.runDir, 'model.safetensors'), this.model, { step: String(state.step) });
     }
     if (v !== null) this.events.onValidation?.(state.step, v, isBest);
+    return this.options.targetBleu > 0 && v?.bleu != null && v.bleu >= this.options.targetBleu;
   }
 
   private save(checkpoints: string, state: TrainingState, elapsedSeconds: number): void {
     state.generator = defaultGenerator().getState();
     saveCheckpoint(join(checkpoints, 'last'), this.model, this.optimizer, { ...state, elapsedSeconds });
+    removeStaleFiles(this.runDir, checkpoints);
   }
 
   /** Weights at this step, for averaging; only the newest keepCheckpoints are kept. */

@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusFromIds } from '../../src/data/corpus.js';
@@ -98,4 +98,48 @@ test('a diverging run stops with a clear message and keeps the last good checkpo
       e instanceof TrainingDiverged && /diverged at step \d+/.test(e.message) && e.message.includes('checkpoints'),
   );
   assert.ok(existsSync(join(run, 'checkpoints', 'last', 'state.json')));
+});
+
+test('the resumable checkpoint is written at every checkpointEvery, not only at validations', async (t) => {
+  const run = tempRun(t);
+  const saved: number[] = [];
+  const trainer = new Trainer(
+    tinyModel(),
+    reversalCorpus(64, 1),
+    null,
+    run,
+    options({ steps: 7, checkpointEvery: 3 }),
+    {
+      onStep: () => {
+        // After update s (before its own checkpoint), the folder holds the checkpoint of the last multiple of 3 below s.
+        const path = join(run, 'checkpoints', 'last', 'state.json');
+        if (existsSync(path)) saved.push(JSON.parse(readFileSync(path, 'utf8')).step);
+      },
+    },
+  );
+  await trainer.run();
+  assert.deepEqual(saved, [3, 3, 3, 6]);
+  assert.equal(JSON.parse(readFileSync(join(run, 'checkpoints', 'last', 'state.json'), 'utf8')).step, 7);
+});
+
+test('training stops at the first validation whose BLEU reaches targetBleu', async (t) => {
+  const run = tempRun(t);
+  const scores = [10, 35, 60, 80];
+  const validated: number[] = [];
+  const trainer = new Trainer(
+    tinyModel(),
+    reversalCorpus(64, 1),
+    reversalCorpus(8, 2),
+    run,
+    options({ steps: 100, validEvery: 2, targetBleu: 50 }),
+    {
+      bleu: async () => scores[validated.length],
+      onValidation: (step) => validated.push(step),
+    },
+  );
+  const { state, reason } = await trainer.run();
+  assert.equal(reason, 'target');
+  assert.equal(state.step, 6);
+  assert.deepEqual(validated, [2, 4, 6]);
+  assert.equal(state.best?.step, 6);
 });
