@@ -2,7 +2,7 @@
 // one place so that `transformer X --help` answers without loading X; test/cli/help.test.ts checks
 // that every flag a command's parseArgs accepts is listed here.
 
-import { trainDefaults } from './train-options.js';
+import { trainDefaults } from '../train/options.js';
 import { bench, data, flag, MODEL, plot, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
 
 export type { CommandHelp, FlagHelp } from './help-subcommands.js';

@@ -2,29 +2,10 @@
 // `model.dModel=512`, `train.steps=20000`, `train.schedule.warmup=4000`. Unknown keys are errors, and
 // every train value is checked for its type and range before anything is read or written.
 
-import type { TrainOptions } from '../train/trainer.js';
+import { trainDefaults, type TrainOptions } from '../train/options.js';
 import type { Schedule } from '../train/schedule.js';
 import { UsageError } from './flags.js';
 import { checkValue, modelKeys, quote, splitSetting, unknownKey, type Rule } from './settings.js';
-
-export const trainDefaults: TrainOptions = {
-  maxTokens: 4096,
-  steps: 100_000,
-  minutes: 0,
-  accumulate: 1,
-  clipNorm: 0,
-  labelSmoothing: 0.1,
-  schedule: { kind: 'paper', warmup: 4000, lr: 1, dModel: 512, totalSteps: 100_000, minLr: 0 },
-  beta1: 0.9,
-  beta2: 0.98,
-  eps: 1e-9,
-  weightDecay: 0,
-  seed: 1,
-  validEvery: 1000,
-  targetBleu: 0,
-  checkpointEvery: 1000,
-  keepCheckpoints: 5,
-};
 
 const whole = (min: number, max?: number): Rule => ({ type: 'number', integer: true, min, max });
 const atLeast = (min: number): Rule => ({ type: 'number', min });

@@ -18,38 +18,10 @@ import { resumeNewest } from './resume.js';
 import { removeStaleFiles } from './run-files.js';
 import { translationLoss } from './loss.js';
 import { attentionPenalty } from '../model/efficient/penalty.js';
-import { learningRate, type Schedule } from './schedule.js';
+import { learningRate } from './schedule.js';
+import type { TrainOptions } from './options.js';
 
-export interface TrainOptions {
-  /** Padded tokens per batch on each side (the paper: about 25,000). */
-  maxTokens: number;
-  /** Stop after this many updates. */
-  steps: number;
-  /** Stop after this many minutes of training (0: no limit). */
-  minutes: number;
-  /** Batches whose gradients add up to one update. */
-  accumulate: number;
-  /** Clip the global gradient norm to this (0: off). */
-  clipNorm: number;
-  labelSmoothing: number;
-  schedule: Schedule;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  seed: number;
-  /** Validate every this many updates (0: only at the end). */
-  validEvery: number;
-  /** Stop once a validation BLEU reaches this (0: never); needs the bleu event. */
-  targetBleu: number;
-  /**
-   * Every this many updates, write the resumable checkpoint (checkpoints/last) and the weights alone
-   * (checkpoints/step-N.safetensors) (0: only at validations and at the end).
-   */
-  checkpointEvery: number;
-  /** How many step checkpoints to keep (the newest). */
-  keepCheckpoints: number;
-}
+export type { TrainOptions } from './options.js';
 
 export interface Validation {
   loss: number;

@@ -9,7 +9,7 @@ import { corpusFromIds } from '../../src/data/corpus.js';
 import { Generator } from '../../src/tensor/random.js';
 import { createModel, makeConfig, type EncoderDecoder } from '../../src/model/index.js';
 import { Trainer, TrainingDiverged, type TrainOptions } from '../../src/train/trainer.js';
-import { trainDefaults } from '../../src/cli/train-options.js';
+import { trainDefaults } from '../../src/train/options.js';
 import * as T from '../../src/tensor/index.js';
 
 /** Pairs whose target is the source reversed, ids 3..12 (0-2 are pad, bos, eos), each ending in EOS. */
