@@ -11,6 +11,7 @@ import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { Adam } from '../train/adam.js';
+import { trainStep } from '../train/loop.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 
@@ -83,16 +84,24 @@ export async function benchTrain(argv: string[]): Promise<number> {
   const optimizer = new Adam(params, { lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-9 });
   const paramCount = model.parameterCount();
   const data = new Generator(2);
+  // The trainers' own update (trainStep), on random tokens: forward, loss, backward, Adam.
   const step = (): number =>
     tidy(() => {
-      const source = randomIds(data, o.batch, o.srcLen, o.vocab); // (B, S)
-      const target = randomIds(data, o.batch, o.tgtLen, o.vocab); // (B, T)
-      const logits = model.forward(source, shiftRight(target, config.bosId)); // (B, T, V)
-      const loss = T.crossEntropy(logits, target, { labelSmoothing: 0.1, ignoreIndex: config.padId });
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.update();
-      return loss.item();
+      let loss = 0;
+      trainStep(
+        params,
+        optimizer,
+        () => {
+          const source = randomIds(data, o.batch, o.srcLen, o.vocab); // (B, S)
+          const target = randomIds(data, o.batch, o.tgtLen, o.vocab); // (B, T)
+          const logits = model.forward(source, shiftRight(target, config.bosId)); // (B, T, V)
+          const l = T.crossEntropy(logits, target, { labelSmoothing: 0.1, ignoreIndex: config.padId });
+          l.backward();
+          loss = l.item();
+        },
+        { lr: 1e-4, clipNorm: 0 },
+      );
+      return loss;
     });
 
   const threads = kernels === 'native' ? nativeThreads() : 1;

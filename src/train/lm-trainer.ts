@@ -9,9 +9,8 @@ import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { Adam } from './adam.js';
-import { clipGradNorm } from './clip.js';
+import { runLoop, trainStep, TrainingDiverged } from './loop.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
-import { TrainingDiverged } from './trainer.js';
 
 export interface LmOptions {
   /** N: characters per window. */
@@ -178,56 +177,55 @@ export class LmTrainer {
 
   async run(): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
     const o = this.options;
-    let [step, trained] = [0, 0]; // trained: milliseconds of training
-    let reason: LmStopReason = 'steps';
+    let trained = 0; // milliseconds of training, validation left out
+    let last = { lr: 0, loss: 0, gradNorm: 0 };
     this.model.train();
-    this.validate(step, trained);
-    while (o.steps === 0 || step < o.steps) {
-      if (this.stopRequested) {
-        reason = 'interrupted';
-        break;
-      }
-      if (o.minutes > 0 && trained >= o.minutes * 60_000) {
-        reason = 'time';
-        break;
-      }
-      const lr = this.learningRate(step + 1);
-      const started = performance.now();
-      const { loss, gradNorm } = this.update(lr);
-      trained += performance.now() - started;
-      step++;
-      if (!Number.isFinite(loss))
-        throw new TrainingDiverged(`training diverged at step ${step} (loss ${loss}); try a lower learning rate (lr)`);
-      this.events.onStep?.({
-        step,
-        elapsedSeconds: trained / 1000,
-        loss,
-        bitsPerChar: loss / Math.LN2,
-        lr,
-        gradNorm,
-        tokensPerSecond: (step * o.batch * o.seq) / (trained / 1000),
-      });
-      if (o.validEvery > 0 && step % o.validEvery === 0) this.validate(step, trained);
-      // Let signals (Ctrl-C) through between updates.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    this.validate(0, trained);
+    const { step, reason } = await runLoop({
+      limits: { steps: o.steps, minutes: o.minutes },
+      startStep: 0,
+      elapsedSeconds: () => trained / 1000,
+      stopRequested: () => this.stopRequested,
+      update: (n) => {
+        const lr = this.learningRate(n);
+        const started = performance.now();
+        last = { lr, ...this.update(lr) };
+        trained += performance.now() - started;
+        return last;
+      },
+      after: async (n) => {
+        this.events.onStep?.({
+          step: n,
+          elapsedSeconds: trained / 1000,
+          loss: last.loss,
+          bitsPerChar: last.loss / Math.LN2,
+          lr: last.lr,
+          gradNorm: last.gradNorm,
+          tokensPerSecond: (n * o.batch * o.seq) / (trained / 1000),
+        });
+        if (o.validEvery > 0 && n % o.validEvery === 0) this.validate(n, trained);
+        return null;
+      },
+      diverged: (n, loss) =>
+        new TrainingDiverged(`training diverged at step ${n} (loss ${loss}); try a lower learning rate (lr)`),
+    });
     if (o.validEvery === 0 || step % o.validEvery !== 0) this.validate(step, trained);
-    return { steps: step, elapsedSeconds: trained / 1000, reason };
+    return { steps: step, elapsedSeconds: trained / 1000, reason: reason as LmStopReason };
   }
 
   private update(lr: number): { loss: number; gradNorm: number } {
-    this.optimizer.zeroGrad();
-    const loss = tidy(() => {
-      const { input, target } = randomWindows(this.train, this.options.batch, this.options.seq, this.rng);
-      const logits = this.model.forward(input); // (B, N, V)
-      const nll = T.crossEntropy(logits, target); // mean over the B * N characters
-      const penalty = attentionPenalty(this.model);
-      (penalty === null ? nll : T.add(nll, penalty)).backward();
-      return nll.item();
-    });
-    const gradNorm = this.options.clipNorm > 0 ? clipGradNorm(this.params, this.options.clipNorm) : 0;
-    this.optimizer.lr = lr;
-    this.optimizer.update();
+    let loss = 0;
+    const backward = () => {
+      loss = tidy(() => {
+        const { input, target } = randomWindows(this.train, this.options.batch, this.options.seq, this.rng);
+        const logits = this.model.forward(input); // (B, N, V)
+        const nll = T.crossEntropy(logits, target); // mean over the B * N characters
+        const penalty = attentionPenalty(this.model);
+        (penalty === null ? nll : T.add(nll, penalty)).backward();
+        return nll.item();
+      });
+    };
+    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm: this.options.clipNorm });
     return { loss, gradNorm };
   }
 

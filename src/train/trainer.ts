@@ -1,5 +1,5 @@
-// The training loop of section 5: token-based batches, Adam with a warm-up schedule, label
-// smoothing, dropout; validation, checkpoints that resume exactly, a NaN guard, and clean stops.
+// Training a translation model as in section 5: token-based batches, Adam with a warm-up schedule,
+// label smoothing, dropout; validation, checkpoints that resume exactly. The loop itself is loop.ts.
 
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { makeBatch, type Batch } from '../data/batch.js';
 import type { ParallelCorpus } from '../data/corpus.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import { Adam } from './adam.js';
-import { clipGradNorm } from './clip.js';
+import { runLoop, trainStep, TrainingDiverged, type StopReason } from './loop.js';
 import { loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
 import { resumeNewest } from './resume.js';
 import { removeStaleFiles } from './run-files.js';
@@ -51,9 +51,7 @@ export interface TrainerEvents {
   onWarning?(message: string): void;
 }
 
-export type StopReason = 'steps' | 'time' | 'target' | 'interrupted';
-
-export class TrainingDiverged extends Error {}
+export { TrainingDiverged, type StopReason } from './loop.js';
 
 export class Trainer {
   readonly optimizer: Adam;
@@ -103,58 +101,56 @@ export class Trainer {
     const data = new BatchIterator(this.train, this.batchOptions, state.data);
     const started = performance.now();
     const elapsed = () => state.elapsedSeconds + (performance.now() - started) / 1000;
-    const { validEvery, checkpointEvery } = this.options;
+    const { validEvery, checkpointEvery, accumulate, schedule } = this.options;
     let tokensThisRun = 0;
-    let reason: StopReason | null = null;
+    // What update n measured, for the report that follows it.
+    let last = { epoch: 0, lr: 0, loss: 0, nll: 0, tokens: 0, gradNorm: 0 };
     this.model.train();
-    while (reason === null) {
-      reason = this.limitReached(state, elapsed());
-      if (reason !== null) break;
-      const epoch = data.position.epoch;
-      const batches = Array.from({ length: this.options.accumulate }, () => data.next());
-      const lr = learningRate(state.step + 1, this.options.schedule);
-      const { loss, nll, tokens, gradNorm } = this.update(batches, lr);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        throw new TrainingDiverged(
-          `training diverged at step ${state.step + 1} (loss ${loss}, gradient norm ${gradNorm}); ` +
+    const { reason } = await runLoop({
+      limits: { steps: this.options.steps, minutes: this.options.minutes },
+      startStep: state.step,
+      elapsedSeconds: elapsed,
+      stopRequested: () => this.stopRequested,
+      update: (step) => {
+        const epoch = data.position.epoch;
+        const batches = Array.from({ length: accumulate }, () => data.next());
+        const lr = learningRate(step, schedule);
+        last = { epoch, lr, ...this.update(batches, lr) };
+        return { loss: last.loss, gradNorm: last.gradNorm };
+      },
+      after: async (step) => {
+        state.step = step;
+        state.targetTokens += last.tokens;
+        tokensThisRun += last.tokens;
+        state.data = data.position;
+        this.events.onStep?.({
+          step,
+          epoch: last.epoch,
+          loss: last.loss / last.tokens,
+          ppl: Math.exp(last.nll / last.tokens),
+          lr: last.lr,
+          gradNorm: last.gradNorm,
+          targetTokensPerSecond: tokensThisRun / ((performance.now() - started) / 1000),
+          elapsedSeconds: elapsed(),
+        });
+        const checkpointDue = checkpointEvery > 0 && step % checkpointEvery === 0;
+        const validationDue = validEvery > 0 && step % validEvery === 0;
+        if (checkpointDue) this.saveStep(checkpoints, step);
+        const target = validationDue && (await this.validateAndKeepBest(state));
+        if (checkpointDue || validationDue) this.save(checkpoints, state, elapsed());
+        return target ? 'target' : null;
+      },
+      diverged: (step, loss, gradNorm) =>
+        new TrainingDiverged(
+          `training diverged at step ${step} (loss ${loss}, gradient norm ${gradNorm}); ` +
             `the last good checkpoint is ${join(checkpoints, 'last')}. ` +
             'Try a lower learning rate (schedule.lr) or gradient clipping (clipNorm).',
-        );
-      }
-      state.step++;
-      state.targetTokens += tokens;
-      tokensThisRun += tokens;
-      state.data = data.position;
-      this.events.onStep?.({
-        step: state.step,
-        epoch,
-        loss: loss / tokens,
-        ppl: Math.exp(nll / tokens),
-        lr,
-        gradNorm,
-        targetTokensPerSecond: tokensThisRun / ((performance.now() - started) / 1000),
-        elapsedSeconds: elapsed(),
-      });
-      const checkpointDue = checkpointEvery > 0 && state.step % checkpointEvery === 0;
-      const validationDue = validEvery > 0 && state.step % validEvery === 0;
-      if (checkpointDue) this.saveStep(checkpoints, state.step);
-      if (validationDue && (await this.validateAndKeepBest(state))) reason = 'target';
-      if (checkpointDue || validationDue) this.save(checkpoints, state, elapsed());
-      // Let signals (Ctrl-C) and I/O through between updates.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+        ),
+    });
     if (validEvery === 0 || state.step % validEvery !== 0) await this.validateAndKeepBest(state);
     state.elapsedSeconds = elapsed();
     this.save(checkpoints, state, state.elapsedSeconds);
     return { state, reason };
-  }
-
-  /** Why training must stop before the next update, or null. */
-  private limitReached(state: TrainingState, elapsedSeconds: number): StopReason | null {
-    if (state.step >= this.options.steps) return 'steps';
-    if (this.stopRequested) return 'interrupted';
-    if (this.options.minutes > 0 && elapsedSeconds >= this.options.minutes * 60) return 'time';
-    return null;
   }
 
   private resume(dir: string): TrainingState {
@@ -181,32 +177,31 @@ export class Trainer {
     const padId = this.model.config.padId;
     let total = 0;
     for (const b of batches) for (const id of b.targetOut) if (id !== padId) total++;
-    this.optimizer.zeroGrad();
     let loss = 0;
     let nll = 0;
-    for (const b of batches) {
-      tidy(() => {
-        const logits = this.model.forward(
-          Tensor.from(b.source, [b.size, b.sourceLength]),
-          Tensor.from(b.targetIn, [b.size, b.targetLength]),
-        ); // (B, T, V)
-        const terms = translationLoss(
-          logits,
-          Tensor.from(b.targetOut, [b.size, b.targetLength]),
-          padId,
-          this.options.labelSmoothing,
-        );
-        const objective = T.mulScalar(terms.sum, 1 / Math.max(total, 1));
-        // Adaptive attention spans pay their L1 penalty once per update, shared across the batches.
-        const penalty = attentionPenalty(this.model);
-        (penalty === null ? objective : T.add(objective, T.mulScalar(penalty, 1 / batches.length))).backward();
-        loss += terms.sum.item();
-        nll += terms.nll;
-      });
-    }
-    const gradNorm = this.options.clipNorm > 0 ? clipGradNorm(this.params, this.options.clipNorm) : 0;
-    this.optimizer.lr = lr;
-    this.optimizer.update();
+    const backward = () => {
+      for (const b of batches) {
+        tidy(() => {
+          const logits = this.model.forward(
+            Tensor.from(b.source, [b.size, b.sourceLength]),
+            Tensor.from(b.targetIn, [b.size, b.targetLength]),
+          ); // (B, T, V)
+          const terms = translationLoss(
+            logits,
+            Tensor.from(b.targetOut, [b.size, b.targetLength]),
+            padId,
+            this.options.labelSmoothing,
+          );
+          const objective = T.mulScalar(terms.sum, 1 / Math.max(total, 1));
+          // Adaptive attention spans pay their L1 penalty once per update, shared across the batches.
+          const penalty = attentionPenalty(this.model);
+          (penalty === null ? objective : T.add(objective, T.mulScalar(penalty, 1 / batches.length))).backward();
+          loss += terms.sum.item();
+          nll += terms.nll;
+        });
+      }
+    };
+    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm: this.options.clipNorm });
     return { loss, nll, tokens: total, gradNorm };
   }
 
