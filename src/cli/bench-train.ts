@@ -10,6 +10,7 @@ import { createModel, makeConfig, shiftRight, type PresetName } from '../model/i
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
+import { median } from '../eval/median.js';
 import { Adam } from '../train/adam.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
@@ -65,11 +66,6 @@ function randomIds(g: Generator, B: number, L: number, V: number): Tensor {
   const ids = new Int32Array(B * L);
   for (let i = 0; i < ids.length; i++) ids[i] = 4 + Math.floor(g.uniform() * (V - 4));
   return Tensor.from(ids, [B, L]);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 export async function benchTrain(argv: string[]): Promise<number> {

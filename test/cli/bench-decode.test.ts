@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import { decodeFixedLength } from '../../src/cli/bench-decode.js';
+import { decodeFixedLength } from '../../src/decode/fixed-length.js';
 import { greedy } from '../../src/decode/index.js';
 import { trainCopyModel, randomSources } from '../decode/copy-model.js';
 import { padSources } from '../../src/decode/search.js';
