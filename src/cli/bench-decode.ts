@@ -1,6 +1,6 @@
 // `transformer bench decode`: greedy decoding throughput of the paper's encoder-decoder on the key/value
 // cache: random weights (eval mode), B random sources of 24 tokens, exactly 24 target tokens each (no stop
-// at EOS), the encoder included in the time. The number bench/decode-vs-torch.js compares with PyTorch.
+// at EOS), the encoder included in the time. The number bench/decode-vs-torch.ts compares with PyTorch.
 // With --json the last line printed is {"tokens_per_second","batch_size","ms",...}.
 
 import { availableParallelism } from 'node:os';

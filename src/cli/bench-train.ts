@@ -1,5 +1,5 @@
 // `transformer bench train`: training throughput of the paper's encoder-decoder (section 5: Adam 0.9 / 0.98 /
-// 1e-9, residual dropout, label smoothing 0.1) on random tokens, the number bench/train-vs-torch.js compares
+// 1e-9, residual dropout, label smoothing 0.1) on random tokens, the number bench/train-vs-torch.ts compares
 // with PyTorch. With --json the last line printed is {"target_tokens_per_second","step_ms",...}.
 
 import { availableParallelism } from 'node:os';
