@@ -1,4 +1,4 @@
-// Lint rules: typescript-eslint's recommended set on the sources, tests and benchmarks.
+// Lint rules: typescript-eslint's recommended set on the sources, tests and benchmarks (all TypeScript).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -18,7 +18,7 @@ export default tseslint.config(
     rules: { 'no-loss-of-precision': 'off' },
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.js', 'bench/**/*.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly',

@@ -3,13 +3,13 @@
 // step checkpoints of a training run into a model folder (config.json, tokenizer.json, model.safetensors).
 // Every file is written atomically (a temporary file, then a rename), and a failed write names the file.
 
-import { InputError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { AverageError, averageSafetensors } from '../train/average.js';
 import { namingTarget } from '../train/run-files.js';
 import { UsageError, integerFlag } from './flags.js';
 
@@ -17,49 +17,6 @@ const USAGE =
   'usage: transformer average --output OUT.safetensors IN1.safetensors IN2.safetensors ...\n' +
   '       transformer average --run RUN_DIR --last N [--output DIR]   (DIR defaults to RUN_DIR/averaged)';
 const STEP_FILE = /^step-(\d{8,})\.safetensors$/;
-
-/** Inputs that cannot be averaged; the message names the file and the tensor. */
-export class AverageError extends InputError {}
-
-/**
- * The element-wise mean of the tensors in `paths`, summed in float64 and stored as float32. Every file
- * must hold the same tensor names, each with the same dtype and shape as in the first file.
- */
-export function averageSafetensors(paths: readonly string[]): Map<string, TensorToWrite> {
-  if (paths.length === 0) throw new AverageError('nothing to average');
-  const first = readSafetensors(paths[0]).tensors;
-  const sums = new Map<string, { dtype: string; shape: number[]; sum: Float64Array }>();
-  for (const [name, t] of first) {
-    if (t.dtype === 'I32') throw new AverageError(`${paths[0]}: tensor "${name}" is I32; only floats can be averaged`);
-    sums.set(name, { dtype: t.dtype, shape: t.shape, sum: Float64Array.from(t.data) });
-  }
-  for (const path of paths.slice(1)) {
-    const tensors = readSafetensors(path).tensors;
-    for (const name of sums.keys()) {
-      if (!tensors.has(name)) throw new AverageError(`${path}: tensor "${name}" (in ${paths[0]}) is missing`);
-    }
-    for (const [name, t] of tensors) {
-      const s = sums.get(name);
-      if (s === undefined) throw new AverageError(`${path}: tensor "${name}" is not in ${paths[0]}`);
-      if (t.dtype !== s.dtype) {
-        throw new AverageError(`${path}: tensor "${name}" is ${t.dtype}, but ${s.dtype} in ${paths[0]}`);
-      }
-      if (t.shape.join(',') !== s.shape.join(',')) {
-        throw new AverageError(
-          `${path}: tensor "${name}" has shape [${t.shape.join(', ')}], but [${s.shape.join(', ')}] in ${paths[0]}`,
-        );
-      }
-      for (let i = 0; i < t.data.length; i++) s.sum[i] += t.data[i];
-    }
-  }
-  const out = new Map<string, TensorToWrite>();
-  for (const [name, s] of sums) {
-    const mean = new Float32Array(s.sum.length);
-    for (let i = 0; i < mean.length; i++) mean[i] = s.sum[i] / paths.length;
-    out.set(name, { shape: s.shape, data: mean });
-  }
-  return out;
-}
 
 /** The newest `last` step checkpoints of a run folder, oldest first, ordered by step number. */
 export function newestCheckpoints(runDir: string, last: number): string[] {

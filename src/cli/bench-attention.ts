@@ -12,20 +12,21 @@ import { InputError } from '../errors.js';
 import { quote, quoteList } from '../quote.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readFileNamed } from '../io/files.js';
+import { extrapolatedBytes, fullAttentionBytes, measure, scoredPairs, type Shape } from '../eval/attention-cost.js';
 import {
   AttentionSpecError,
   ATTENTION_KINDS,
   validateAttentionSpec,
   type AttentionSpec,
+  type SettledAttentionSpec,
 } from '../model/efficient/spec.js';
 import { createMechanism } from '../model/efficient/registry.js';
 import { gridSvg, lineChartSvg, type Picture } from '../viz/index.js';
 import { UsageError, integerFlag } from './flags.js';
-import { extrapolatedBytes, fullAttentionBytes, measure, scoredPairs, type Shape } from './bench-attention-measure.js';
-import { svgToPng } from './svg-to-png.js';
+import { svgToPng } from '../io/png.js';
 
 interface Options {
-  specs: AttentionSpec[];
+  specs: SettledAttentionSpec[];
   lengths: number[];
   shape: Shape;
   threads: number;
@@ -103,7 +104,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** One checked spec per kind; each --set KEY=VALUE goes to every chosen kind that has the setting. */
-function specsOf(kinds: string[], settings: string[], shape: Shape): AttentionSpec[] {
+function specsOf(kinds: string[], settings: string[], shape: Shape): SettledAttentionSpec[] {
   const raw = kinds.map((kind) => {
     if (!(ATTENTION_KINDS as readonly string[]).includes(kind))
       throw new UsageError(`--kind: unknown kind ${quote(kind)}; one of ${ATTENTION_KINDS.join(', ')}`);
@@ -139,7 +140,7 @@ function specsOf(kinds: string[], settings: string[], shape: Shape): AttentionSp
   return specs;
 }
 
-function checked(raw: Record<string, unknown>): AttentionSpec {
+function checked(raw: Record<string, unknown>): SettledAttentionSpec {
   try {
     return validateAttentionSpec(raw, `--set (kind ${String(raw.kind)})`);
   } catch (error) {
@@ -225,7 +226,7 @@ function readRows(path: string): Row[] {
 }
 
 /** One kind at one length: measured, skipped over the memory limit, or the error it ran into. */
-function benchOne(spec: AttentionSpec, N: number, o: Options, done: Row[]): Row {
+function benchOne(spec: SettledAttentionSpec, N: number, o: Options, done: Row[]): Row {
   const row: Row = { kind: spec.kind, seq: N, spec };
   const skipped = skipReason(spec, N, o, done);
   if (skipped !== null) return { ...row, skipped };

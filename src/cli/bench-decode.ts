@@ -1,17 +1,17 @@
 // `transformer bench decode`: greedy decoding throughput of the paper's encoder-decoder on the key/value
 // cache: random weights (eval mode), B random sources of 24 tokens, exactly 24 target tokens each (no stop
-// at EOS), the encoder included in the time. The number bench/decode-vs-torch.js compares with PyTorch.
+// at EOS), the encoder included in the time. The number bench/decode-vs-torch.ts compares with PyTorch.
 // With --json the last line printed is {"tokens_per_second","batch_size","ms",...}.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
 import { nativeThreads, setNativeThreads, simdLevel } from '../backend/native/index.js';
-import { argmax } from '../decode/greedy.js';
+import { decodeFixedLength } from '../decode/fixed-length.js';
 import { createModel, makeConfig, type EncoderDecoder, type PresetName } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
-import { Tensor, tidy } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 
@@ -56,26 +56,6 @@ function parseOptions(argv: string[]): BenchDecodeOptions {
     threads: values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024),
     json: values.json,
   };
-}
-
-/** Encodes the sources and appends the argmax token `tokens` times, as greedy search does, never stopping. */
-export function decodeFixedLength(model: EncoderDecoder, source: Tensor, tokens: number): Int32Array {
-  const B = source.shape[0];
-  const V = model.config.vocabSize;
-  const out = new Int32Array(B * tokens);
-  T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(source));
-    let next = new Int32Array(B).fill(model.config.bosId);
-    for (let t = 0; t < tokens; t++) {
-      next = tidy(() => {
-        const logits = model.step(state, Tensor.from(next, [B, 1])).floats('logits'); // (B, 1, V)
-        return Int32Array.from({ length: B }, (_, b) => argmax(logits.subarray(b * V, (b + 1) * V)));
-      });
-      next.forEach((id, b) => (out[b * tokens + t] = id));
-    }
-    model.endDecoding(state);
-  });
-  return out;
 }
 
 export async function benchDecode(argv: string[]): Promise<number> {

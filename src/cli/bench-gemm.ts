@@ -1,5 +1,5 @@
 // `transformer bench gemm [--size N] [--threads T] [--json]`: float32 GFLOP/s of the native addon's
-// gemm on a square N x N x N product (median of timed repeats), the number bench/gemm-vs-numpy.js
+// gemm on a square N x N x N product (median of timed repeats), the number bench/gemm-vs-numpy.ts
 // compares with numpy. With --json the last line printed is {"size","threads","gflops","simd",...}.
 
 import { availableParallelism } from 'node:os';

@@ -1,5 +1,5 @@
 // `transformer bench train`: training throughput of the paper's encoder-decoder (section 5: Adam 0.9 / 0.98 /
-// 1e-9, residual dropout, label smoothing 0.1) on random tokens, the number bench/train-vs-torch.js compares
+// 1e-9, residual dropout, label smoothing 0.1) on random tokens, the number bench/train-vs-torch.ts compares
 // with PyTorch. With --json the last line printed is {"target_tokens_per_second","step_ms",...}.
 
 import { availableParallelism } from 'node:os';
@@ -10,6 +10,7 @@ import { createModel, makeConfig, shiftRight, type PresetName } from '../model/i
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
+import { median } from '../eval/median.js';
 import { Adam } from '../train/adam.js';
 import { trainStep } from '../train/loop.js';
 import { quote } from '../quote.js';
@@ -66,11 +67,6 @@ function randomIds(g: Generator, B: number, L: number, V: number): Tensor {
   const ids = new Int32Array(B * L);
   for (let i = 0; i < ids.length; i++) ids[i] = 4 + Math.floor(g.uniform() * (V - 4));
   return Tensor.from(ids, [B, L]);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 export async function benchTrain(argv: string[]): Promise<number> {

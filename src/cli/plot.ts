@@ -12,7 +12,7 @@ import { learningRate, type ScheduleKind } from '../train/schedule.js';
 import { gridSvg, heatmapSvg, lineChartSvg, type Picture } from '../viz/index.js';
 import { integerFlag, numberFlag, UsageError } from './flags.js';
 import { ATTENTION_KINDS, attentionPicture, type AttentionKind } from './plot-attention.js';
-import { svgToPng } from './svg-to-png.js';
+import { svgToPng } from '../io/png.js';
 
 const SCHEDULES: readonly ScheduleKind[] = ['paper', 'inverse-sqrt', 'cosine', 'constant'];
 /** A bigger table would make an SVG of tens of megabytes; nobody can see that many cells anyway. */

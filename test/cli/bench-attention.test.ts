@@ -3,20 +3,12 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
-
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'bench', 'attention', '--threads', '1', ...args], {
-    encoding: 'utf8',
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const run = (...args: string[]) => runCli(['bench', 'attention', '--threads', '1', ...args]);
 
 type Row = Record<string, unknown> & { kind: string; seq: number };
 

@@ -2,15 +2,9 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
-
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'bench', 'train', ...args], { encoding: 'utf8' });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const run = (...args: string[]) => runCli(['bench', 'train', ...args]);
 
 test('--json prints one JSON object on the last line with the throughput and the setup', () => {
   const result = run(

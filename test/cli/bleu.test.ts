@@ -4,13 +4,11 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'bleu-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -30,12 +28,7 @@ function runWith(stdin: string | Buffer | { file: string } | undefined, ...args:
   const input = piped ? stdin : undefined;
   const fd = stdin !== undefined && !piped ? openSync(stdin.file, 'r') : undefined;
   try {
-    const result = spawnSync(process.execPath, [bin, 'bleu', ...args], {
-      encoding: 'utf8',
-      input,
-      stdio: [fd ?? 'pipe', 'pipe', 'pipe'],
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
+    return runCli(['bleu', ...args], { input, stdinFd: fd });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

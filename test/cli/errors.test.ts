@@ -4,18 +4,16 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { saveModel } from '../../src/io/model-folder.js';
 import { createModel, makeConfig } from '../../src/model/index.js';
 import { learnBpe } from '../../src/tokenizer/learn.js';
+import { runCliAsync } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'errors-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -37,23 +35,8 @@ await saveModel(model, createModel(makeConfig('tiny', { vocabSize: tokenizer.voc
   tokenizerPath: path('tokenizer.json'),
 });
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function run(args: string[], options: { stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, TRANSFORMER_THREADS: '1', ...options.env } },
-      (error, out, err) => resolve({ code: error === null ? 0 : (error.code as number), out, err }),
-    );
-    child.stdin!.end(options.stdin ?? '');
-  });
-}
+const run = (args: string[], options: { stdin?: string | Buffer; env?: Record<string, string> } = {}) =>
+  runCliAsync(args, { cwd: root, input: options.stdin, env: { TRANSFORMER_THREADS: '1', ...options.env } });
 
 /** Runs `tasks` with at most `width` at a time (the machine may have two cores). */
 async function pool<T>(tasks: (() => Promise<T>)[], width = 4): Promise<T[]> {

@@ -3,11 +3,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runCliAsync } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const cliSources = fileURLToPath(new URL('../../../src/cli/', import.meta.url));
 
 /** The command line whose help must list the flags of each source file that calls parseArgs. */
@@ -39,13 +38,7 @@ function optionNames(source: string): string[] {
   return [...new Set(names)].filter((name) => name !== 'help');
 }
 
-function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8' }, (error, out, err) =>
-      resolve({ code: error === null ? 0 : (error.code as number), out, err }),
-    );
-  });
-}
+const run = (args: string[]) => runCliAsync(args);
 
 test('every source file with a parseArgs call is mapped to the help that lists its flags', () => {
   const withParser = readdirSync(cliSources).filter(
@@ -91,14 +84,7 @@ test('-h, "help X" and "X SUB --help" give the same help; the list of commands n
 });
 
 test('help is answered before the command is loaded: a bad backend setting does not stop it', async () => {
-  const child = await new Promise<{ code: number; out: string }>((resolve) =>
-    execFile(
-      process.execPath,
-      [bin, 'translate', '--help'],
-      { encoding: 'utf8', env: { ...process.env, TRANSFORMER_BACKEND: 'cuda' } },
-      (error, out) => resolve({ code: error === null ? 0 : (error.code as number), out }),
-    ),
-  );
+  const child = await runCliAsync(['translate', '--help'], { env: { TRANSFORMER_BACKEND: 'cuda' } });
   assert.equal(child.code, 0);
   assert.match(child.out, /--sample/);
 });

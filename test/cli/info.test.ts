@@ -2,7 +2,6 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,15 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 import { saveModel } from '../../src/io/model-folder.js';
 import { createModel, makeConfig, type ModelConfig } from '../../src/model/index.js';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'info-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'info', ...args], { encoding: 'utf8' });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const run = (...args: string[]) => runCli(['info', ...args]);
 
 interface Report {
   config: ModelConfig;

@@ -3,12 +3,9 @@
 
 import test, { mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { main } from '../../src/cli/main.js';
 import { attentionWeights } from '../../src/decode/attention-weights.js';
@@ -20,8 +17,8 @@ import * as T from '../../src/tensor/index.js';
 import { learnBpe } from '../../src/tokenizer/learn.js';
 import { escapeXml, formatValue, headAverage } from '../../src/viz/index.js';
 import { cells, count, parsedSize } from '../viz/svg-check.js';
+import { runCliAsync } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'plot-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -55,20 +52,8 @@ writeFileSync(
     record({ event: 'validation', step: 40, loss: 6.5, ppl: 660, bleu: 7.25, best: true }),
 );
 
-const execute = promisify(execFile);
-
 /** The real command in its own process. */
-async function run(...args: string[]) {
-  try {
-    const { stdout, stderr } = await execute(process.execPath, [bin, 'plot', ...args], {
-      env: { ...process.env, TRANSFORMER_THREADS: '1' },
-    });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout, err: e.stderr };
-  }
-}
+const run = (...args: string[]) => runCliAsync(['plot', ...args], { env: { TRANSFORMER_THREADS: '1' } });
 
 /** The same command in this process: quicker for the many ways to get it wrong. */
 async function runHere(...args: string[]) {

@@ -2,30 +2,22 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { saveModel } from '../../src/io/model-folder.js';
 import { createModel, makeConfig, shiftRight, type DecoderOnly, type EncoderDecoder } from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 import { learnBpe } from '../../src/tokenizer/learn.js';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'score-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(input: string | Buffer, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'score', ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, TRANSFORMER_THREADS: '2' },
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const run = (input: string | Buffer, ...args: string[]) =>
+  runCli(['score', ...args], { input, env: { TRANSFORMER_THREADS: '2' } });
 
 interface Scored {
   tokens: number[];

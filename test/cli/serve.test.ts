@@ -3,17 +3,16 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { cpSync, truncateSync } from 'node:fs';
 
 import { saveModel } from '../../src/io/model-folder.js';
 import { makeServeFixture } from '../serve/serve-fixture.js';
+import { bin, runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const fixture = await makeServeFixture();
 test.after(() => fixture.cleanup());
 
@@ -85,10 +84,10 @@ test('serve refuses bad flags, missing folders, folders without a tokenizer and 
       [['--model', fixture.dir, '--port', port], new RegExp(`port ${port} on 127.0.0.1 is in use`), 1],
     ];
     for (const [args, message, code] of cases) {
-      const result = spawnSync(process.execPath, [bin, 'serve', ...args], { encoding: 'utf8' });
-      assert.equal(result.status, code, `${args.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, message);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      const result = runCli(['serve', ...args]);
+      assert.equal(result.code, code, `${args.join(' ')}: ${result.err}`);
+      assert.match(result.err, message);
+      assert.doesNotMatch(result.err, /\n\s+at /, 'no stack trace');
     }
   } finally {
     busy.close();

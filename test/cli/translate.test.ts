@@ -4,11 +4,9 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { translateIds, translateLines } from '../../src/decode/index.js';
 import { saveModel } from '../../src/io/model-folder.js';
@@ -16,8 +14,8 @@ import { createModel, makeConfig, type EncoderDecoder } from '../../src/model/in
 import * as T from '../../src/tensor/index.js';
 import { learnBpe } from '../../src/tokenizer/learn.js';
 import { trainCopyModel } from '../decode/copy-model.js';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'translate-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -25,14 +23,8 @@ const copyDir = join(root, 'copy');
 const copyModel = trainCopyModel();
 await saveModel(copyDir, copyModel);
 
-function run(input: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'translate', ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, TRANSFORMER_THREADS: '2' },
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const run = (input: string, ...args: string[]) =>
+  runCli(['translate', ...args], { input, env: { TRANSFORMER_THREADS: '2' } });
 
 const lines = ['5 6 7', '', '8 9 10 11 12 3', '4', '  ', '12 11 10 9 8 7 6', '3 3 5', '9 10'];
 const idsOf = (line: string) => (line.trim() === '' ? [] : line.trim().split(/\s+/).map(Number));

@@ -1,12 +1,14 @@
-// What `transformer bench attention` measures for one mechanism at one length N: the time of attend() and of
-// the backward pass from the sum of its output, and the most tensor bytes alive at once (the buffer pool's
-// high-water mark), with random q, k, v (B, h, N, dK) that require gradients.
+// The cost of one attention mechanism at one length N, as `transformer bench attention` reports it: the time
+// of attend() and of the backward pass from the sum of its output, and the most tensor bytes alive at once (the
+// buffer pool's high-water mark), with random q, k, v (B, h, N, dK) that require gradients.
 
 import { createMechanism } from '../model/efficient/registry.js';
-import type { AttentionSpec } from '../model/efficient/spec.js';
+import type { SettledAttentionSpec } from '../model/efficient/spec.js';
 import * as T from '../tensor/index.js';
 import { bufferPool, Generator, tidy, type Tensor } from '../tensor/index.js';
+import { median } from './median.js';
 
+/** The batch, heads and head width around the length N, and whether queries are causal. */
 export interface Shape {
   B: number;
   h: number;
@@ -27,13 +29,8 @@ export interface Measurement {
 /** Once the timed steps have taken this long, one more would only repeat the answer. */
 const TIME_BUDGET_MS = 30_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 /** Median forward and backward times over up to `repeats` steps after `warmup` untimed ones; the largest peak. */
-export function measure(spec: AttentionSpec, N: number, s: Shape, repeats: number, warmup: number): Measurement {
+export function measure(spec: SettledAttentionSpec, N: number, s: Shape, repeats: number, warmup: number): Measurement {
   T.manualSeed(1);
   const mechanism = createMechanism(spec, { dModel: s.h * s.dK, h: s.h, maxLength: N, causal: s.causal }, spec.kind);
   mechanism.train();
@@ -89,7 +86,7 @@ function dropGrad(t: Tensor): void {
 }
 
 /** Query-key pairs one (batch, head) scores, for the kinds whose pattern the spec alone fixes; else null. */
-export function scoredPairs(spec: AttentionSpec, N: number, causal: boolean): number | null {
+export function scoredPairs(spec: SettledAttentionSpec, N: number, causal: boolean): number | null {
   const perQuery = (count: (i: number) => number) => {
     let total = 0;
     for (let i = 0; i < N; i++) total += count(i);
@@ -99,23 +96,23 @@ export function scoredPairs(spec: AttentionSpec, N: number, causal: boolean): nu
     case 'full':
       return causal ? (N * (N + 1)) / 2 : N * N;
     case 'persistent-memory':
-      return (causal ? (N * (N + 1)) / 2 : N * N) + N * spec.memorySlots!;
+      return (causal ? (N * (N + 1)) / 2 : N * N) + N * spec.memorySlots;
     case 'local': {
-      const w = spec.window!;
+      const w = spec.window;
       return perQuery((i) => (causal ? Math.min(i, w) + 1 : Math.min(i + w, N - 1) - Math.max(i - w, 0) + 1));
     }
     case 'dilated': {
-      const [w, r] = [spec.window!, spec.dilation!];
+      const [w, r] = [spec.window, spec.dilation];
       const back = (i: number) => Math.min(w, Math.floor(i / r));
       const ahead = (i: number) => Math.min(w, Math.floor((N - 1 - i) / r));
       return perQuery((i) => 1 + back(i) + (causal ? 0 : ahead(i)));
     }
     case 'linformer':
-      return N * Math.min(spec.projectedLength!, N);
+      return N * Math.min(spec.projectedLength, N);
     case 'pooling':
-      return N * Math.ceil(N / spec.poolSize!);
+      return N * Math.ceil(N / spec.poolSize);
     case 'inducing':
-      return 2 * N * spec.inducingPoints!;
+      return 2 * N * spec.inducingPoints;
     default:
       return null;
   }

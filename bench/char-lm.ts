@@ -1,7 +1,7 @@
 // Full attention against efficient kinds on a character language model with a long context: the same minutes
 // of training each, one after another, then held-out bits per character against minutes of training.
 // Usage (after `npm run build`):
-//   node bench/char-lm.js [--minutes 10] [--seq 1024] [--batch 4] [--kinds full,local:window=64,linear]
+//   node dist/bench/char-lm.js [--minutes 10] [--seq 1024] [--batch 4] [--kinds full,local:window=64,linear]
 //     [--text FILE | --chars 5000000 --seed 1] [--out char-lm-runs] [--threads T] [--valid-every 50]
 //     [--set model.KEY=VALUE]...
 // A kind is a name with optional settings, `local:window=64` for {"kind":"local","window":64}. Without --text
@@ -11,8 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gridSvg, lineChartSvg } from '../dist/src/viz/index.js';
-import { svgToPng } from '../dist/src/cli/svg-to-png.js';
+import { svgToPng } from '../src/io/png.js';
+import type { AttentionSpec } from '../src/model/efficient/spec.js';
+import { gridSvg, lineChartSvg } from '../src/viz/index.js';
 import { root } from './compare.js';
 
 const { values } = parseArgs({
@@ -35,18 +36,18 @@ const { values } = parseArgs({
 const bin = root('bin/transformer.js');
 
 /** "local:window=64" -> {kind: "local", window: 64}. */
-function specOf(text) {
+function specOf(text: string): AttentionSpec {
   const [kind, ...settings] = text.split(':');
-  const spec = { kind };
+  const spec: Record<string, unknown> = { kind };
   for (const s of settings) {
     const [key, value] = s.split('=');
     if (value === undefined) throw new Error(`--kinds: "${s}" in "${text}" is not KEY=VALUE`);
     spec[key] = value === 'true' || value === 'false' ? value === 'true' : Number(value);
   }
-  return spec;
+  return spec as AttentionSpec; // `transformer lm` checks it
 }
 
-const label = (spec) =>
+const label = (spec: AttentionSpec) =>
   [
     spec.kind,
     ...Object.entries(spec)
@@ -54,7 +55,7 @@ const label = (spec) =>
       .map(([k, v]) => `${k}=${v}`),
   ].join(' ');
 
-function transformer(args, what) {
+function transformer(args: string[], what: string): void {
   const result = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
     console.error(`char-lm: ${what} failed (exit ${result.status})`);
@@ -62,8 +63,21 @@ function transformer(args, what) {
   }
 }
 
-function readRun(dir) {
-  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map(JSON.parse);
+/** The fields of metrics.jsonl lines this script reads. */
+interface MetricsLine {
+  event: string;
+  step: number;
+  elapsedSeconds: number;
+  tokensPerSecond: number;
+  bitsPerChar: number;
+  validBitsPerChar: number;
+}
+
+function readRun(dir: string): { steps: MetricsLine[]; validations: MetricsLine[] } {
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as MetricsLine);
   return {
     steps: lines.filter((l) => l.event === 'step'),
     validations: lines.filter((l) => l.event === 'validation'),
@@ -71,7 +85,7 @@ function readRun(dir) {
 }
 
 /** The mean of each point's last `width` values: training loss is noisy step to step. */
-function movingAverage(points, width) {
+function movingAverage(points: [number, number][], width: number): [number, number][] {
   return points.map(([x], i) => {
     const window = points.slice(Math.max(0, i - width + 1), i + 1);
     return [x, window.reduce((a, [, y]) => a + y, 0) / window.length];
@@ -84,7 +98,7 @@ const text = values.text ?? join(values.out, 'text.txt');
 if (values.text === undefined && !existsSync(text))
   transformer(['data', 'make-text', '--out', text, '--chars', values.chars, '--seed', values.seed], 'make-text');
 
-const runs = [];
+const runs: ({ name: string; spec: AttentionSpec; dir: string } & ReturnType<typeof readRun>)[] = [];
 for (const spec of specs) {
   const name = label(spec);
   const dir = join(values.out, name.replace(/[ =]/g, '-'));
@@ -108,19 +122,22 @@ const rows = runs.map((r) => {
     steps: last?.step ?? 0,
     minutes: Math.round(((last?.elapsedSeconds ?? 0) / 60) * 100) / 100,
     charsPerSecond: Math.round(last?.tokensPerSecond ?? 0),
-    finalValidBitsPerChar: Math.round(valid.at(-1) * 1000) / 1000,
+    finalValidBitsPerChar: Math.round(valid.at(-1)! * 1000) / 1000,
     bestValidBitsPerChar: Math.round(Math.min(...valid) * 1000) / 1000,
     run: r.dir,
   };
 });
 
-const minutes = (s) => s.elapsedSeconds / 60;
+const minutes = (s: MetricsLine) => s.elapsedSeconds / 60;
 const common = { xLabel: 'minutes of training', width: 560, height: 400 };
 const valid = lineChartSvg({
   ...common,
   title: 'held-out bits per character',
   yLabel: 'bits/char',
-  series: runs.map((r) => ({ name: r.name, points: r.validations.map((v) => [minutes(v), v.validBitsPerChar]) })),
+  series: runs.map((r) => ({
+    name: r.name,
+    points: r.validations.map((v) => [minutes(v), v.validBitsPerChar] as const),
+  })),
 });
 const train = lineChartSvg({
   ...common,
@@ -129,7 +146,7 @@ const train = lineChartSvg({
   series: runs.map((r) => ({
     name: r.name,
     points: movingAverage(
-      r.steps.map((s) => [minutes(s), s.bitsPerChar]),
+      r.steps.map((s): [number, number] => [minutes(s), s.bitsPerChar]),
       20,
     ),
   })),

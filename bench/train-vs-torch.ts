@@ -1,5 +1,5 @@
 // Training throughput of our model against the identical model in PyTorch, same batch shapes and threads.
-// Usage (after `npm run build`): node bench/train-vs-torch.js [--preset small] [--batches 64,128]
+// Usage (after `npm run build`): node dist/bench/train-vs-torch.js [--preset small] [--batches 64,128]
 //   [--threads 2] [--rounds 3] [--steps 5] [--warmup 2]   (PYTHON=... picks the interpreter, default
 //   /usr/bin/python3; it needs torch, else only our side runs)
 // Each round runs `transformer bench train --json` and bench/torch_train.py once per batch size,
@@ -9,6 +9,7 @@
 // and the 1-minute load average before the rounds. Last, one JSON line {"preset", "threads", "rows"}.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { median } from '../src/eval/median.js';
 import { lastJson, option, root } from './compare.js';
 
 const preset = option('--preset', 'small');
@@ -20,7 +21,7 @@ const warmup = Number(option('--warmup', '2'));
 const counts = [threads, rounds, steps];
 if (!batches.every((b) => Number.isInteger(b) && b > 0) || !counts.every((n) => Number.isInteger(n) && n >= 1)) {
   console.error(
-    'usage: node bench/train-vs-torch.js [--preset small] [--batches 64,128] [--threads 2] [--rounds 3] [--steps 5]',
+    'usage: node dist/bench/train-vs-torch.js [--preset small] [--batches 64,128] [--threads 2] [--rounds 3] [--steps 5]',
   );
   process.exit(2);
 }
@@ -29,23 +30,27 @@ const python = process.env.PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 if (!hasTorch) console.error(`${python} cannot import torch: measuring our side only`);
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return Math.round(m * 10) / 10;
+/** The median of the runs, to a tenth of a token per second. */
+const medianOf = (xs: number[]) => Math.round(median(xs) * 10) / 10;
+
+/** What both sides print last. */
+interface Speed {
+  target_tokens_per_second: number;
 }
 
-const runs = new Map(batches.map((b) => [b, { ours: [], torch: [], load: [] }]));
+const runs = new Map(batches.map((b) => [b, { ours: [] as number[], torch: [] as number[], load: [] as number[] }]));
 for (let round = 0; round < rounds; round++) {
   for (const batch of batches) {
     const flags = ['--preset', preset, '--batch-size', String(batch), '--threads', String(threads)];
     const timing = ['--steps', String(steps), '--warmup', String(warmup), '--json'];
-    const r = runs.get(batch);
+    const r = runs.get(batch)!;
     r.load.push(Math.round(loadavg()[0] * 100) / 100);
-    const ours = lastJson(process.execPath, [root('bin/transformer.js'), 'bench', 'train', ...flags, ...timing]);
+    const ours = lastJson<Speed>(process.execPath, [root('bin/transformer.js'), 'bench', 'train', ...flags, ...timing]);
     r.ours.push(ours.target_tokens_per_second);
     if (hasTorch)
-      r.torch.push(lastJson(python, [root('bench/torch_train.py'), ...flags, ...timing]).target_tokens_per_second);
+      r.torch.push(
+        lastJson<Speed>(python, [root('bench/torch_train.py'), ...flags, ...timing]).target_tokens_per_second,
+      );
     console.error(
       `round ${round + 1}/${rounds} batch ${batch}: ours ${r.ours.at(-1)}` +
         (hasTorch ? `, torch ${r.torch.at(-1)}` : ''),
@@ -54,10 +59,10 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const rows = batches.map((batch) => {
-  const r = runs.get(batch);
-  const ratio = (x, y) => (y === null ? null : Math.round((x / y) * 100) / 100);
-  const ours = median(r.ours);
-  const torch = hasTorch ? median(r.torch) : null;
+  const r = runs.get(batch)!;
+  const ratio = (x: number, y: number | null) => (y === null ? null : Math.round((x / y) * 100) / 100);
+  const ours = medianOf(r.ours);
+  const torch = hasTorch ? medianOf(r.torch) : null;
   const oursBest = Math.max(...r.ours);
   const torchBest = hasTorch ? Math.max(...r.torch) : null;
   return {
@@ -76,7 +81,8 @@ const rows = batches.map((batch) => {
 console.log(`${preset}, ${threads} threads, target tokens/s over ${rounds} alternating runs`);
 console.log('  batch  ours median  torch median  ratio   ours best  torch best  ratio   load averages');
 for (const r of rows) {
-  const cell = (x, digits, width) => (x === null ? '-' : x.toFixed(digits)).padStart(width);
+  const cell = (x: number | null, digits: number, width: number) =>
+    (x === null ? '-' : x.toFixed(digits)).padStart(width);
   console.log(
     `${String(r.batch_size).padStart(7)}  ${cell(r.ours, 0, 11)}  ${cell(r.torch, 0, 12)}  ${cell(r.ratio, 2, 5)}` +
       `  ${cell(r.ours_best, 0, 10)}  ${cell(r.torch_best, 0, 10)}  ${cell(r.ratio_best, 2, 5)}   ${r.load_average.join(' ')}`,

@@ -3,24 +3,25 @@
 // (expects 413) and an over-long sentence (expects 4xx). Reports requests/s, latency percentiles,
 // failures, the probes' latencies and the server's resident memory over the run.
 //
-//   node bench/serve-load.js --model DIR [--sentences FILE] [--clients 8] [--seconds 60] [--words 20]
+//   node dist/bench/serve-load.js --model DIR [--sentences FILE] [--clients 8] [--seconds 60] [--words 20]
 //       [--beam 1] [--attention] [--threads 2] [--warmup 15] [--max-requests 100000] [--json]
 //
 // Sentences: W consecutive words of FILE (default: the model folder's data/test.src, as the demo
 // writes it), taken in turn. Exits 1 when a goal is missed: a failed request, p95 >= 1 s, a probe
 // >= 50 ms, or memory growing by more than 10% during the measured S seconds. A warm-up of --warmup
 // seconds (default 15) runs the same load first and is not counted.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { option, root } from './compare.js';
 
-const model = option('--model');
-if (model === undefined) {
-  console.error('usage: node bench/serve-load.js --model DIR [--sentences FILE] [--clients 8] [--seconds 60] ...');
+const modelFlag = option('--model');
+if (modelFlag === undefined) {
+  console.error('usage: node dist/bench/serve-load.js --model DIR [--sentences FILE] [--clients 8] [--seconds 60] ...');
   process.exit(2);
 }
+const model: string = modelFlag;
 const clients = Number(option('--clients', '8'));
 const seconds = Number(option('--seconds', '60'));
 const warmup = Number(option('--warmup', '15'));
@@ -37,7 +38,7 @@ if (!existsSync(sentenceFile)) {
 }
 
 const allWords = readFileSync(sentenceFile, 'utf8').split(/\s+/).filter(Boolean);
-const sentences = [];
+const sentences: string[] = [];
 for (let i = 0; i + words <= allWords.length && sentences.length < 2000; i += words)
   sentences.push(allWords.slice(i, i + words).join(' '));
 if (sentences.length === 0) {
@@ -46,14 +47,14 @@ if (sentences.length === 0) {
 }
 
 /** Starts the server on a free port and resolves with its URL and process. */
-function startServer() {
+function startServer(): Promise<{ child: ChildProcess; url: URL }> {
   const child = spawn(process.execPath, [root('bin/transformer.js'), 'serve', '--model', model, '--port', '0'], {
     env: { ...process.env, TRANSFORMER_THREADS: threads },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk;
       const match = /at (http:\/\/\S+)/.exec(out);
       if (match) resolve({ child, url: new URL(match[1]) });
@@ -62,8 +63,15 @@ function startServer() {
   });
 }
 
+/** A reply: its status (0: a network error), the milliseconds to the last byte, and its body. */
+interface Reply {
+  status: number;
+  ms: number;
+  body: string;
+}
+
 /** One POST; resolves with the status and the milliseconds to the last byte (status 0: a network error). */
-function post(url, body, agent) {
+function post(url: URL, body: string, agent?: Agent): Promise<Reply> {
   const began = performance.now();
   return new Promise((resolve) => {
     const req = request(
@@ -74,10 +82,14 @@ function post(url, body, agent) {
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
       },
       (res) => {
-        const chunks = [];
+        const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode, ms: performance.now() - began, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - began,
+            body: Buffer.concat(chunks).toString(),
+          }),
         );
       },
     );
@@ -86,19 +98,29 @@ function post(url, body, agent) {
   });
 }
 
-function residentMegabytes(pid) {
+function residentMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number): number | undefined =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const { child, url } = await startServer();
-let latencies, failures, probes, memory, began, stopAt;
+let latencies: number[] = [];
+let failures: string[] = [];
+let probes: { oversized: number[]; overlong: number[]; wrongStatus: string[] } = {
+  oversized: [],
+  overlong: [],
+  wrongStatus: [],
+};
+let memory: { seconds: number; mb: number }[] = [];
+let began = 0;
+let stopAt = 0;
 let measuring = false;
 
 /** Clients and probe for `duration` seconds; the warm-up phase is run the same way and then forgotten. */
-async function phase(duration) {
+async function phase(duration: number): Promise<number> {
   latencies = [];
   failures = [];
   probes = { oversized: [], overlong: [], wrongStatus: [] };
@@ -110,7 +132,7 @@ async function phase(duration) {
 }
 const running = () => performance.now() < stopAt && latencies.length + failures.length < maxRequests;
 
-async function client(id) {
+async function client(id: number): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   for (let n = id; running(); n += clients) {
     const body = JSON.stringify({ text: sentences[n % sentences.length], beam, attention });
@@ -135,7 +157,7 @@ async function probe() {
     if (!(long.status >= 400 && long.status < 500)) probes.wrongStatus.push(`over-long sentence: ${long.status}`);
     else if (measuring && probes.overlong.length === 1 && !json)
       console.log(`over-long sentence: ${long.status} ${long.body}`);
-    memory.push({ seconds: (performance.now() - began) / 1000, mb: residentMegabytes(child.pid) });
+    memory.push({ seconds: (performance.now() - began) / 1000, mb: residentMegabytes(child.pid!) });
   }
 }
 
@@ -174,16 +196,17 @@ const result = {
     max: Number(Math.max(...memory.map((m) => m.mb)).toFixed(1)),
   },
 };
-const missed = [];
+const missed: string[] = [];
 if (result.failed > 0) missed.push(`${result.failed} failed requests (first: ${failures[0]})`);
 if (!(result.latencyMs.p95 < 1000)) missed.push(`p95 latency ${result.latencyMs.p95} ms >= 1000`);
 if (!(result.probeMaxMs.oversized413 < 50)) missed.push(`413 took ${result.probeMaxMs.oversized413} ms`);
 if (!(result.probeMaxMs.overlong4xx < 50)) missed.push(`over-long sentence took ${result.probeMaxMs.overlong4xx} ms`);
 if (probes.wrongStatus.length > 0) missed.push(`probes got ${probes.wrongStatus.join(', ')}`);
-if (rssEnd > rssStart * 1.1) missed.push(`memory grew from ${rssStart.toFixed(0)} to ${rssEnd.toFixed(0)} MB`);
-result.goalsMet = missed.length === 0;
+if (rssEnd !== undefined && rssStart !== undefined && rssEnd > rssStart * 1.1)
+  missed.push(`memory grew from ${rssStart.toFixed(0)} to ${rssEnd.toFixed(0)} MB`);
+const goalsMet = missed.length === 0;
 
-if (json) console.log(JSON.stringify(result));
+if (json) console.log(JSON.stringify({ ...result, goalsMet }));
 else {
   console.log(
     `${clients} clients, ${words}-word sentences, beam ${beam}${attention ? ', with attention' : ''}, ${result.seconds} s`,

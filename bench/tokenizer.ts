@@ -1,17 +1,17 @@
 // Tokenizer speed: learning 10,000 merges on Multi30k train (German + English, 58,000 lines) and
-// encoding text line by line. `npx tsc -p tsconfig.json && node bench/tokenizer.js [--merges N]`.
+// encoding text line by line. `npx tsc -p tsconfig.json && node dist/bench/tokenizer.js [--merges N]`.
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, URL } from 'node:url';
 
-import { learnBpe, Tokenizer } from '../dist/src/tokenizer/index.js';
+import { learnBpe, Tokenizer } from '../src/tokenizer/index.js';
+import { root } from './compare.js';
 
 const args = process.argv.slice(2);
 const merges = args.includes('--merges') ? Number(args[args.indexOf('--merges') + 1]) : 10000;
-const data = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const data = root('../shared/data/');
 
-function lines(path) {
+function lines(path: string): string[] {
   const all = readFileSync(data + path, 'utf8').split('\n');
   if (all.at(-1) === '') all.pop();
   return all;
@@ -25,7 +25,7 @@ console.log(
   `learn: ${merges} merges on ${train.length} lines in ${learnSeconds.toFixed(2)} s (vocabulary ${learnt.vocabSize})`,
 );
 
-function encodeRate(name, text, tokenizer) {
+function encodeRate(name: string, text: string[], tokenizer: Tokenizer): void {
   const bytes = text.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0);
   start = performance.now();
   let tokens = 0;

@@ -1,19 +1,20 @@
 // Times the main kernels on the native and js backends at Transformer-training sizes (base model,
-// batches of ~1536 tokens): `npm run build && node bench/kernels.js [--threads N] [--filter name]`.
+// batches of ~1536 tokens): `npm run build && node dist/bench/kernels.js [--threads N] [--filter name]`.
+// It reaches below the public API on purpose: the backends' kernels, called directly on typed arrays.
 import { performance } from 'node:perf_hooks';
 
-import { dropoutParams } from '../dist/src/backend/backend.js';
-import { jsBackend } from '../dist/src/backend/js/index.js';
+import { dropoutParams, type Backend } from '../src/backend/backend.js';
+import { jsBackend } from '../src/backend/js/index.js';
 import {
   loadNativeBackend,
   nativeLoadError,
   nativeThreads,
   setNativeThreads,
   simdLevel,
-} from '../dist/src/backend/native/index.js';
+} from '../src/backend/native/index.js';
 
 const args = process.argv.slice(2);
-const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const native = loadNativeBackend();
 if (native === null) {
   console.error(`native backend unavailable: ${nativeLoadError()}`);
@@ -23,7 +24,7 @@ if (option('--threads')) setNativeThreads(Number(option('--threads')));
 const filter = option('--filter');
 
 let seed = 1;
-function random(n, lo = -1, hi = 1) {
+function random(n: number, lo = -1, hi = 1): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
@@ -33,9 +34,9 @@ function random(n, lo = -1, hi = 1) {
 }
 
 // Median milliseconds per call: repeat until ~0.3 s has passed (at least 3 calls, after a warm-up).
-function time(fn) {
+function time(fn: () => void): number {
   fn();
-  const samples = [];
+  const samples: number[] = [];
   const start = performance.now();
   while (samples.length < 3 || (performance.now() - start < 300 && samples.length < 200)) {
     const t0 = performance.now();
@@ -52,7 +53,7 @@ const V = 8000;
 const { threshold, scale: dropScale } = dropoutParams(0.1);
 
 /** name -> (backend) => a closure running one call (inputs allocated once, outside the timing). */
-const benches = {
+const benches: Record<string, (be: Backend) => () => void> = {
   [`binary add + row broadcast ${rows}x${dModel}`]: (be) => {
     const a = random(rows * dModel),
       b = random(dModel),

@@ -7,7 +7,7 @@
 // long as the source), then EOS. Tokenization and model loading are outside the timed part.
 // Usage (after `npm run build`; PYTHON=... picks the interpreter, /usr/bin/python3 by default, which
 // needs torch, and sentencepiece to make the folder):
-//   node bench/marian-vs-torch.js [--folder /tmp/marian-base] [--source ../shared/data/newstest2014/newstest2014-full.en]
+//   node dist/bench/marian-vs-torch.js [--folder /tmp/marian-base] [--source ../shared/data/newstest2014/newstest2014-full.en]
 //     [--threads 2] [--beam 4] [--batch-size 32] [--limit N] [--max-len-a 1] [--max-len-b 0] [--probe 96]
 // The folder is made once (bench/torch_marian.py --make-folder) when missing. PyTorch runs in its fastest
 // of three set-ups, probed on the first --probe sentences: its BLAS or oneDNN linear layers with the
@@ -17,7 +17,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { lastJson, option, root } from './compare.js';
+
+/** What each side prints last: its speed, and the sizes of what it translated. */
+interface SideResult {
+  sentences_per_second: number;
+  tokens_per_second: number;
+  seconds: number;
+  sentences: number;
+  tokens: number;
+  source_tokens: number;
+}
 
 const folder = option('--folder', '/tmp/marian-base');
 const source = option('--source', root('../shared/data/newstest2014/newstest2014-full.en'));
@@ -31,10 +43,13 @@ const probe = Number(option('--probe', '96'));
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 const idsFile = join(folder, 'newstest.ids');
 
-/** Our side, in its own process (run with --side ours): tokenize, then time translateIds. */
+/**
+ * Our side, in its own process (run with --side ours): tokenize, then time translateIds. The library is
+ * loaded here, so that the process that runs PyTorch does not hold it and its native threads.
+ */
 async function ours() {
-  const { loadMarian } = await import(root('dist/src/io/marian.js'));
-  const { translateIds } = await import(root('dist/src/decode/translate-lines.js'));
+  const { loadMarian } = await import('../src/io/marian.js');
+  const { translateIds } = await import('../src/decode/index.js');
   const { model, tokenizer } = await loadMarian(folder);
   let lines = readFileSync(source, 'utf8')
     .split('\n')
@@ -79,17 +94,17 @@ const env = { ...process.env, TRANSFORMER_THREADS: String(threads) };
 const common = ['--folder', folder, '--source', source, '--threads', String(threads), '--beam', String(beam)];
 const flags = [...common, '--batch-size', String(batchSize), '--limit', String(limit)];
 const lengths = ['--max-len-a', String(maxLenA), '--max-len-b', String(maxLenB)];
-const run = (command, args) => {
+const run = (command: string, args: string[]): SideResult => {
   const result = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 1 << 26 });
   if (result.status !== 0) {
     console.error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
     process.exit(1);
   }
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as SideResult;
 };
-const ourSide = run(process.execPath, [root('bench/marian-vs-torch.js'), '--side', 'ours', ...flags, ...lengths]);
-const torchRun = (config, extra) =>
-  lastJson(python, [
+const ourSide = run(process.execPath, [fileURLToPath(import.meta.url), '--side', 'ours', ...flags, ...lengths]);
+const torchRun = (config: TorchConfig, extra: string[]) =>
+  lastJson<SideResult>(python, [
     root('bench/torch_marian.py'),
     '--model',
     folder,
@@ -107,13 +122,20 @@ const torchRun = (config, extra) =>
   ]);
 // PyTorch's build here (generic BLAS, OpenMP) is erratic with 2 threads: probe its BLAS and oneDNN
 // linear layers with 2 threads, and BLAS with 1, on the first sentences; the fastest translates everything.
-const configs = [
+/** One way to run PyTorch, and its speed on the first --probe sentences. */
+interface TorchConfig {
+  name: string;
+  threads: number;
+  mkldnn: boolean;
+  probe?: SideResult;
+}
+const configs: TorchConfig[] = [
   { name: `BLAS, ${threads} threads`, threads, mkldnn: false },
   { name: `oneDNN, ${threads} threads`, threads, mkldnn: true },
   { name: 'BLAS, 1 thread', threads: 1, mkldnn: false },
-].filter((c, i) => i < 2 || threads > 1);
+].filter((_config, i) => i < 2 || threads > 1);
 for (const c of configs) c.probe = torchRun(c, ['--limit', String(probe)]);
-const best = configs.reduce((a, b) => (b.probe.sentences_per_second > a.probe.sentences_per_second ? b : a));
+const best = configs.reduce((a, b) => (b.probe!.sentences_per_second > a.probe!.sentences_per_second ? b : a));
 const torchSide = torchRun(best, ['--out', join(folder, 'torch.out')]);
 
 const a = readFileSync(join(folder, 'ours.out'), 'utf8').split('\n');
@@ -121,7 +143,7 @@ const b = readFileSync(join(folder, 'torch.out'), 'utf8').split('\n');
 const same = a.filter((line, i) => line === b[i]).length - 1; // both end with an empty line
 const agreement = same / ourSide.sentences;
 const ratio = ourSide.sentences_per_second / torchSide.sentences_per_second;
-const row = (name, r) =>
+const row = (name: string, r: SideResult) =>
   `${name.padEnd(8)} ${r.seconds.toFixed(1).padStart(9)} ${r.sentences_per_second.toFixed(2).padStart(12)} ${r.tokens_per_second.toFixed(1).padStart(10)}`;
 console.log(
   `newstest2014 (${ourSide.sentences} sentences, ${ourSide.source_tokens} source tokens with EOS), base-size Marian, ` +
@@ -132,11 +154,11 @@ console.log('side       seconds  sentences/s   tokens/s');
 console.log(row('ours', ourSide));
 console.log(row('torch', torchSide));
 console.log(`PyTorch ran as ${best.name}, the fastest on the first ${probe} sentences:`);
-for (const c of configs) console.log(`  ${c.name.padEnd(20)} ${c.probe.sentences_per_second.toFixed(2)} sentences/s`);
+for (const c of configs) console.log(`  ${c.name.padEnd(20)} ${c.probe!.sentences_per_second.toFixed(2)} sentences/s`);
 console.log(
   `ours/torch ${ratio.toFixed(2)}; identical best hypotheses on ${(agreement * 100).toFixed(1)}% of the sentences`,
 );
-const round = (r) => ({
+const round = (r: SideResult) => ({
   sentences_per_second: Math.round(r.sentences_per_second * 100) / 100,
   tokens_per_second: Math.round(r.tokens_per_second * 10) / 10,
   seconds: Math.round(r.seconds * 10) / 10,
@@ -149,7 +171,7 @@ console.log(
     tokens: ourSide.tokens,
     ours: round(ourSide),
     torch: { ...round(torchSide), config: best.name },
-    probes: Object.fromEntries(configs.map((c) => [c.name, c.probe.sentences_per_second])),
+    probes: Object.fromEntries(configs.map((c) => [c.name, c.probe!.sentences_per_second])),
     ratio: Math.round(ratio * 100) / 100,
     agreement: Math.round(agreement * 1000) / 1000,
   }),
