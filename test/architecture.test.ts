@@ -35,8 +35,6 @@ const SIDEWAYS: Readonly<Record<string, string>> = {
   'decode -> tokenizer': 'decode/translate-lines.ts turns text into ids and back',
   'io -> tokenizer': 'a Marian folder holds SentencePiece tokenizers (io/marian-spm.ts, io/marian-config.ts)',
   'tokenizer -> io': 'tokenizer/format.ts saves tokenizer.json with io/atomic.ts, as every writer does',
-  // To be fixed: the metrics reader is a file-format reader that belongs in src/io.
-  'serve -> train': 'serve/server.ts reads metrics.jsonl with train/read-metrics.ts',
 };
 
 /** Folders whose code also runs in the browser (the web page, a WebAssembly backend). */

@@ -3,36 +3,31 @@
 // step checkpoints of a training run into a model folder (config.json, tokenizer.json, model.safetensors).
 // Every file is written atomically (a temporary file, then a rename), and a failed write names the file.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { AverageError, averageSafetensors } from '../train/average.js';
-import { namingTarget } from '../train/run-files.js';
+import { checkpointsFolder, listStepCheckpoints, namingTarget } from '../io/run-folder.js';
 import { UsageError, integerFlag } from './flags.js';
 
 const USAGE =
   'usage: transformer average --output OUT.safetensors IN1.safetensors IN2.safetensors ...\n' +
   '       transformer average --run RUN_DIR --last N [--output DIR]   (DIR defaults to RUN_DIR/averaged)';
-const STEP_FILE = /^step-(\d{8,})\.safetensors$/;
 
 /** The newest `last` step checkpoints of a run folder, oldest first, ordered by step number. */
 export function newestCheckpoints(runDir: string, last: number): string[] {
-  const folder = join(runDir, 'checkpoints');
+  const folder = checkpointsFolder(runDir);
   if (!existsSync(folder)) throw new AverageError(`${folder}: no such folder; is ${runDir} a training run?`);
-  const steps = readdirSync(folder)
-    .map((name) => ({ name, match: STEP_FILE.exec(name) }))
-    .filter((f) => f.match !== null)
-    .map((f) => ({ name: f.name, step: Number(f.match![1]) }))
-    .sort((a, b) => a.step - b.step);
+  const steps = listStepCheckpoints(runDir);
   if (steps.length < last) {
     throw new AverageError(
       `${folder}: ${steps.length} step checkpoints (step-NNNNNNNN.safetensors), asked for ${last}`,
     );
   }
-  return steps.slice(steps.length - last).map((f) => join(folder, f.name));
+  return steps.slice(steps.length - last).map((f) => f.path);
 }
 
 function averageRun(runDir: string, last: number, outDir: string): string[] {

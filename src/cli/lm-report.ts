@@ -2,23 +2,20 @@
 // every number in metrics.jsonl (step and validation events as `transformer plot metrics` reads them, plus
 // bits per character).
 
-import { appendFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { METRICS_FILE } from '../train/read-metrics.js';
+import { MetricsWriter } from '../io/metrics-file.js';
 import type { LmOptions, LmStep, LmStopReason, LmValidation } from '../train/lm-trainer.js';
 
 const LOG_EVERY = 10;
 
 export class LmReporter {
-  private readonly metrics: string;
+  private readonly metrics: MetricsWriter;
 
   constructor(readonly run: string) {
-    this.metrics = join(run, METRICS_FILE);
-    rmSync(this.metrics, { force: true });
+    this.metrics = new MetricsWriter(run, { fresh: true });
   }
 
   private record(entry: Record<string, unknown>): void {
-    appendFileSync(this.metrics, `${JSON.stringify(entry)}\n`);
+    this.metrics.append(entry);
   }
 
   note(line: string): void {

@@ -13,10 +13,11 @@ import { CorpusError } from '../data/lines.js';
 import { firstInvalidUtf8 } from '../data/utf8.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-folder.js';
+import { LM_OPTIONS_FILE } from '../io/run-folder.js';
 import { ConfigError, createModel, makeConfig, type DecoderOnly, type ModelConfig } from '../model/index.js';
 import { LmTrainer, splitText, VALID_FRACTION, type LmOptions } from '../train/lm-trainer.js';
 import { TrainingDiverged } from '../train/trainer.js';
-import { METRICS_FILE } from '../train/read-metrics.js';
+import { METRICS_FILE } from '../io/metrics-file.js';
 import { UsageError, integerFlag } from './flags.js';
 import { LmReporter } from './lm-report.js';
 import { lmModelDefaults, parseLmSettings } from './lm-options.js';
@@ -26,8 +27,6 @@ import { makeRunFolder } from './train-run.js';
 const USAGE =
   'usage: transformer lm --text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--threads T]\n' +
   '  [--set model.KEY=VALUE]... [--set train.KEY=VALUE]...   e.g. --set \'model.attention={"kind":"local","window":64}\'';
-
-export const LM_FILE = 'lm.json';
 
 interface LmFlags {
   text: string;
@@ -47,7 +46,9 @@ export async function lm(argv: string[]): Promise<number> {
   const { vocabulary, train, valid, model } = prepare(flags);
   makeRunFolder(run);
   vocabulary.save(join(run, VOCABULARY_FILE));
-  writeFileAtomic(join(run, LM_FILE), [Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`)]);
+  writeFileAtomic(join(run, LM_OPTIONS_FILE), [
+    Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`),
+  ]);
   const report = new LmReporter(run);
   const parameters = model.parameterCount();
   report.start({

@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { readFolderConfig } from '../io/open-folder.js';
 import { quote } from '../quote.js';
 import { sinusoidTable } from '../model/embeddings.js';
-import { readMetrics, type RunMetrics } from '../train/read-metrics.js';
+import { readMetrics, type RunMetrics } from '../io/metrics-file.js';
 import { learningRate, type ScheduleKind } from '../train/schedule.js';
 import { gridSvg, heatmapSvg, lineChartSvg, type Picture } from '../viz/index.js';
 import { integerFlag, numberFlag, UsageError } from './flags.js';

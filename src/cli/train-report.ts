@@ -2,13 +2,11 @@
 // updates per second, loss, learning rate, tokens/s, time left), plain log lines otherwise, and every
 // number in metrics.jsonl.
 
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ParallelCorpus } from '../data/corpus.js';
 import type { Module } from '../nn/module.js';
 import type { TrainingState } from '../train/checkpoint.js';
 import type { Progress, StopReason, TrainOptions, Validation } from '../train/trainer.js';
-import { namingTarget } from '../train/run-files.js';
+import { MetricsWriter } from '../io/metrics-file.js';
 import { backend } from '../backend/registry.js';
 
 /** Without a terminal, a progress line every this many updates, or this many seconds if that comes first. */
@@ -25,7 +23,7 @@ function duration(seconds: number): string {
 }
 
 export class TrainingReporter {
-  private readonly metrics: string;
+  private readonly metrics: MetricsWriter;
   private lineOpen = false;
   private readonly recent: { step: number; at: number }[] = [];
   private lastLog = performance.now();
@@ -35,12 +33,11 @@ export class TrainingReporter {
     private readonly tty: boolean,
     private readonly options: TrainOptions,
   ) {
-    this.metrics = join(run, 'metrics.jsonl');
+    this.metrics = new MetricsWriter(run);
   }
 
   private record(entry: Record<string, unknown>): void {
-    const line = `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`;
-    namingTarget(this.metrics, () => appendFileSync(this.metrics, line));
+    this.metrics.append({ time: new Date().toISOString(), ...entry });
   }
 
   private print(line: string): void {

@@ -9,12 +9,10 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { TOKENIZER_FILE } from '../io/model-folder.js';
 import type { TrainOptions } from '../train/trainer.js';
 import { describeChange, fingerprintFile, isFingerprint, type FileFingerprint } from '../train/fingerprint.js';
-import { namingTarget } from '../train/run-files.js';
+import { namingTarget, TRAIN_OPTIONS_FILE } from '../io/run-folder.js';
 import { UsageError } from './flags.js';
 import { systemErrorLine } from './report-error.js';
 import { quote } from './settings.js';
-
-export const TRAIN_FILE = 'train.json';
 
 export interface RunFiles {
   source: string;
@@ -61,7 +59,7 @@ const FLAG_OF: Record<keyof RunFiles, string> = {
 
 /** train.json of `run`, or null for a new run. */
 export function readRunRecord(run: string): RunRecord | null {
-  const path = join(run, TRAIN_FILE);
+  const path = join(run, TRAIN_OPTIONS_FILE);
   if (!existsSync(path)) return null;
   let json: RunRecord;
   try {
@@ -77,7 +75,7 @@ export function readRunRecord(run: string): RunRecord | null {
 }
 
 export function writeRunRecord(run: string, record: RunRecord): void {
-  const path = join(run, TRAIN_FILE);
+  const path = join(run, TRAIN_OPTIONS_FILE);
   namingTarget(path, () => writeFileAtomic(path, [Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]));
 }
 

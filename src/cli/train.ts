@@ -14,11 +14,12 @@ import {
   MODEL_FORMAT_VERSION,
   readModelConfig,
   TOKENIZER_FILE,
+  WEIGHTS_FILE,
 } from '../io/model-folder.js';
 import { type ModelConfig } from '../model/index.js';
 import { Trainer, TrainingDiverged, type StopReason, type TrainOptions } from '../train/trainer.js';
 import type { TrainingState } from '../train/checkpoint.js';
-import { namingTarget } from '../train/run-files.js';
+import { lastCheckpoint, namingTarget } from '../io/run-folder.js';
 import { checkpointCandidates } from '../train/resume.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { UsageError, integerFlag } from './flags.js';
@@ -182,7 +183,7 @@ function requireFiles(flags: RunFlags): RunFiles {
 
 /** A folder holding trained weights but no train.json is not ours to overwrite. */
 function refuseUnknownRun(run: string): void {
-  const weights = [join(run, 'model.safetensors'), ...checkpointCandidates(join(run, 'checkpoints', 'last'))];
+  const weights = [join(run, WEIGHTS_FILE), ...checkpointCandidates(lastCheckpoint(run))];
   const found = weights.find((path) => existsSync(path));
   if (found !== undefined)
     throw new UsageError(

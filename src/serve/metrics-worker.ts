@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { MetricsFileError, readMetrics } from '../train/read-metrics.js';
+import { MetricsFileError, readMetrics } from '../io/metrics-file.js';
 import type { MetricsWorkerReply } from './metrics.js';
 
 const { runDir, maxPoints } = workerData as { runDir: string; maxPoints: number };

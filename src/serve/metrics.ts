@@ -6,8 +6,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import type { ValidationRecord } from '../train/read-metrics.js';
-import { METRICS_FILE } from '../train/read-metrics.js';
+import type { ValidationRecord } from '../io/metrics-file.js';
+import { METRICS_FILE } from '../io/metrics-file.js';
 import { HttpError } from './http.js';
 import { hidePath, shownPath } from './security.js';
 

@@ -9,11 +9,10 @@
 // the security headers, a request whose Host is not this server's gets 421 (src/serve/security.ts), and
 // slow or idle connections are cut within seconds (src/serve/connections.ts).
 
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 
+import { hasMetrics } from '../io/metrics-file.js';
 import { ModelFolderError } from '../io/model-folder.js';
 import { openFolderTokenizer } from '../io/open-folder.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
@@ -75,7 +74,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokenizer = await openFolderTokenizer(options.modelDir);
   if (tokenizer === null)
     throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
-  const runDir = options.runDir ?? (existsSync(join(options.modelDir, 'metrics.jsonl')) ? options.modelDir : null);
+  const runDir = options.runDir ?? (hasMetrics(options.modelDir) ? options.modelDir : null);
   const translator = await Translator.start({
     modelDir: options.modelDir,
     threads: options.threads ?? null,

@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { namingTarget } from './run-files.js';
+import { namingTarget } from '../io/run-folder.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { assignParameters } from '../io/model-folder.js';

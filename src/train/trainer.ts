@@ -1,7 +1,7 @@
 // Training a translation model as in section 5: token-based batches, Adam with a warm-up schedule,
 // label smoothing, dropout; validation, checkpoints that resume exactly. The loop itself is loop.ts.
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
@@ -10,12 +10,19 @@ import { BatchIterator, type BatchOptions } from '../data/batch-iterator.js';
 import { planEpoch } from '../data/batching.js';
 import { makeBatch, type Batch } from '../data/batch.js';
 import type { ParallelCorpus } from '../data/corpus.js';
+import { WEIGHTS_FILE } from '../io/model-folder.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged, type StopReason } from './loop.js';
 import { loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
 import { resumeNewest } from './resume.js';
-import { removeStaleFiles } from './run-files.js';
+import {
+  checkpointsFolder,
+  lastCheckpoint,
+  pruneStepCheckpoints,
+  removeStaleFiles,
+  stepCheckpoint,
+} from '../io/run-folder.js';
 import { translationLoss } from './loss.js';
 import { attentionPenalty } from '../model/efficient/penalty.js';
 import { learningRate } from './schedule.js';
@@ -94,9 +101,9 @@ export class Trainer {
 
   /** Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints. */
   async run(): Promise<{ state: TrainingState; reason: StopReason }> {
-    const checkpoints = join(this.runDir, 'checkpoints');
+    const checkpoints = checkpointsFolder(this.runDir);
     mkdirSync(checkpoints, { recursive: true });
-    const state = this.resume(join(checkpoints, 'last'));
+    const state = this.resume(lastCheckpoint(this.runDir));
     removeStaleFiles(this.runDir, checkpoints);
     const data = new BatchIterator(this.train, this.batchOptions, state.data);
     const started = performance.now();
@@ -135,21 +142,21 @@ export class Trainer {
         });
         const checkpointDue = checkpointEvery > 0 && step % checkpointEvery === 0;
         const validationDue = validEvery > 0 && step % validEvery === 0;
-        if (checkpointDue) this.saveStep(checkpoints, step);
+        if (checkpointDue) this.saveStep(step);
         const target = validationDue && (await this.validateAndKeepBest(state));
-        if (checkpointDue || validationDue) this.save(checkpoints, state, elapsed());
+        if (checkpointDue || validationDue) this.save(state, elapsed());
         return target ? 'target' : null;
       },
       diverged: (step, loss, gradNorm) =>
         new TrainingDiverged(
           `training diverged at step ${step} (loss ${loss}, gradient norm ${gradNorm}); ` +
-            `the last good checkpoint is ${join(checkpoints, 'last')}. ` +
+            `the last good checkpoint is ${lastCheckpoint(this.runDir)}. ` +
             'Try a lower learning rate (schedule.lr) or gradient clipping (clipNorm).',
         ),
     });
     if (validEvery === 0 || state.step % validEvery !== 0) await this.validateAndKeepBest(state);
     state.elapsedSeconds = elapsed();
-    this.save(checkpoints, state, state.elapsedSeconds);
+    this.save(state, state.elapsedSeconds);
     return { state, reason };
   }
 
@@ -248,28 +255,21 @@ export class Trainer {
     const isBest = state.best === null || score >= state.best.score;
     if (isBest) {
       state.best = { score, step: state.step };
-      saveWeights(join(this.runDir, 'model.safetensors'), this.model, { step: String(state.step) });
+      saveWeights(join(this.runDir, WEIGHTS_FILE), this.model, { step: String(state.step) });
     }
     if (v !== null) this.events.onValidation?.(state.step, v, isBest);
     return this.options.targetBleu > 0 && v?.bleu != null && v.bleu >= this.options.targetBleu;
   }
 
-  private save(checkpoints: string, state: TrainingState, elapsedSeconds: number): void {
+  private save(state: TrainingState, elapsedSeconds: number): void {
     state.generator = defaultGenerator().getState();
-    saveCheckpoint(join(checkpoints, 'last'), this.model, this.optimizer, { ...state, elapsedSeconds });
-    removeStaleFiles(this.runDir, checkpoints);
+    saveCheckpoint(lastCheckpoint(this.runDir), this.model, this.optimizer, { ...state, elapsedSeconds });
+    removeStaleFiles(this.runDir, checkpointsFolder(this.runDir));
   }
 
   /** Weights at this step, for averaging; only the newest keepCheckpoints are kept. */
-  private saveStep(checkpoints: string, step: number): void {
-    saveWeights(join(checkpoints, `step-${String(step).padStart(8, '0')}.safetensors`), this.model, {
-      step: String(step),
-    });
-    const steps = readdirSync(checkpoints)
-      .filter((n) => /^step-\d{8}\.safetensors$/.test(n))
-      .sort();
-    for (const old of steps.slice(0, Math.max(0, steps.length - this.options.keepCheckpoints))) {
-      rmSync(join(checkpoints, old), { force: true });
-    }
+  private saveStep(step: number): void {
+    saveWeights(stepCheckpoint(this.runDir, step), this.model, { step: String(step) });
+    pruneStepCheckpoints(this.runDir, this.options.keepCheckpoints);
   }
 }

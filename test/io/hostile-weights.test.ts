@@ -86,7 +86,7 @@ test('a training checkpoint with a NaN weight is refused on resume, naming the f
   const state: TrainingState = {
     step: 3,
     generator: { state: 1, spareNormal: null },
-    data: { epoch: 0, batch: 0 } as unknown as TrainingState['data'],
+    data: { epoch: 0, index: 0, seed: 1 },
     best: null,
     elapsedSeconds: 1,
     targetTokens: 10,

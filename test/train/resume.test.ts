@@ -10,7 +10,7 @@ import { createModel, makeConfig } from '../../src/model/index.js';
 import { Adam } from '../../src/train/adam.js';
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type TrainingState } from '../../src/train/checkpoint.js';
 import { resumeNewest } from '../../src/train/resume.js';
-import { namingTarget, removeStaleFiles } from '../../src/train/run-files.js';
+import { namingTarget, removeStaleFiles } from '../../src/io/run-folder.js';
 import { systemErrorLine } from '../../src/cli/report-error.js';
 import * as T from '../../src/tensor/index.js';
 

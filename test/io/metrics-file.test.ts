@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { MetricsFileError, readMetrics } from '../../src/train/read-metrics.js';
+import { MetricsFileError, readMetrics } from '../../src/io/metrics-file.js';
 
 const root = mkdtempSync(join(tmpdir(), 'read-metrics-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,11 @@
-// Reading a run folder's metrics.jsonl (written by src/cli/train-report.ts): the step and validation
-// records, for plots and the web page. A resumed run may repeat steps; the last record of a step wins.
+// A run folder's metrics.jsonl, written and read here alone: one JSON object per line, appended as
+// training goes (steps, validations and other events), read back as step and validation records for
+// plots and the web page. A resumed run may repeat steps; the last record of a step wins.
 
 import { InputError } from '../errors.js';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { namingTarget } from './run-folder.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -34,6 +36,27 @@ export interface RunMetrics {
 }
 
 export class MetricsFileError extends InputError {}
+
+/** Appends records to runDir/metrics.jsonl, one line each; write errors name the file. */
+export class MetricsWriter {
+  readonly path: string;
+
+  /** `fresh` starts a new file (a new run); otherwise records go after those of earlier sessions. */
+  constructor(runDir: string, { fresh = false }: { fresh?: boolean } = {}) {
+    this.path = join(runDir, METRICS_FILE);
+    if (fresh) rmSync(this.path, { force: true });
+  }
+
+  append(record: Record<string, unknown>): void {
+    const line = `${JSON.stringify(record)}\n`;
+    namingTarget(this.path, () => appendFileSync(this.path, line));
+  }
+}
+
+/** True when runDir has a metrics file to read. */
+export function hasMetrics(runDir: string): boolean {
+  return existsSync(join(runDir, METRICS_FILE));
+}
 
 /** The records of runDir/metrics.jsonl; events other than step and validation are skipped. */
 export function readMetrics(runDir: string): RunMetrics {
