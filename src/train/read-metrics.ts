@@ -33,7 +33,9 @@ export interface RunMetrics {
   validations: ValidationRecord[];
 }
 
-export class MetricsFileError extends InputError {}
+export class MetricsFileError extends InputError {
+  override name = 'MetricsFileError';
+}
 
 /** The records of runDir/metrics.jsonl; events other than step and validation are skipped. */
 export function readMetrics(runDir: string): RunMetrics {
