@@ -35,7 +35,9 @@ export interface RunMetrics {
   validations: ValidationRecord[];
 }
 
-export class MetricsFileError extends InputError {}
+export class MetricsFileError extends InputError {
+  override name = 'MetricsFileError';
+}
 
 /** Appends records to runDir/metrics.jsonl, one line each; write errors name the file. */
 export class MetricsWriter {

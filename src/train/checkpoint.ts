@@ -28,7 +28,9 @@ export interface TrainingState {
   targetTokens: number;
 }
 
-export class CheckpointError extends InputError {}
+export class CheckpointError extends InputError {
+  override name = 'CheckpointError';
+}
 
 function weights(model: Module): Map<string, TensorToWrite> {
   const out = new Map<string, TensorToWrite>();

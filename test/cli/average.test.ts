@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,4 +125,18 @@ test('--run --last N averages the newest N step checkpoints by step number into 
   assert.match(tooMany.err, /5 step checkpoints .* asked for 6/);
   assert.equal(run('--run', run_).code, 2);
   assert.equal(run('--run', run_, '--last', '0').code, 2);
+});
+
+test('writes leave no temporary file, and a failed write names the file asked for', () => {
+  const a = write('p.safetensors', { w: { shape: [2], data: new Float32Array([1, 2]) } });
+  const b = write('q.safetensors', { w: { shape: [2], data: new Float32Array([3, 4]) } });
+  const folder = join(root, 'out');
+  mkdirSync(folder);
+  assert.equal(run('--output', join(folder, 'mean.safetensors'), a, b).code, 0);
+  assert.deepEqual(readdirSync(folder), ['mean.safetensors']);
+  // The output's folder is missing: the temporary file beside it cannot be made, but the error names the output.
+  const target = join(root, 'missing', 'mean.safetensors');
+  const failed = run('--output', target, a, b);
+  assert.equal(failed.code, 1);
+  assert.equal(failed.err.trim(), `transformer average: ${target}: no such file or folder (ENOENT)`);
 });

@@ -4,9 +4,6 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 
@@ -26,18 +23,6 @@ test('help lists the commands; an unknown command is an error', () => {
   const unknown = run('frobnicate');
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /unknown command "frobnicate"/);
-});
-
-test('demo generates the task, trains, and reports BLEU and examples, leaving a model folder', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'demo-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const demo = run('demo', '--minutes', '0.1', '--train-size', '300', '--run', join(dir, 'run'));
-  assert.equal(demo.code, 0, demo.err);
-  assert.match(demo.out, /greedy BLEU on the held-out test set: \d+\.\d\d \(nrefs:1\|case:mixed\|eff:no\|tok:13a/);
-  assert.match(demo.out, /hypothesis: /);
-  for (const file of ['config.json', 'tokenizer.json', 'model.safetensors', 'data/test.src']) {
-    assert.ok(existsSync(join(dir, 'run', file)), file);
-  }
 });
 
 test('bad flags name the flag and what was expected, without a stack trace', () => {

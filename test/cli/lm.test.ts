@@ -112,7 +112,7 @@ test('bad flags and settings are one-line errors that name them', () => {
     [['--text', text, ...run, '--minutes', '0'], /give a limit/],
     [['--text', text, ...run, '--set', 'train.lr=fast'], /train\.lr must be a number/],
     [['--text', text, ...run, '--set', 'train.bogus=1'], /unknown key "train\.bogus"/],
-    [['--text', text, ...run, '--set', 'model.bogus=1'], /unknown config key "bogus"/],
+    [['--text', text, ...run, '--set', 'model.bogus=1'], /unknown key "model\.bogus"; the model keys are .*dModel/],
     [['--text', text, ...run, '--set', 'model.attention={"kind":"nope"}'], /attention.*kind must be one of/],
     [['--text', text, ...run, '--set', 'model.kind=encoder-only'], /decoder-only/],
     [['--text', text, ...run, '--set', 'lr=1'], /--set expects model\.KEY=VALUE or train\.KEY=VALUE/],

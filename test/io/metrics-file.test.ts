@@ -114,7 +114,7 @@ test('errors name the file, the line and what was expected', () => {
   const empty = join(root, 'no-metrics');
   mkdirSync(empty);
   assert.throws(() => readMetrics(empty), {
-    name: 'Error',
+    name: 'MetricsFileError',
     message: /no-metrics\/metrics\.jsonl: no such file; is .* a run folder/,
   });
   assert.throws(() => readMetrics(empty), MetricsFileError);
