@@ -23,10 +23,9 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     about: 'The main job: generates a translation task, trains a small Transformer on it and reports BLEU.',
     flags: [
       flag('run', 'DIR', 'the run folder it leaves (a model folder)', 'demo-run'),
-      flag('updates', 'N', 'train for N updates'),
-      flag('target', 'BLEU', 'the test BLEU to reach; below it the demo says so and exits 1'),
-      flag('max-minutes', 'M', 'stop training after M minutes even if short of the updates'),
-      flag('minutes', 'M', 'train for M minutes', '4'),
+      flag('updates', 'N', 'train for at most N updates (fewer once validation BLEU passes target + 4)', '1000'),
+      flag('target', 'BLEU', 'the test BLEU to pass; below it the demo says so and exits 1', '90'),
+      flag('max-minutes', 'M', 'a safety net: stop training after M minutes even if short of the updates', '30'),
       flag('seed', 'S', 'seed of the task and of training', '1'),
       flag('train-size', 'N', 'training pairs', '20000'),
     ],
