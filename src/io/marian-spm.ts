@@ -6,7 +6,7 @@
 // Where the segmentations can differ: BPE applies the merges it learnt, in rank order; SentencePiece
 // merges any adjacent pair whose concatenation is a piece, best score first. A piece that our merges
 // build one way (ab + c) can be reached by SentencePiece another way (a + bc) when both halves are
-// pieces, so a few words segment differently (see README, "Marian folders"). Text is also not NFC-
+// pieces, so a few words segment differently (see docs/marian.md). Text is also not NFC-
 // normalized by the .spm (ours normalizes it), and a literal U+2581 reads as a space there.
 
 import { SentencePieceModel } from '../tokenizer/sentencepiece/index.js';

@@ -1,7 +1,7 @@
 // Hugging Face MarianMT folders (config.json, model.safetensors, vocab.json, source.spm, target.spm):
 // loaded as our encoder-decoder with Marian's conventions (post-norm, swish, sines-then-cosines
 // positions, scaled embeddings, final logits bias, the pad token as decoder start and never generated),
-// and our encoder-decoder models written as such folders. docs: README, "Marian folders".
+// and our encoder-decoder models written as such folders. docs: docs/marian.md.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
