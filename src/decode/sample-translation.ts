@@ -9,6 +9,7 @@ import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { reorderTranslation } from './rows.js';
+import { prepareSources } from './translate-lines.js';
 import { nextToken, type SampleOptions } from './sample.js';
 import {
   constrainNext,
@@ -75,7 +76,6 @@ export function sampleTranslations(
   sources: readonly (readonly number[])[],
   options: TranslationSampleOptions = {},
 ): Hypothesis[][] {
-  const { eosId, maxLength } = model.config;
   const { samples = 1, batchSize = 32, firstIndex = 0 } = options;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be >= 1, got ${samples}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
@@ -83,17 +83,7 @@ export function sampleTranslations(
   const search = resolveOptions(options);
   const empty = (): Hypothesis => ({ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 });
   const out: Hypothesis[][] = sources.map(() => Array.from({ length: samples }, empty));
-  const prepared = sources.map((s, i) => {
-    if (s.length === 0) return s;
-    const withEos = s.at(-1) === eosId ? [...s] : [...s, eosId];
-    if (withEos.length <= maxLength) return withEos;
-    options.onTruncate?.(i, withEos.length);
-    return [...withEos.slice(0, maxLength - 1), eosId];
-  });
-  const order = prepared
-    .map((_, i) => i)
-    .filter((i) => prepared[i].length > 0)
-    .sort((a, b) => prepared[a].length - prepared[b].length || a - b);
+  const { prepared, order } = prepareSources(sources, model.config, options.onTruncate);
   let done = sources.length - order.length;
   for (let start = 0; start < order.length; start += batchSize) {
     const batch = order.slice(start, start + batchSize);

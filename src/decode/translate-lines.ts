@@ -23,6 +23,30 @@ export interface TranslateOptions extends SearchOptions {
 }
 
 /**
+ * Sources ready to decode: EOS appended where missing, cut to the model's maxLength (keeping EOS, with
+ * `onTruncate` told), and the order to batch them in: by length, so batches pad little; empty sources
+ * are left out, since their translation is empty.
+ */
+export function prepareSources(
+  sources: readonly (readonly number[])[],
+  { eosId, maxLength }: { eosId: number; maxLength: number },
+  onTruncate?: (index: number, length: number) => void,
+): { prepared: number[][]; order: number[] } {
+  const prepared = sources.map((s, i) => {
+    if (s.length === 0) return [...s];
+    const withEos = s.at(-1) === eosId ? [...s] : [...s, eosId];
+    if (withEos.length <= maxLength) return withEos;
+    onTruncate?.(i, withEos.length);
+    return [...withEos.slice(0, maxLength - 1), eosId];
+  });
+  const order = prepared
+    .map((_, i) => i)
+    .filter((i) => prepared[i].length > 0)
+    .sort((a, b) => prepared[a].length - prepared[b].length || a - b);
+  return { prepared, order };
+}
+
+/**
  * The n-best hypotheses of each source (ids; EOS is appended when the last id is not EOS). An empty
  * source gives one empty hypothesis with score 0.
  */
@@ -31,21 +55,10 @@ export function translateIds(
   sources: readonly (readonly number[])[],
   options: TranslateOptions = {},
 ): Hypothesis[][] {
-  const { eosId, maxLength } = model.config;
   const { beam = 4, nbest = 1, batchSize = 32 } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
   const out: Hypothesis[][] = sources.map(() => [{ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }]);
-  const prepared = sources.map((s, i) => {
-    if (s.length === 0) return s;
-    const withEos = s.at(-1) === eosId ? [...s] : [...s, eosId];
-    if (withEos.length <= maxLength) return withEos;
-    options.onTruncate?.(i, withEos.length);
-    return [...withEos.slice(0, maxLength - 1), eosId];
-  });
-  const order = prepared
-    .map((_, i) => i)
-    .filter((i) => prepared[i].length > 0)
-    .sort((a, b) => prepared[a].length - prepared[b].length || a - b);
+  const { prepared, order } = prepareSources(sources, model.config, options.onTruncate);
   let done = sources.length - order.length;
   for (let start = 0; start < order.length; start += batchSize) {
     const batch = order.slice(start, start + batchSize);
