@@ -2,14 +2,11 @@
 // key/value cache. A sentence leaves the batch when it emits EOS.
 
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
-import * as T from '../tensor/index.js';
-import { tidy } from '../tensor/tensor.js';
+import { decodeEachRow } from './each-row.js';
 import { normalizedScore } from './length-penalty.js';
-import { reorderTranslation } from './rows.js';
 import {
   constrainNext,
   maxOutputLength,
-  padSources,
   resolveOptions,
   stepLogprobs,
   type Hypothesis,
@@ -30,40 +27,19 @@ export function greedy(
   options: SearchOptions = {},
 ): Hypothesis[] {
   const o = resolveOptions(options);
-  const { eosId, bosId, vocabSize: V } = model.config;
+  const { eosId, vocabSize: V } = model.config;
   const maxLengths = sources.map((s) => maxOutputLength(s.length, o, model.config));
-  const hyps: Hypothesis[] = sources.map(() => ({ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }));
-  if (sources.length === 0) return hyps;
-  return T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(padSources(sources, model.config)));
-    try {
-      let alive = sources.map((_, b) => b); // row i decodes sentence alive[i]
-      let tokens = new Int32Array(alive.length).fill(bosId);
-      while (alive.length > 0) {
-        const logprobs = stepLogprobs(model, state, tokens);
-        const keep: number[] = [];
-        alive.forEach((b, i) => {
-          const row = logprobs.subarray(i * V, (i + 1) * V);
-          const h = hyps[b];
-          constrainNext(row, h.tokens, maxLengths[b], o, eosId);
-          // At the limit the hypothesis ends, even when EOS is as impossible (-Infinity) as every other token.
-          const next = h.tokens.length >= maxLengths[b] ? eosId : argmax(row);
-          h.tokenLogprobs.push(row[next]);
-          h.logprob += row[next];
-          if (next === eosId) h.score = normalizedScore(h.logprob, h.tokens.length + 1, o.alpha);
-          else {
-            h.tokens.push(next);
-            keep.push(i);
-          }
-        });
-        if (keep.length === 0) break;
-        reorderTranslation(state, Int32Array.from(keep), alive.length);
-        alive = keep.map((i) => alive[i]);
-        tokens = Int32Array.from(alive, (b) => hyps[b].tokens.at(-1)!);
-      }
-      return hyps;
-    } finally {
-      model.endDecoding(state);
-    }
-  });
+  return decodeEachRow(
+    model,
+    sources,
+    (state, tokens) => stepLogprobs(model, state, tokens),
+    (b, i, h, logprobs) => {
+      const row = logprobs.subarray(i * V, (i + 1) * V);
+      constrainNext(row, h.tokens, maxLengths[b], o, eosId);
+      // At the limit the hypothesis ends, even when EOS is as impossible (-Infinity) as every other token.
+      const token = h.tokens.length >= maxLengths[b] ? eosId : argmax(row);
+      return { token, logprob: row[token] };
+    },
+    (h) => normalizedScore(h.logprob, h.tokens.length + 1, o.alpha),
+  );
 }

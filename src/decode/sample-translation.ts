@@ -8,13 +8,12 @@ import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
-import { reorderTranslation } from './rows.js';
+import { decodeEachRow } from './each-row.js';
 import { prepareSources } from './translate-lines.js';
 import { nextToken, type SampleOptions } from './sample.js';
 import {
   constrainNext,
   maxOutputLength,
-  padSources,
   resolveOptions,
   type Hypothesis,
   type ResolvedOptions,
@@ -114,42 +113,24 @@ function sampleBatch(
   draw: Draw,
   search: ResolvedOptions,
 ): Hypothesis[] {
-  const { eosId, bosId, vocabSize: V } = model.config;
+  const { eosId, vocabSize: V } = model.config;
   const maxLengths = sources.map((s) => maxOutputLength(s.length, search, model.config));
-  const hyps: Hypothesis[] = sources.map(() => ({ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }));
-  return T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(padSources(sources, model.config)));
-    try {
-      let alive = sources.map((_, r) => r); // batch row i decodes sample alive[i]
-      let tokens = new Int32Array(alive.length).fill(bosId);
-      while (alive.length > 0) {
-        const { logits, logprobs } = step(model, state, tokens); // (N * V) each
-        const keep: number[] = [];
-        alive.forEach((r, i) => {
-          const h = hyps[r];
-          const lp = logprobs.subarray(i * V, (i + 1) * V);
-          constrainNext(lp, h.tokens, maxLengths[r], search, eosId);
-          const row = logits.slice(i * V, (i + 1) * V);
-          for (let v = 0; v < V; v++) if (lp[v] === -Infinity) row[v] = -Infinity;
-          const next = nextToken(row, h.tokens, generators[r], draw, eosId);
-          h.tokenLogprobs.push(lp[next]);
-          h.logprob += lp[next];
-          if (next === eosId) h.score = h.logprob;
-          else {
-            h.tokens.push(next);
-            keep.push(i);
-          }
-        });
-        if (keep.length === 0) break;
-        reorderTranslation(state, Int32Array.from(keep), alive.length);
-        alive = keep.map((i) => alive[i]);
-        tokens = Int32Array.from(alive, (r) => hyps[r].tokens.at(-1)!);
-      }
-      return hyps;
-    } finally {
-      model.endDecoding(state);
-    }
-  });
+  return decodeEachRow(
+    model,
+    sources,
+    (state, tokens) => step(model, state, tokens), // (N * V) each
+    (r, i, h, { logits, logprobs }) => {
+      const lp = logprobs.subarray(i * V, (i + 1) * V);
+      constrainNext(lp, h.tokens, maxLengths[r], search, eosId);
+      // At the limit the sample ends, even when EOS is as impossible (-Infinity) as every other token.
+      if (h.tokens.length >= maxLengths[r]) return { token: eosId, logprob: lp[eosId] };
+      const row = logits.slice(i * V, (i + 1) * V);
+      for (let v = 0; v < V; v++) if (lp[v] === -Infinity) row[v] = -Infinity;
+      const token = nextToken(row, h.tokens, generators[r], draw, eosId);
+      return { token, logprob: lp[token] };
+    },
+    (h) => h.logprob,
+  );
 }
 
 /** The raw logits (for the draw) and the log-probabilities (for the rules and the score) of one step. */
