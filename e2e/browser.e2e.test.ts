@@ -1,7 +1,8 @@
 // End to end: the browser entry in headless Chromium, with no bundler. A page maps
 // 'transformer-ts/browser' to dist/src/browser.js with an import map, opens a model folder fetched from
 // a static server and one picked through <input type="file" webkitdirectory>, and translates greedily
-// and with beam 4; the translations must be those of translateLines in Node on the js backend.
+// and with beam 4; the translations must be those of translateLines in Node on the js backend. A picked
+// Marian folder (test/fixtures/marian) must decode to the same hypotheses and scores as in Node.
 //
 // Needs Chromium (TRANSFORMER_CHROMIUM, default /usr/bin/chromium). The model is a tiny translator
 // trained in the test's setup, or the folder TRANSFORMER_E2E_MODEL names (the demo's, say), whose
@@ -18,7 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { withBackend } from '../src/backend/registry.js';
 import { computeBleu, bleuStatistics } from '../src/eval/bleu.js';
-import { translateLines } from '../src/decode/translate-lines.js';
+import { translateIds, translateLines } from '../src/decode/translate-lines.js';
 import { openModelFolder } from '../src/io/open-folder.js';
 import type { EncoderDecoder } from '../src/model/index.js';
 import type { Tokenizer } from '../src/tokenizer/tokenizer.js';
@@ -30,6 +31,7 @@ if (!existsSync(chromiumPath))
 
 // This file runs from dist/e2e/.
 const DIST = fileURLToPath(new URL('../', import.meta.url));
+const MARIAN = fileURLToPath(new URL('../../test/fixtures/marian', import.meta.url));
 
 const PAGE = `<!doctype html>
 <html>
@@ -50,11 +52,19 @@ const PAGE = `<!doctype html>
       }
       window.fromUrl = (lines) => translate(tt.fetchedFolder('/model/'), lines);
       window.fromPicked = (lines) => translate(tt.pickedFolder(document.querySelector('#folder').files), lines);
+      window.marianFromPicked = async (lines, options) => {
+        const opened = await tt.openModelFolderFrom(tt.pickedFolder(document.querySelector('#marian').files));
+        const ids = lines.map((line) => [...opened.tokenizer.encode(line, { addEos: true })]);
+        const hypotheses = (beam) =>
+          tt.translateIds(opened.model, ids, { ...options, beam, nbest: beam }).map((list) => list.map(({ tokens, score }) => ({ tokens, score })));
+        return { format: opened.format, ids, greedy: hypotheses(1), beam4: hypotheses(4) };
+      };
       document.body.dataset.ready = 'true';
     </script>
   </head>
   <body>
     <input id="folder" type="file" webkitdirectory multiple />
+    <input id="marian" type="file" webkitdirectory multiple />
   </body>
 </html>
 `;
@@ -194,6 +204,47 @@ test('the browser entry translates with a folder fetched by URL and with picked 
   assert.deepEqual(fromPicked.greedy, expected.greedy);
   assert.deepEqual(fromPicked.beam4, expected.beam4);
 
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a picked Marian folder (SentencePiece tokenizers, banned pad token) decodes in the page as in Node', async () => {
+  const lines = ['The school was a long way from the house.', 'Naïve café owners sell crème brûlée — 日本 — for ¥500.'];
+  const opened = await openModelFolder(MARIAN);
+  const model = opened.model as EncoderDecoder;
+  const ids = lines.map((line) => [...opened.tokenizer!.encode(line, { addEos: true })]);
+  // The fixture's model has random weights: its hypotheses are short, so their scores are compared too.
+  const options = { alpha: 0.6, maxLenA: 0, maxLenB: 12 };
+  const hypotheses = (beam: number) =>
+    translateIds(model, ids, { ...options, beam, nbest: beam }).map((list) =>
+      list.map(({ tokens, score }) => ({ tokens, score })),
+    );
+  const expected = withBackend('js', () => ({ greedy: hypotheses(1), beam4: hypotheses(4) }));
+  assert.ok(expected.beam4.every((list) => list.length === 4));
+
+  const errors: string[] = [];
+  const page = await openPage(errors);
+  // The fixture's files only (its expected.json is the PyTorch reference, not part of a Marian folder).
+  const picked = join(work, 'picked-marian', 'opus-mt-tiny');
+  mkdirSync(picked, { recursive: true });
+  for (const name of [
+    'config.json',
+    'model.safetensors',
+    'source.spm',
+    'target.spm',
+    'tokenizer_config.json',
+    'vocab.json',
+  ])
+    copyFileSync(join(MARIAN, name), join(picked, name));
+  await page.setInputFiles('#marian', picked);
+  const result = (await page.evaluate(
+    ([l, o]) => (window as never as Record<string, (l: unknown, o: unknown) => unknown>).marianFromPicked(l, o),
+    [lines, options] as const,
+  )) as { format: string; ids: number[][]; greedy: unknown; beam4: unknown };
+  assert.equal(result.format, 'marian');
+  assert.deepEqual(result.ids, ids);
+  assert.deepEqual(result.greedy, expected.greedy);
+  assert.deepEqual(result.beam4, expected.beam4);
   assert.deepEqual(errors, []);
   await page.close();
 });
