@@ -19,7 +19,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * import any folder of a lower layer; within a layer, only the edges listed in SIDEWAYS.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['cli', 'index'], // the command line, and the package's entry point
+  ['cli', 'index', 'browser'], // the command line, and the package's entry points (Node, and the browser's)
   ['serve', 'train'],
   ['data', 'decode', 'io', 'eval', 'viz', 'tokenizer'],
   ['model'],

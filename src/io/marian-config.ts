@@ -1,13 +1,10 @@
 // A MarianMT config.json (Hugging Face's MarianConfig) as our ModelConfig and back, with the generation
-// settings (generation_config.json, else config.json) that translate and serve honour.
-
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// settings (generation_config.json, else config.json) that translate and serve honour. From parsed JSON:
+// reading the files is marian-files.ts's part.
 
 import { CONFIG_LIMITS, ConfigError, validateConfig, type Activation, type ModelConfig } from '../model/config.js';
 import { quoteJson } from '../quote.js';
-import { MarianTokenizerError, readJsonObject } from '../tokenizer/marian-tokenizer.js';
-import { ModelFolderError } from './model-folder.js';
+import { ModelFolderError } from './model-files.js';
 
 export const MARIAN_CONFIG_FILE = 'config.json';
 export const MARIAN_GENERATION_FILE = 'generation_config.json';
@@ -63,21 +60,8 @@ const LIMITS: Record<string, number> = {
   max_position_embeddings: CONFIG_LIMITS.maxLength,
 };
 
-/** True when config.json names a Marian model (model_type "marian"). */
-export function isMarianConfig(dir: string): boolean {
-  const path = join(dir, MARIAN_CONFIG_FILE);
-  if (!existsSync(path)) return false;
-  try {
-    return readJsonObject(path).model_type === 'marian';
-  } catch {
-    return false;
-  }
-}
-
-/** config.json as our config, every Marian convention checked; the errors name the file and key. */
-export function readMarianConfig(dir: string): { config: ModelConfig; json: Record<string, unknown> } {
-  const path = join(dir, MARIAN_CONFIG_FILE);
-  const json = readJson(path);
+/** config.json's object (`path` names the file) as our config, every Marian convention checked; the errors name the file and key. */
+export function marianConfigFromJson(json: Record<string, unknown>, path: string): ModelConfig {
   const fail = (message: string): never => {
     throw new ModelFolderError(`${path}: ${message}`);
   };
@@ -153,7 +137,7 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
       },
       path,
     );
-    return { config, json };
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) throw new ModelFolderError(error.message);
     throw error;
@@ -161,18 +145,15 @@ export function readMarianConfig(dir: string): { config: ModelConfig; json: Reco
 }
 
 /**
- * Beam, maximum length and banned tokens from generation_config.json when present, else config.json;
- * a banned id must be inside the decoder's vocabulary of `vocabSize`.
+ * Beam, maximum length and banned tokens from the object of generation_config.json when the folder has
+ * one, else of config.json (`path` names the file it came from); a banned id must be inside the
+ * decoder's vocabulary of `vocabSize`.
  */
-export function readMarianGeneration(
-  dir: string,
-  config: Record<string, unknown>,
+export function marianGenerationFromJson(
+  json: Record<string, unknown>,
+  path: string,
   vocabSize: number,
 ): MarianGeneration {
-  const generationPath = join(dir, MARIAN_GENERATION_FILE);
-  const fromFile = existsSync(generationPath);
-  const json = fromFile ? readJson(generationPath) : config;
-  const path = fromFile ? generationPath : join(dir, MARIAN_CONFIG_FILE);
   const positive = (key: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = json[key] ?? fallback;
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)
@@ -252,13 +233,4 @@ export function exportProblem(config: ModelConfig): string | null {
   const other = kinds.find((k) => k !== 'full');
   if (other !== undefined) return `MarianMTModel has full attention only; this model uses "${other}" attention`;
   return null;
-}
-
-function readJson(path: string): Record<string, unknown> {
-  try {
-    return readJsonObject(path);
-  } catch (error) {
-    if (error instanceof MarianTokenizerError) throw new ModelFolderError(error.message);
-    throw error;
-  }
 }

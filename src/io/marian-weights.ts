@@ -7,8 +7,8 @@ import { sinusoidTable } from '../model/embeddings.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { oneLine } from '../quote.js';
-import { requireFinite, sameShape, shapeText, type StoredTensor, type TensorToWrite } from './safetensors.js';
-import { ModelFolderError, problemList } from './model-folder.js';
+import { requireFinite, sameShape, shapeText, type StoredTensor, type TensorToWrite } from './safetensors-format.js';
+import { ModelFolderError, problemList } from './model-files.js';
 
 const FINAL_LOGITS_BIAS = 'final_logits_bias';
 const POSITIONS = ['model.encoder.embed_positions.weight', 'model.decoder.embed_positions.weight'];

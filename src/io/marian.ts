@@ -1,134 +1,87 @@
 // Hugging Face MarianMT folders (config.json, model.safetensors, vocab.json, source.spm, target.spm):
 // loaded as our encoder-decoder with Marian's conventions (post-norm, swish, sines-then-cosines
 // positions, scaled embeddings, final logits bias, the pad token as decoder start and never generated),
-// and our encoder-decoder models written as such folders. docs: docs/marian.md.
+// and our encoder-decoder models written as such folders. This file is Node's side: folders on disk,
+// read through marian-files.ts as pages read theirs. docs: docs/marian.md.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { EncoderDecoder, type DecodingState } from '../model/encoder-decoder.js';
+import { InputError } from '../errors.js';
+import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import type { ModelConfig } from '../model/config.js';
-import * as T from '../tensor/index.js';
-import { Tensor } from '../tensor/tensor.js';
 import {
   MarianTokenizer,
-  MarianTokenizerError,
   MARIAN_SOURCE_SPM,
   MARIAN_TARGET_SPM,
   MARIAN_VOCAB_FILE,
+  parseJsonObject,
 } from '../tokenizer/marian-tokenizer.js';
+import { DirectorySource } from './directory-source.js';
+import { ABSENT, decodeText, FolderReadError } from './folder-source.js';
 import {
   exportProblem,
-  isMarianConfig,
+  marianConfigFromJson,
   marianConfigJson,
   MARIAN_CONFIG_FILE,
-  readMarianConfig,
-  readMarianGeneration,
   type MarianGeneration,
 } from './marian-config.js';
 import {
-  assignMarianWeights,
-  marianLayoutProblems,
-  marianMisfit,
-  marianTensors,
-  toHalvesOrder,
-} from './marian-weights.js';
-import { parameterShapes } from './parameter-shapes.js';
-import { ModelFolderError } from './model-folder.js';
-import { readSafetensors, readSafetensorsHeader, SafetensorsError, writeSafetensors } from './safetensors.js';
+  isMarianConfigBytes,
+  loadMarianFrom,
+  loadMarianTokenizerFrom,
+  MARIAN_WEIGHTS_FILE,
+  type LoadedMarian,
+} from './marian-files.js';
+import { MarianModel } from './marian-model.js';
+import { marianTensors, toHalvesOrder } from './marian-weights.js';
+import { ModelFolderError } from './model-files.js';
+import { writeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
 
-export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
 export { marianSearchDefaults, type MarianGeneration } from './marian-config.js';
-
-/**
- * MarianMTModel: our encoder-decoder whose generation never emits the banned tokens (HF's
- * bad_words_ids, the pad token for Marian): their logits are -inf at every decoding step. forward()
- * is the plain model, so teacher-forced logits are HF's.
- */
-export class MarianModel extends EncoderDecoder {
-  private readonly ban: Tensor | null; // (V): 0, or -inf at a banned id
-
-  constructor(
-    config: ModelConfig,
-    readonly bannedIds: readonly number[] = [],
-  ) {
-    super(config);
-    for (const id of bannedIds)
-      if (!(Number.isInteger(id) && id >= 0 && id < config.vocabSize))
-        throw new RangeError(`banned token id ${id} is outside the vocabulary (0..${config.vocabSize - 1})`);
-    const ban = new Float32Array(config.vocabSize);
-    for (const id of bannedIds) ban[id] = -Infinity;
-    this.ban = bannedIds.length === 0 ? null : Tensor.from(ban, [config.vocabSize]).keep();
-  }
-
-  override step(state: DecodingState, tokens: Tensor): Tensor {
-    const logits = super.step(state, tokens); // (B, t, V)
-    return this.ban === null ? logits : T.add(logits, this.ban);
-  }
-}
-
-export interface LoadedMarian {
-  model: MarianModel;
-  tokenizer: MarianTokenizer;
-  generation: MarianGeneration;
-}
+export { MARIAN_WEIGHTS_FILE, type LoadedMarian } from './marian-files.js';
+export { MarianModel } from './marian-model.js';
 
 /** True when `dir` holds a Hugging Face Marian folder (config.json with model_type "marian"). */
 export function isMarianFolder(dir: string): boolean {
-  return isMarianConfig(dir);
+  try {
+    return isMarianConfigBytes(new DirectorySource(dir).readSync(MARIAN_CONFIG_FILE));
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a Marian folder; any missing file or key, or a weight or id that does not fit, is a ModelFolderError naming it. */
 export async function loadMarian(dir: string): Promise<LoadedMarian> {
-  const { config, json } = readMarianConfig(dir);
-  const generation = readMarianGeneration(dir, json, config.vocabSize);
-  let tokenizer: MarianTokenizer;
-  try {
-    tokenizer = await MarianTokenizer.load(dir);
-  } catch (error) {
-    if (error instanceof MarianTokenizerError) throw new ModelFolderError(error.message);
-    throw error;
-  }
-  checkTokenizer(tokenizer, config, dir);
-  const file = join(dir, MARIAN_WEIGHTS_FILE);
-  if (!existsSync(file))
-    throw new ModelFolderError(`${file}: missing; only safetensors weights are read (not pytorch_model.bin)`);
-  try {
-    // The header against the config first: nothing is allocated for a config the file does not bear out.
-    const header = new Map(readSafetensorsHeader(file).entries.map((e) => [e.name, e]));
-    const layout = marianLayoutProblems(parameterShapes(config), header, config);
-    if (layout.length > 0) throw marianMisfit(file, layout);
-    const tensors = readSafetensors(file).tensors;
-    const model = new MarianModel(config, generation.bannedIds);
-    assignMarianWeights(model.namedParameters(), tensors, config, file);
-    return { model: model.eval(), tokenizer, generation };
-  } catch (error) {
-    if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
-    throw error;
-  }
+  return loadMarianFrom(new DirectorySource(dir));
 }
 
-/** The ids the config names must be the tokenizer's, and every vocabulary id must have an embedding. */
-function checkTokenizer(tokenizer: MarianTokenizer, config: ModelConfig, dir: string): void {
-  const vocab = join(dir, MARIAN_VOCAB_FILE);
-  const configPath = join(dir, MARIAN_CONFIG_FILE);
-  const pairs: [string, number, string, number][] = [
-    ['eos_token_id', config.eosId, tokenizer.specialTokens.eos, tokenizer.eosId],
-    ['pad_token_id', config.padId, tokenizer.specialTokens.pad, tokenizer.padId],
-  ];
-  for (const [key, id, piece, vocabId] of pairs)
-    if (id !== vocabId)
-      throw new ModelFolderError(`${configPath}: "${key}" is ${id}, but ${vocab} gives ${piece} the id ${vocabId}`);
-  const limits = tokenizer.idLimits();
-  if (limits.source > config.sourceVocabSize)
-    throw new ModelFolderError(
-      `${vocab}: ids reach ${limits.source - 1}, beyond "vocab_size" ${config.sourceVocabSize} of ${configPath}`,
-    );
-  if (limits.target > config.vocabSize)
-    throw new ModelFolderError(
-      `target vocabulary ids reach ${limits.target - 1}, beyond the decoder's ${config.vocabSize} of ${configPath}`,
-    );
+/** The folder's tokenizer alone (vocab.json, source.spm, target.spm); errors are MarianTokenizerErrors. */
+export async function loadMarianTokenizer(dir: string): Promise<MarianTokenizer> {
+  return loadMarianTokenizerFrom(new DirectorySource(dir));
+}
+
+/** config.json of a Marian folder as our config, read at once (for pictures and summaries). */
+export function readMarianConfig(dir: string): ModelConfig {
+  const source = new DirectorySource(dir);
+  const path = source.pathOf(MARIAN_CONFIG_FILE);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = source.readSync(MARIAN_CONFIG_FILE);
+  } catch (error) {
+    if (error instanceof FolderReadError) throw new ModelFolderError(`${path}: cannot read it (${error.reason})`);
+    throw error;
+  }
+  if (bytes === null) throw new ModelFolderError(`${path}: cannot read it (${ABSENT})`);
+  let json: Record<string, unknown>;
+  try {
+    json = parseJsonObject(decodeText(bytes), path);
+  } catch (error) {
+    if (error instanceof InputError) throw new ModelFolderError(error.message);
+    throw error;
+  }
+  return marianConfigFromJson(json, path);
 }
 
 export interface SaveMarianOptions {

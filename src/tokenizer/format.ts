@@ -1,8 +1,6 @@
-// The tokenizer file: versioned JSON (docs/tokenizer-format.md), written atomically.
+// The tokenizer file: versioned JSON (docs/tokenizer-format.md), as text. Reading and writing it on disk
+// is Node's part, in tokenizer-file.ts.
 
-import { readFile } from 'node:fs/promises';
-
-import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../errors.js';
 import { parseJson } from '../io/json.js';
 import { quoteJson } from '../quote.js';
@@ -30,25 +28,15 @@ export function formatTokenizer(spec: TokenizerSpec, pieces: readonly string[]):
   return `{\n${fields.map(([k, v]) => `  "${k}": ${v}`).join(',\n')}\n}\n`;
 }
 
-/** Writes to a temporary file beside `path`, then renames it over `path`; errors name `path`. */
-export async function writeTokenizerFile(path: string, spec: TokenizerSpec, pieces: readonly string[]): Promise<void> {
-  writeFileAtomic(path, [Buffer.from(formatTokenizer(spec, pieces), 'utf8')]);
-}
-
 /** A tokenizer file that cannot be read; the message names the file and the field. */
 export class TokenizerFileError extends InputError {}
 
-export async function readTokenizerFile(path: string): Promise<TokenizerSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new TokenizerFileError(`tokenizer file ${path}: cannot read it (${code})`);
-  }
-  return parseTokenizer(text, path);
+/** The message of a tokenizer file that cannot be read, for `reason` (an error code). */
+export function unreadableTokenizer(path: string, reason: string): TokenizerFileError {
+  return new TokenizerFileError(`tokenizer file ${path}: cannot read it (${reason})`);
 }
 
+/** The spec a tokenizer file's text holds; `path` names the file in errors. */
 export function parseTokenizer(text: string, path: string): TokenizerSpec {
   const fail = (field: string, problem: string): never => {
     throw new TokenizerFileError(`tokenizer file ${path}: field "${field}" ${problem}`);

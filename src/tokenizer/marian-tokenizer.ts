@@ -3,10 +3,6 @@
 // vocabularies are separate) -> target.spm's decoding, special tokens dropped, as MarianTokenizer does.
 
 import { InputError } from '../errors.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import { parseJson } from '../io/json.js';
 import { quoteJson } from '../quote.js';
 import { SentencePieceModel } from './sentencepiece/index.js';
@@ -34,6 +30,12 @@ export interface MarianSpecialTokens {
   unk: string;
   pad: string;
 }
+
+/**
+ * Node's reading of Marian folders on disk, named through a variable: bundlers for the browser leave it
+ * alone, and a page never loads it unless it calls load with a path.
+ */
+const MARIAN_FOLDER_MODULE = '../io/marian.js';
 
 export const DEFAULT_SPECIAL_TOKENS: MarianSpecialTokens = { eos: '</s>', unk: '<unk>', pad: '<pad>' };
 
@@ -107,30 +109,15 @@ export class MarianTokenizer implements TextTokenizer {
     this.special = new Set(names.flatMap((p) => [targetVocab.ids.get(p) ?? -1]));
   }
 
-  /** Reads vocab.json (and target_vocab.json when tokenizer_config.json says separate_vocabs), source.spm, target.spm. */
+  /**
+   * Reads a folder's vocab.json (and target_vocab.json when tokenizer_config.json says separate_vocabs),
+   * source.spm and target.spm (Node only; a page opens the folder with openModelFolderFrom).
+   */
   static async load(dir: string): Promise<MarianTokenizer> {
-    const settings = readTokenizerConfig(dir);
-    const vocabPath = join(dir, MARIAN_VOCAB_FILE);
-    const sourceVocab = new MarianVocabulary(readJsonObject(vocabPath), vocabPath);
-    let targetVocab = sourceVocab;
-    if (settings.separateVocabs) {
-      const path = join(dir, MARIAN_TARGET_VOCAB_FILE);
-      targetVocab = new MarianVocabulary(readJsonObject(path), path);
-    }
-    const [sourceSpm, targetSpm] = await Promise.all(
-      [MARIAN_SOURCE_SPM, MARIAN_TARGET_SPM].map(async (name) => {
-        const path = join(dir, name);
-        if (!existsSync(path)) throw new MarianTokenizerError(`${path}: missing; a Marian folder needs ${name}`);
-        const bytes = new Uint8Array(await readFile(path));
-        try {
-          return { model: SentencePieceModel.fromBytes(bytes, path), bytes };
-        } catch (error) {
-          if (error instanceof InputError) throw new MarianTokenizerError(error.message);
-          throw error;
-        }
-      }),
-    );
-    return new MarianTokenizer(sourceSpm, targetSpm, sourceVocab, targetVocab, settings.special, vocabPath);
+    const folders = (await import(/* webpackIgnore: true */ /* @vite-ignore */ MARIAN_FOLDER_MODULE)) as {
+      loadMarianTokenizer(dir: string): Promise<MarianTokenizer>;
+    };
+    return folders.loadMarianTokenizer(dir);
   }
 
   /** Entries of vocab.json (the source side, and the target side when shared). */
@@ -226,10 +213,12 @@ function splitLanguageCode(text: string): [string[], string] {
   return end === -1 ? [[], text] : [[text.slice(0, end + 2)], text.slice(end + 2)];
 }
 
-function readTokenizerConfig(dir: string): { separateVocabs: boolean; special: MarianSpecialTokens } {
-  const path = join(dir, MARIAN_TOKENIZER_CONFIG);
-  if (!existsSync(path)) return { separateVocabs: false, special: DEFAULT_SPECIAL_TOKENS };
-  const json = readJsonObject(path);
+/** What tokenizer_config.json (its JSON, or null when the folder has none) says about vocabularies and special tokens. */
+export function marianTokenizerSettings(
+  json: Record<string, unknown> | null,
+  path: string,
+): { separateVocabs: boolean; special: MarianSpecialTokens } {
+  if (json === null) return { separateVocabs: false, special: DEFAULT_SPECIAL_TOKENS };
   const name = (key: string, fallback: string): string => {
     const value = json[key];
     if (value === undefined || value === null) return fallback;
@@ -252,15 +241,8 @@ function readTokenizerConfig(dir: string): { separateVocabs: boolean; special: M
   };
 }
 
-export function readJsonObject(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new MarianTokenizerError(
-      `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
+/** A JSON file's text as an object; `path` names it in errors. */
+export function parseJsonObject(text: string, path: string): Record<string, unknown> {
   const json = parseJson(text, (problem) => new MarianTokenizerError(`${path}: ${problem}`));
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new MarianTokenizerError(`${path}: not a JSON object`);

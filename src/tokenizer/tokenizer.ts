@@ -1,6 +1,6 @@
 // A lossless subword tokenizer: BPE over SentencePiece-style words, with byte fallback.
 
-import { readTokenizerFile, writeTokenizerFile } from './format.js';
+import { parseTokenizer } from './format.js';
 import { MergeTable } from './merge-table.js';
 import { utf8Bytes } from './unicode.js';
 import { BOS_ID, buildVocabulary, CONTROL_TOKENS, EOS_ID, META, type TokenizerSpec } from './vocab.js';
@@ -15,6 +15,14 @@ export interface EncodeOptions {
 }
 
 const CACHE_LIMIT = 1 << 20;
+/**
+ * Node's reading and writing of tokenizer files, named through a variable: bundlers for the browser
+ * leave it alone, and a page never loads it unless it calls load or save with a path.
+ */
+const TOKENIZER_FILE_MODULE = './tokenizer-file.js';
+type TokenizerFileModule = typeof import('./tokenizer-file.js');
+const tokenizerFiles = async (): Promise<TokenizerFileModule> =>
+  import(/* webpackIgnore: true */ /* @vite-ignore */ TOKENIZER_FILE_MODULE) as Promise<TokenizerFileModule>;
 const decoder = new TextDecoder('utf-8');
 
 /**
@@ -51,12 +59,19 @@ export class Tokenizer {
     this.special = user.length === 0 ? null : new RegExp(`(${user.map(escapeRegExp).join('|')})`, 'u');
   }
 
+  /** Reads a tokenizer file (Node only; a page builds one with fromJson). */
   static async load(path: string): Promise<Tokenizer> {
-    return new Tokenizer(await readTokenizerFile(path));
+    return new Tokenizer(await (await tokenizerFiles()).readTokenizerFile(path));
   }
 
+  /** The tokenizer of a tokenizer file's text; `name` names the file in errors. */
+  static fromJson(text: string, name: string): Tokenizer {
+    return new Tokenizer(parseTokenizer(text, name));
+  }
+
+  /** Writes the tokenizer file atomically (Node only). */
   async save(path: string): Promise<void> {
-    await writeTokenizerFile(path, this.spec, this.pieces);
+    await (await tokenizerFiles()).writeTokenizerFile(path, this.spec, this.pieces);
   }
 
   get vocabSize(): number {

@@ -1,8 +1,6 @@
 // SentencePiece models (Kudo & Richardson 2018) read from their .model files: normalization, unigram or
 // BPE segmentation, byte fallback and decoding, conforming to the sentencepiece library.
 
-import { readFile } from 'node:fs/promises';
-
 import { BpeModel } from './bpe.js';
 import { decodeModelProto, ModelType, PieceType, type ModelProto } from './model-proto.js';
 import { ByteTrie, Normalizer, SPACE_SYMBOL } from './normalizer.js';
@@ -16,6 +14,8 @@ export { SentencePieceError } from './error.js';
 
 // A leading U+FEFF is text here, not a byte-order mark to drop.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+/** Node's file reading, named through a variable that bundlers for the browser leave alone (load is Node only). */
+const NODE_FS = 'node:fs/promises';
 
 export class SentencePieceModel {
   readonly type: 'unigram' | 'bpe';
@@ -78,8 +78,12 @@ export class SentencePieceModel {
     }
   }
 
+  /** Reads a .model file (Node only; a page uses fromBytes). */
   static async load(path: string): Promise<SentencePieceModel> {
-    return SentencePieceModel.fromBytes(await readFile(path), path);
+    const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as {
+      readFile(path: string): Promise<Uint8Array>;
+    };
+    return SentencePieceModel.fromBytes(await fs.readFile(path), path);
   }
 
   get size(): number {
