@@ -1,4 +1,4 @@
-// Hugging Face MarianMT folders (config.json, model.safetensors, vocab.json, source.spm, target.spm):
+// Hugging Face MarianMT folders (config.json, model.safetensors or pytorch_model.bin, vocab.json, source.spm, target.spm):
 // loaded as our encoder-decoder with Marian's conventions (post-norm, swish, sines-then-cosines
 // positions, scaled embeddings, final logits bias, the pad token as decoder start and never generated),
 // and our encoder-decoder models written as such folders. docs: docs/marian.md.
@@ -37,6 +37,8 @@ import { parameterShapes } from './parameter-shapes.js';
 import { ModelFolderError } from './model-folder.js';
 import { readSafetensors, readSafetensorsHeader, SafetensorsError, writeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
+import { PytorchError } from './pytorch/checkpoint.js';
+import { PYTORCH_WEIGHTS_FILE, readPytorchCheckpoint } from './pytorch/file.js';
 
 export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
 export { marianSearchDefaults, type MarianGeneration } from './marian-config.js';
@@ -91,20 +93,25 @@ export async function loadMarian(dir: string): Promise<LoadedMarian> {
     throw error;
   }
   checkTokenizer(tokenizer, config, dir);
-  const file = join(dir, MARIAN_WEIGHTS_FILE);
+  // model.safetensors, or else the pytorch_model.bin that published opus-mt folders carry.
+  const safetensors = join(dir, MARIAN_WEIGHTS_FILE);
+  const pytorch = existsSync(safetensors) ? null : join(dir, PYTORCH_WEIGHTS_FILE);
+  const file = pytorch !== null && existsSync(pytorch) ? pytorch : safetensors;
   if (!existsSync(file))
-    throw new ModelFolderError(`${file}: missing; only safetensors weights are read (not pytorch_model.bin)`);
+    throw new ModelFolderError(`${safetensors}: missing, and there is no ${PYTORCH_WEIGHTS_FILE} either`);
   try {
     // The header against the config first: nothing is allocated for a config the file does not bear out.
-    const header = new Map(readSafetensorsHeader(file).entries.map((e) => [e.name, e]));
+    // (A PyTorch checkpoint has no header apart from its tensors: it is read whole.)
+    const stored = file === pytorch ? readPytorchCheckpoint(file) : null;
+    const header = stored ?? new Map(readSafetensorsHeader(file).entries.map((e) => [e.name, e]));
     const layout = marianLayoutProblems(parameterShapes(config), header, config);
     if (layout.length > 0) throw marianMisfit(file, layout);
-    const tensors = readSafetensors(file).tensors;
+    const tensors = stored ?? readSafetensors(file).tensors;
     const model = new MarianModel(config, generation.bannedIds);
     assignMarianWeights(model.namedParameters(), tensors, config, file);
     return { model: model.eval(), tokenizer, generation };
   } catch (error) {
-    if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
+    if (error instanceof SafetensorsError || error instanceof PytorchError) throw new ModelFolderError(error.message);
     throw error;
   }
 }
