@@ -59,7 +59,7 @@ export async function exportMarian(argv: string[]): Promise<number> {
  * --out must be a new folder (or an empty one): exporting never mixes with or replaces other files. Like
  * --output naming the --input file, a wrong --out is a mistake of the command line.
  */
-function checkNewFolder(out: string): void {
+export function checkNewFolder(out: string): void {
   if (!existsSync(out) || isEmptyFolder(out)) return;
   if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a new folder`);
   throw new UsageError(

@@ -191,6 +191,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('max-length', 'N', 'max_length recorded for generation', "the model's maxLength, or the folder's"),
     ],
   },
+  convert: {
+    usage: ['--model DIR --out DIR'],
+    about:
+      'Writes a model folder again with model.safetensors weights, in its own format: a Marian folder with ' +
+      'pytorch_model.bin becomes one with model.safetensors (atomically, to a new folder).',
+    flags: [MODEL, flag('out', 'DIR', 'the new folder: it must not exist or be empty')],
+  },
   plot: {
     usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],
     about: 'Pictures as .svg or .png files (written atomically).',
