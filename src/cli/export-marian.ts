@@ -14,6 +14,7 @@ import { TOKENIZER_FILE } from '../io/model-folder.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import { quoteList } from '../quote.js';
+import { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
 
 export async function exportMarian(argv: string[]): Promise<number> {
@@ -75,5 +76,6 @@ async function read(dir: string): Promise<{ model: EncoderDecoder; options: Save
   if (opened.format === 'marian')
     return { model, options: { tokenizer: opened.tokenizer ?? undefined, generation: opened.marian } };
   const { tokenizer } = opened;
+  if (tokenizer instanceof MarianTokenizer) return { model, options: { tokenizer } }; // a run started from a Marian folder
   return { model, options: tokenizer === null ? {} : { tokenizer: marianTokenizerFromBpe(tokenizer) } };
 }

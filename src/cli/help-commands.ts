@@ -60,6 +60,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
       flag('vocab-size', 'N', 'pieces of the tokenizer learned from the training text', '8000'),
       flag('tokenizer', 'FILE', 'use this tokenizer.json instead of learning one'),
+      flag('init', 'DIR', 'start from this model folder (ours or Marian): its weights, config and tokenizer'),
       flag('bleu-sentences', 'N', 'validation sentences decoded for BLEU; 0 is none', '500'),
       flag('set', 'KEY=VALUE', 'override a setting: model.KEY=VALUE or train.KEY=VALUE (repeatable)'),
     ],

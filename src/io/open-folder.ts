@@ -4,11 +4,14 @@
 
 import type { Model } from '../model/index.js';
 import type { ModelConfig } from '../model/config.js';
-import { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { MarianTokenizer, MarianTokenizerError, MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { isMarianFolder, loadMarian, marianSearchDefaults, type MarianGeneration } from './marian.js';
 import { readMarianConfig } from './marian-config.js';
-import { loadModel, loadTokenizer, readModelConfig } from './model-folder.js';
+import { loadModel, loadTokenizer, ModelFolderError, readModelConfig } from './model-folder.js';
 
 /** The search settings a folder asks for unless the caller overrides them. */
 export interface SearchDefaults {
@@ -25,7 +28,14 @@ export type FolderFormat = 'transformer-ts' | 'marian';
 
 /** What a folder holds; `tokenizer` is null when none was asked for (or, for ours, the folder has none). */
 export type OpenedFolder =
-  | { format: 'transformer-ts'; model: Model; tokenizer: Tokenizer | null; search: SearchDefaults; marian: null }
+  | {
+      format: 'transformer-ts';
+      model: Model;
+      /** tokenizer.json, or the Marian tokenizer files of a run started from a Marian folder (train --init). */
+      tokenizer: Tokenizer | MarianTokenizer | null;
+      search: SearchDefaults;
+      marian: null;
+    }
   | {
       format: 'marian';
       model: Model;
@@ -58,7 +68,7 @@ export async function openModelFolder(dir: string, options: OpenOptions = {}): P
     };
   }
   const model = await loadModel(dir);
-  const tokenizer = wantTokenizer ? await loadTokenizer(dir) : null;
+  const tokenizer = wantTokenizer ? await ourFolderTokenizer(dir) : null;
   return { format: 'transformer-ts', model, tokenizer, search: { ...SEARCH_DEFAULTS }, marian: null };
 }
 
@@ -69,5 +79,17 @@ export function readFolderConfig(dir: string): ModelConfig {
 
 /** The folder's tokenizer alone (for a process that leaves the model to another thread). */
 export async function openFolderTokenizer(dir: string): Promise<Tokenizer | MarianTokenizer | null> {
-  return folderFormat(dir) === 'marian' ? MarianTokenizer.load(dir) : loadTokenizer(dir);
+  return folderFormat(dir) === 'marian' ? MarianTokenizer.load(dir) : ourFolderTokenizer(dir);
+}
+
+/** tokenizer.json, else the vocab.json and .spm files a run started from a Marian folder keeps. */
+async function ourFolderTokenizer(dir: string): Promise<Tokenizer | MarianTokenizer | null> {
+  const tokenizer = await loadTokenizer(dir);
+  if (tokenizer !== null || !existsSync(join(dir, MARIAN_VOCAB_FILE))) return tokenizer;
+  try {
+    return await MarianTokenizer.load(dir);
+  } catch (error) {
+    if (error instanceof MarianTokenizerError) throw new ModelFolderError(error.message);
+    throw error;
+  }
 }
