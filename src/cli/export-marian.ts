@@ -76,6 +76,10 @@ async function read(dir: string): Promise<{ model: EncoderDecoder; options: Save
   if (opened.format === 'marian')
     return { model, options: { tokenizer: opened.tokenizer ?? undefined, generation: opened.marian } };
   const { tokenizer } = opened;
-  if (tokenizer instanceof MarianTokenizer) return { model, options: { tokenizer } }; // a run started from a Marian folder
+  if (tokenizer instanceof MarianTokenizer) {
+    // A run started from a Marian folder (train --init): Marian again, whose decoding never emits the pad token.
+    const generation = { beam: 4, maxLength: model.config.maxLength, bannedIds: [tokenizer.padId] };
+    return { model, options: { tokenizer, generation } };
+  }
   return { model, options: tokenizer === null ? {} : { tokenizer: marianTokenizerFromBpe(tokenizer) } };
 }

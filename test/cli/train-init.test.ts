@@ -71,6 +71,8 @@ test('train --init a Marian folder keeps its weights, config and tokenizer; the 
   const exported = await runCliAsync(['export-marian', '--model', run, '--out', join(root, 'marian-run-export')]);
   assert.equal(exported.code, 0, exported.err);
   assert.deepEqual(readFileSync(join(root, 'marian-run-export', 'source.spm')), readFileSync(join(init, 'source.spm')));
+  const exportedConfig = JSON.parse(readFileSync(join(root, 'marian-run-export', 'config.json'), 'utf8'));
+  assert.deepEqual(exportedConfig.bad_words_ids, [[329]]); // Marian's pad, never generated
 
   const other = await train(run, '--init', join(root, 'elsewhere'), ...sets(STILL));
   assert.equal(other.code, 2);
