@@ -9,7 +9,10 @@ import { isZipCheckpoint, parseZipCheckpoint } from './zip.js';
 
 export { PytorchError } from './pickle.js';
 
-/** The state dict of a checkpoint; `file` names errors. Half and bfloat16 tensors come back as float32. */
+/**
+ * The state dict of a checkpoint; `file` names errors. Half and bfloat16 tensors come back as float32; float32,
+ * float64 and int32 tensors may view `bytes`.
+ */
 export function parsePytorchCheckpoint(bytes: Uint8Array, file: string): Map<string, StoredTensor> {
   if (isZipCheckpoint(bytes)) return parseZipCheckpoint(bytes, file);
   if (isLegacyCheckpoint(bytes)) return parseLegacyCheckpoint(bytes, file);
