@@ -1,6 +1,6 @@
 // `transformer train --init DIR`: a run that starts from a model folder, ours or a Marian folder read from
 // its pytorch_model.bin, keeping its weights (an update of lr 1e-12 leaves its logits), config and tokenizer;
-// it resumes, translates and exports; flags that contradict the folder are one-line usage errors.
+// it resumes, translates and exports; flags that contradict the folder are usage errors.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ import { openModelFolder } from '../../src/io/open-folder.js';
 import type { EncoderDecoder } from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
+import { UsageError } from '../../src/cli/flags.js';
+import { trainRun } from '../../src/cli/train.js';
 import { runCliAsync } from '../helpers/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
@@ -95,21 +97,23 @@ test('train --init one of our folders keeps its tokenizer.json and config', asyn
   assert.ok(moved < 1e-5, `logits moved by ${moved}`);
 });
 
-test('flags that contradict the --init folder are one-line usage errors', async () => {
+test('flags that contradict the --init folder are usage errors, before anything is written', async () => {
   const init = join(root, 'opus-mt-tiny');
+  const run = join(root, 'never');
   const cases: [string[], RegExp][] = [
-    [['--preset', 'tiny'], /--preset contradicts --init/],
-    [['--vocab-size', '300'], /--vocab-size contradicts --init/],
-    [['--set', 'model.dModel=16'], /--set model\.dModel=16: --init .* has model\.dModel 8 \(config\.json\)/],
+    [['--preset', 'tiny'], /^--preset contradicts --init/],
+    [['--vocab-size', '300'], /^--vocab-size contradicts --init/],
+    [['--set', 'model.dModel=16'], /^--set model\.dModel=16: --init .* has model\.dModel 8 \(config\.json\)/],
+    [['--init', join(root, 'missing')], /^--init .*missing does not exist/],
   ];
   for (const [flags, message] of cases) {
-    const refused = await train(join(root, 'never'), '--init', init, ...flags);
-    assert.equal(refused.code, 2, refused.err);
-    assert.match(refused.err, message);
-    assert.equal(refused.err.trim().split('\n').length, 1);
+    const argv = ['--run', run, '--source', source, '--target', target, '--init', init, ...flags];
+    await assert.rejects(trainRun(argv), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, message);
+      assert.ok(!error.message.includes('\n'));
+      return true;
+    });
   }
-  const missing = await train(join(root, 'never'), '--init', join(root, 'missing'));
-  assert.equal(missing.code, 2);
-  assert.match(missing.err, /--init .*missing does not exist/);
-  assert.ok(!existsSync(join(root, 'never', 'train.json')));
+  assert.ok(!existsSync(join(run, 'train.json')));
 });
