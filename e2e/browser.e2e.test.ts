@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -31,6 +32,8 @@ if (!existsSync(chromiumPath))
 
 // This file runs from dist/e2e/.
 const DIST = fileURLToPath(new URL('../', import.meta.url));
+// The one package the browser entry imports (PyTorch checkpoints are zip archives), as the page maps it.
+const FFLATE = dirname(createRequire(import.meta.url).resolve('fflate/package.json'));
 const MARIAN = fileURLToPath(new URL('../../test/fixtures/marian', import.meta.url));
 
 const PAGE = `<!doctype html>
@@ -39,7 +42,7 @@ const PAGE = `<!doctype html>
     <meta charset="utf-8" />
     <link rel="icon" href="data:," />
     <script type="importmap">
-      { "imports": { "transformer-ts/browser": "/dist/src/browser.js" } }
+      { "imports": { "transformer-ts/browser": "/dist/src/browser.js", "fflate": "/fflate/esm/browser.js" } }
     </script>
     <script type="module">
       import * as tt from 'transformer-ts/browser';
@@ -79,6 +82,7 @@ const TYPES: Record<string, string> = {
 async function serve(modelDir: string): Promise<{ server: Server; url: string }> {
   const roots: [string, string][] = [
     ['/dist/', DIST],
+    ['/fflate/', FFLATE],
     ['/model/', modelDir],
   ];
   const server = createServer((request, response) => {

@@ -14,6 +14,7 @@ import { TOKENIZER_FILE } from '../io/model-folder.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/index.js';
 import { quoteList } from '../quote.js';
+import { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
 
 export async function exportMarian(argv: string[]): Promise<number> {
@@ -59,7 +60,7 @@ export async function exportMarian(argv: string[]): Promise<number> {
  * --out must be a new folder (or an empty one): exporting never mixes with or replaces other files. Like
  * --output naming the --input file, a wrong --out is a mistake of the command line.
  */
-function checkNewFolder(out: string): void {
+export function checkNewFolder(out: string): void {
   if (!existsSync(out) || isEmptyFolder(out)) return;
   if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a new folder`);
   throw new UsageError(
@@ -75,5 +76,10 @@ async function read(dir: string): Promise<{ model: EncoderDecoder; options: Save
   if (opened.format === 'marian')
     return { model, options: { tokenizer: opened.tokenizer ?? undefined, generation: opened.marian } };
   const { tokenizer } = opened;
+  if (tokenizer instanceof MarianTokenizer) {
+    // A run started from a Marian folder (train --init): Marian again, whose decoding never emits the pad token.
+    const generation = { beam: 4, maxLength: model.config.maxLength, bannedIds: [tokenizer.padId] };
+    return { model, options: { tokenizer, generation } };
+  }
   return { model, options: tokenizer === null ? {} : { tokenizer: marianTokenizerFromBpe(tokenizer) } };
 }

@@ -60,6 +60,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
       flag('vocab-size', 'N', 'pieces of the tokenizer learned from the training text', '8000'),
       flag('tokenizer', 'FILE', 'use this tokenizer.json instead of learning one'),
+      flag('init', 'DIR', 'start from this model folder (ours or Marian): its weights, config and tokenizer'),
       flag('bleu-sentences', 'N', 'validation sentences decoded for BLEU; 0 is none', '500'),
       flag('set', 'KEY=VALUE', 'override a setting: model.KEY=VALUE or train.KEY=VALUE (repeatable)'),
     ],
@@ -190,6 +191,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('beam', 'K', 'num_beams recorded for generation', "4, or the Marian folder's"),
       flag('max-length', 'N', 'max_length recorded for generation', "the model's maxLength, or the folder's"),
     ],
+  },
+  convert: {
+    usage: ['--model DIR --out DIR'],
+    about:
+      'Writes a model folder again with model.safetensors weights, in its own format: a Marian folder with ' +
+      'pytorch_model.bin becomes one with model.safetensors (atomically, to a new folder).',
+    flags: [MODEL, flag('out', 'DIR', 'the new folder: it must not exist or be empty')],
   },
   plot: {
     usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
+import { PYTORCH_WEIGHTS_FILE, readPytorchCheckpoint } from '../io/pytorch/file.js';
 import { folderFormat, openFolderTokenizer, readFolderConfig } from '../io/open-folder.js';
 import { readSafetensorsHeader } from '../io/safetensors.js';
 import { MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
@@ -53,8 +54,17 @@ async function readFolder(dir: string) {
   const config = readFolderConfig(dir);
   const weightsPath = join(dir, WEIGHTS_FILE);
   const header = existsSync(weightsPath) ? readSafetensorsHeader(weightsPath) : null;
+  const pytorchPath = join(dir, PYTORCH_WEIGHTS_FILE);
   const weights =
-    header === null ? null : { file: WEIGHTS_FILE, tensors: header.entries.length, bytes: statSync(weightsPath).size };
+    header !== null
+      ? { file: WEIGHTS_FILE, tensors: header.entries.length, bytes: statSync(weightsPath).size }
+      : marian && existsSync(pytorchPath)
+        ? {
+            file: PYTORCH_WEIGHTS_FILE,
+            tensors: readPytorchCheckpoint(pytorchPath).size,
+            bytes: statSync(pytorchPath).size,
+          }
+        : null;
   const loaded = await openFolderTokenizer(dir);
   const tokenizer =
     loaded === null ? null : { file: marian ? MARIAN_VOCAB_FILE : TOKENIZER_FILE, vocabSize: loaded.vocabSize };
@@ -105,7 +115,7 @@ export async function info(argv: string[]): Promise<number> {
   lines.push(
     report.weights === null
       ? `weights: no ${WEIGHTS_FILE}`
-      : `weights: ${WEIGHTS_FILE}, ${report.weights.tensors} tensors, ${n(report.weights.bytes)} bytes`,
+      : `weights: ${report.weights.file}, ${report.weights.tensors} tensors, ${n(report.weights.bytes)} bytes`,
   );
   lines.push(
     report.tokenizer === null

@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serve,
   translate: async () => (await import('./translate.js')).translate,
   'export-marian': async () => (await import('./export-marian.js')).exportMarian,
+  convert: async () => (await import('./convert.js')).convert,
   plot: async () => (await import('./plot.js')).plot,
 };
 

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { readParallelCorpus, type ParallelCorpus } from '../data/corpus.js';
 import { describeReport } from '../data/filters.js';
 import { readLines } from '../data/lines.js';
-import { translateLines } from '../decode/translate-lines.js';
+import { translateIds, translateLines } from '../decode/translate-lines.js';
 import { corpusBleu } from '../eval/bleu.js';
 import {
   ConfigError,
@@ -17,6 +17,7 @@ import {
   type PresetName,
 } from '../model/index.js';
 import { learnBpe, Tokenizer } from '../tokenizer/index.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { UsageError } from './flags.js';
 import { quote } from './settings.js';
 import type { RunFiles, RunFlags } from './train-run.js';
@@ -61,8 +62,15 @@ export function newConfig(preset: string, tokenizer: Tokenizer, model: Record<st
   return config;
 }
 
-/** The saved config of a resumed run, after checking that `--set model.*` repeats it rather than changes it. */
-export function checkModelSettings(saved: ModelConfig, model: Record<string, unknown>): ModelConfig {
+/**
+ * The saved config of a resumed run (or the config of the --init folder, `origin` naming it), after
+ * checking that `--set model.*` repeats it rather than changes it.
+ */
+export function checkModelSettings(
+  saved: ModelConfig,
+  model: Record<string, unknown>,
+  origin = 'the run being resumed',
+): ModelConfig {
   let merged: ModelConfig;
   try {
     merged = makeConfig(null, { ...saved, ...model });
@@ -73,26 +81,40 @@ export function checkModelSettings(saved: ModelConfig, model: Record<string, unk
   for (const key of Object.keys(model) as (keyof ModelConfig)[]) {
     if (JSON.stringify(merged[key]) !== JSON.stringify(saved[key]))
       throw new UsageError(
-        `--set model.${key}=${quote(model[key])}: the run being resumed has model.${key} ${quote(saved[key])} ` +
-          '(config.json), and a resumed model cannot change',
+        `--set model.${key}=${quote(model[key])}: ${origin} has model.${key} ${quote(saved[key])} ` +
+          '(config.json), and the model it continues cannot change',
       );
   }
   return saved;
 }
 
-/** The training and validation corpora, checked (aligned, UTF-8, not empty), and the model to train. */
-export async function readTrainingData(files: RunFiles, tokenizer: Tokenizer, config: ModelConfig) {
+/**
+ * The training and validation corpora, checked (aligned, UTF-8, not empty), and the model to train: `start`
+ * (a model folder's, for --init) or a new one. A Marian tokenizer encodes targets with its target.spm.
+ */
+export async function readTrainingData(
+  files: RunFiles,
+  tokenizer: TextTokenizer,
+  config: ModelConfig,
+  start: EncoderDecoder | null = null,
+) {
   const encode = (text: string) => tokenizer.encode(text, { addEos: true });
+  const encodeTarget = (text: string) =>
+    (tokenizer.encodeTarget ?? tokenizer.encode).call(tokenizer, text, { addEos: true });
   const filters = { maxLength: config.maxLength - 1 };
-  const train = await readParallelCorpus(files.source, files.target, { encodeSource: encode, filters });
+  const train = await readParallelCorpus(files.source, files.target, { encodeSource: encode, encodeTarget, filters });
   requirePairs(train, files.source, files.target, config);
   let valid: Validation | null = null;
   if (files.validSource !== null && files.validTarget !== null) {
-    const corpus = await readParallelCorpus(files.validSource, files.validTarget, { encodeSource: encode, filters });
+    const corpus = await readParallelCorpus(files.validSource, files.validTarget, {
+      encodeSource: encode,
+      encodeTarget,
+      filters,
+    });
     requirePairs(corpus, files.validSource, files.validTarget, config);
     valid = { corpus, sources: await readAll([files.validSource]), references: await readAll([files.validTarget]) };
   }
-  return { train, valid, model: createModel(config) as EncoderDecoder };
+  return { train, valid, model: start ?? (createModel(config) as EncoderDecoder) };
 }
 
 function requirePairs(corpus: ParallelCorpus, source: string, target: string, config: ModelConfig): void {
@@ -105,11 +127,18 @@ function requirePairs(corpus: ParallelCorpus, source: string, target: string, co
 }
 
 /** Greedy BLEU on the first `count` validation sentences, as the reference toolkits pick their best checkpoint. */
-export function validationBleu(valid: Validation, tokenizer: Tokenizer, count: number) {
+export function validationBleu(valid: Validation, tokenizer: TextTokenizer, count: number) {
   const sources = valid.sources.slice(0, count);
   const references = valid.references.slice(0, count);
-  return async (model: EncoderDecoder) =>
-    corpusBleu(translateLines(model, tokenizer, sources, { beam: 1, batchSize: 64 }), [references]).score;
+  const translate = (model: EncoderDecoder) =>
+    tokenizer instanceof Tokenizer
+      ? translateLines(model, tokenizer, sources, { beam: 1, batchSize: 64 })
+      : translateIds(
+          model,
+          sources.map((line) => (line.trim() === '' ? [] : [...tokenizer.encode(line, { addEos: true })])),
+          { beam: 1, batchSize: 64, nbest: 1 },
+        ).map((list) => tokenizer.decode(list[0].tokens));
+  return async (model: EncoderDecoder) => corpusBleu(translate(model), [references]).score;
 }
 
 async function readAll(paths: string[]): Promise<string[]> {

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { TOKENIZER_FILE } from '../io/model-folder.js';
+import { MARIAN_VOCAB_FILE } from '../tokenizer/marian-tokenizer.js';
 import type { TrainOptions } from '../train/trainer.js';
 import { describeChange, fingerprintFile, isFingerprint, type FileFingerprint } from '../train/fingerprint.js';
 import { namingTarget, TRAIN_OPTIONS_FILE } from '../io/run-folder.js';
@@ -37,6 +38,8 @@ export interface RunRecord {
   /** --vocab-size of a learned tokenizer, null when --tokenizer gave one. */
   vocabSize?: number | null;
   fingerprint?: RunFingerprint;
+  /** The model folder the run started from (train --init), as an absolute path. */
+  init?: string;
 }
 
 /** What the command line says about the run's identity; undefined where a flag was not given. */
@@ -48,6 +51,7 @@ export interface RunFlags {
   preset?: string;
   vocabSize?: number;
   tokenizer?: string;
+  init?: string;
 }
 
 const FLAG_OF: Record<keyof RunFiles, string> = {
@@ -79,13 +83,19 @@ export function writeRunRecord(run: string, record: RunRecord): void {
   namingTarget(path, () => writeFileAtomic(path, [Buffer.from(`${JSON.stringify(record, null, 2)}\n`)]));
 }
 
+/** The run's tokenizer file: tokenizer.json, or the vocab.json of a run started from a Marian folder. */
+export function runTokenizerFile(run: string): string {
+  const ours = join(run, TOKENIZER_FILE);
+  return !existsSync(ours) && existsSync(join(run, MARIAN_VOCAB_FILE)) ? join(run, MARIAN_VOCAB_FILE) : ours;
+}
+
 export async function fingerprintRun(run: string, files: RunFiles, givenTokenizer: string | null) {
   const data = {} as RunFingerprint['data'];
   for (const key of Object.keys(FLAG_OF) as (keyof RunFiles)[])
     data[key] = files[key] === null ? null : await fingerprintFile(files[key]!);
   return {
     data,
-    tokenizer: await fingerprintFile(join(run, TOKENIZER_FILE)),
+    tokenizer: await fingerprintFile(runTokenizerFile(run)),
     givenTokenizer: givenTokenizer === null ? null : await fingerprintFile(givenTokenizer),
   };
 }
@@ -108,6 +118,7 @@ export function checkResumeFlags(record: RunRecord, flags: RunFlags): void {
       );
   };
   differs('--preset', flags.preset, record.preset);
+  differs('--init', flags.init === undefined ? undefined : resolve(flags.init), record.init ?? null);
   differs('--vocab-size', flags.vocabSize, record.vocabSize);
   if (flags.tokenizer !== undefined && record.fingerprint?.givenTokenizer === null)
     throw new UsageError(`--tokenizer ${flags.tokenizer}: the run being resumed learned its own tokenizer`);
@@ -131,8 +142,7 @@ export async function checkUnchanged(run: string, record: RunRecord, tokenizer: 
       );
   }
   const ownChange = isFingerprint(saved.tokenizer) ? describeChange(saved.tokenizer, now.tokenizer) : null;
-  if (ownChange !== null)
-    throw new InputError(`${join(run, TOKENIZER_FILE)} changed since the run started (${ownChange})`);
+  if (ownChange !== null) throw new InputError(`${runTokenizerFile(run)} changed since the run started (${ownChange})`);
   const given = saved.givenTokenizer;
   const givenChange =
     isFingerprint(given) && now.givenTokenizer !== null ? describeChange(given, now.givenTokenizer) : null;

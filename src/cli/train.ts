@@ -25,6 +25,7 @@ import { Tokenizer } from '../tokenizer/index.js';
 import { UsageError, integerFlag } from './flags.js';
 import { onInterrupt } from './interrupt.js';
 import { mergeOptions, parseSettings } from './train-options.js';
+import { checkInitFlags, loadRunTokenizer, openInitFolder, saveInitTokenizer } from './train-init.js';
 import { TrainingReporter } from './train-report.js';
 import { checkModelSettings, learnTokenizer, newConfig, readTrainingData, validationBleu } from './train-data.js';
 import {
@@ -41,7 +42,8 @@ import {
 
 export const TRAIN_USAGE =
   'usage: transformer train --run DIR --source FILE --target FILE [--valid-source FILE --valid-target FILE]\n' +
-  '  [--preset base|big|small|tiny] [--vocab-size N | --tokenizer FILE] [--bleu-sentences N] [--set KEY=VALUE]...\n' +
+  '  [--preset base|big|small|tiny] [--vocab-size N | --tokenizer FILE | --init MODEL-DIR] [--bleu-sentences N]\n' +
+  '  [--set KEY=VALUE]...\n' +
   '  Re-running with the same --run resumes from its newest checkpoint; --set train.KEY=VALUE may change limits then.';
 
 const PRESETS = ['base', 'big', 'small', 'tiny'];
@@ -64,6 +66,7 @@ export async function trainRun(argv: string[]): Promise<number | { state: Traini
       preset: { type: 'string' },
       'vocab-size': { type: 'string' },
       tokenizer: { type: 'string' },
+      init: { type: 'string' },
       'bleu-sentences': { type: 'string', default: '500' },
       set: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
@@ -88,24 +91,38 @@ export async function trainRun(argv: string[]): Promise<number | { state: Traini
   makeRunFolder(run);
 
   const fingerprint = saved === null ? null : await checkUnchanged(run, saved, flags.tokenizer);
+  // --init: the folder's weights (also on resume: checkpoints, when there are any, replace them), config and tokenizer.
+  const initDir = saved === null ? flags.init : saved.init;
+  const init = initDir === undefined ? null : await openInitFolder(initDir);
   const tokenizer =
-    saved === null ? await learnTokenizer(files, flags) : await Tokenizer.load(join(run, TOKENIZER_FILE));
+    saved !== null ? await loadRunTokenizer(run) : (init?.tokenizer ?? (await learnTokenizer(files, flags)));
   const config =
-    saved === null
-      ? newConfig(flags.preset ?? 'small', tokenizer, settings.model)
-      : checkModelSettings(readModelConfig(run), settings.model);
+    saved !== null
+      ? checkModelSettings(readModelConfig(run), settings.model)
+      : init !== null
+        ? checkModelSettings(init.model.config, settings.model, `--init ${initDir}`)
+        : newConfig(flags.preset ?? 'small', tokenizer as Tokenizer, settings.model);
   options.schedule = { ...options.schedule, dModel: config.dModel, totalSteps: options.steps };
-  const data = await readTrainingData(files, tokenizer, config);
+  const data = await readTrainingData(files, tokenizer, config, init?.model ?? null);
 
   const record: RunRecord = {
     files,
     options,
-    preset: saved === null ? (flags.preset ?? 'small') : saved.preset,
-    vocabSize: saved === null ? (flags.tokenizer === undefined ? (flags.vocabSize ?? 8000) : null) : saved.vocabSize,
+    preset: saved === null ? (init === null ? (flags.preset ?? 'small') : undefined) : saved.preset,
+    vocabSize:
+      saved === null
+        ? flags.tokenizer === undefined && init === null
+          ? (flags.vocabSize ?? 8000)
+          : null
+        : saved.vocabSize,
+    ...(init === null ? {} : { init: init.dir }),
   };
   if (saved === null) {
-    const tokenizerPath = join(run, TOKENIZER_FILE);
-    await namingTarget(tokenizerPath, () => tokenizer.save(tokenizerPath));
+    if (init !== null) await saveInitTokenizer(init, run);
+    else {
+      const tokenizerPath = join(run, TOKENIZER_FILE);
+      await namingTarget(tokenizerPath, () => (tokenizer as Tokenizer).save(tokenizerPath));
+    }
     writeConfig(run, config);
   }
   record.fingerprint = fingerprint ?? (await fingerprintRun(run, files, flags.tokenizer ?? null));
@@ -145,6 +162,8 @@ function runFlags(values: Record<string, string | boolean | string[] | undefined
   const vocabSize = get('vocab-size');
   if (vocabSize !== undefined && get('tokenizer') !== undefined)
     throw new UsageError('give --vocab-size (to learn a tokenizer) or --tokenizer FILE, not both');
+  if (get('init') !== undefined)
+    checkInitFlags({ '--preset': preset, '--vocab-size': vocabSize, '--tokenizer': get('tokenizer') });
   return {
     source: get('source'),
     target: get('target'),
@@ -153,6 +172,7 @@ function runFlags(values: Record<string, string | boolean | string[] | undefined
     preset,
     vocabSize: vocabSize === undefined ? undefined : integerFlag('--vocab-size', vocabSize, 1, 1 << 24),
     tokenizer: get('tokenizer'),
+    init: get('init'),
   };
 }
 

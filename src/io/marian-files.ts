@@ -32,6 +32,8 @@ import { MarianModel } from './marian-model.js';
 import { assignMarianWeights, marianLayoutProblems, marianMisfit } from './marian-weights.js';
 import { ModelFolderError } from './model-files.js';
 import { parameterShapes } from './parameter-shapes.js';
+import { PytorchError } from './pytorch/pickle.js';
+import { parsePytorchCheckpoint, PYTORCH_WEIGHTS_FILE } from './pytorch/checkpoint.js';
 import { parseSafetensors, parseSafetensorsHeader, SafetensorsError } from './safetensors-format.js';
 
 export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
@@ -69,30 +71,40 @@ export async function loadMarianFrom(source: FolderSource): Promise<LoadedMarian
   return { model, tokenizer, generation };
 }
 
-/** The Marian model filled with the folder's weights, in eval mode. */
+/**
+ * The Marian model filled with the folder's weights, in eval mode: model.safetensors, or else the
+ * pytorch_model.bin that published opus-mt folders carry (read by an unpickler that runs nothing).
+ */
 async function marianWeightsFrom(
   source: FolderSource,
   config: ModelConfig,
   generation: MarianGeneration,
 ): Promise<MarianModel> {
-  const file = source.pathOf(MARIAN_WEIGHTS_FILE);
-  const missing = () =>
-    new ModelFolderError(`${file}: missing; only safetensors weights are read (not pytorch_model.bin)`);
-  const bytes = await readOptional(source, MARIAN_WEIGHTS_FILE, (reason) => {
-    return new ModelFolderError(`${file}: cannot read it (${reason})`);
-  });
-  if (bytes === null) throw missing();
+  const unreadable = (file: string) => (reason: string) => new ModelFolderError(`${file}: cannot read it (${reason})`);
+  const safetensorsPath = source.pathOf(MARIAN_WEIGHTS_FILE);
+  let file = safetensorsPath;
+  let bytes = await readOptional(source, MARIAN_WEIGHTS_FILE, unreadable(file));
+  let pytorch = false;
+  if (bytes === null) {
+    file = source.pathOf(PYTORCH_WEIGHTS_FILE);
+    bytes = await readOptional(source, PYTORCH_WEIGHTS_FILE, unreadable(file));
+    pytorch = true;
+  }
+  if (bytes === null)
+    throw new ModelFolderError(`${safetensorsPath}: missing, and there is no ${PYTORCH_WEIGHTS_FILE} either`);
   try {
     // The header against the config first: nothing is allocated for a config the file does not bear out.
-    const header = new Map(parseSafetensorsHeader(bytes, file).entries.map((e) => [e.name, e]));
+    // (A PyTorch checkpoint has no header apart from its tensors: it is read whole.)
+    const stored = pytorch ? parsePytorchCheckpoint(bytes, file) : null;
+    const header = stored ?? new Map(parseSafetensorsHeader(bytes, file).entries.map((e) => [e.name, e]));
     const layout = marianLayoutProblems(parameterShapes(config), header, config);
     if (layout.length > 0) throw marianMisfit(file, layout);
-    const tensors = parseSafetensors(bytes, file).tensors;
+    const tensors = stored ?? parseSafetensors(bytes, file).tensors;
     const model = new MarianModel(config, generation.bannedIds);
     assignMarianWeights(model.namedParameters(), tensors, config, file);
     return model.eval();
   } catch (error) {
-    if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);
+    if (error instanceof SafetensorsError || error instanceof PytorchError) throw new ModelFolderError(error.message);
     throw error;
   }
 }

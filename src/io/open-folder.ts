@@ -8,8 +8,14 @@ import type { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { DirectorySource } from './directory-source.js';
 import { isMarianFolder, loadMarianTokenizer, readMarianConfig } from './marian.js';
-import { loadTokenizer, readModelConfig } from './model-folder.js';
-import { openModelFolderFrom, type FolderFormat, type OpenedFolder, type OpenOptions } from './open-from-source.js';
+import { readModelConfig } from './model-folder.js';
+import {
+  openModelFolderFrom,
+  ourFolderTokenizer,
+  type FolderFormat,
+  type OpenedFolder,
+  type OpenOptions,
+} from './open-from-source.js';
 
 export {
   openModelFolderFrom,
@@ -36,5 +42,5 @@ export function readFolderConfig(dir: string): ModelConfig {
 
 /** The folder's tokenizer alone (for a process that leaves the model to another thread). */
 export async function openFolderTokenizer(dir: string): Promise<Tokenizer | MarianTokenizer | null> {
-  return folderFormat(dir) === 'marian' ? loadMarianTokenizer(dir) : loadTokenizer(dir);
+  return folderFormat(dir) === 'marian' ? loadMarianTokenizer(dir) : ourFolderTokenizer(new DirectorySource(dir));
 }

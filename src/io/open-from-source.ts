@@ -3,12 +3,12 @@
 // disk; a page passes fetched or picked files (folder-sources.ts). Nothing here needs Node.
 
 import type { Model } from '../model/index.js';
-import type { MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { MarianTokenizerError, MARIAN_VOCAB_FILE, type MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { FolderReadError, type FolderSource } from './folder-source.js';
 import { marianSearchDefaults, MARIAN_CONFIG_FILE, type MarianGeneration } from './marian-config.js';
-import { isMarianConfigBytes, loadMarianFrom } from './marian-files.js';
-import { loadModelFrom, loadTokenizerFrom } from './model-files.js';
+import { isMarianConfigBytes, loadMarianFrom, loadMarianTokenizerFrom } from './marian-files.js';
+import { loadModelFrom, loadTokenizerFrom, ModelFolderError } from './model-files.js';
 
 /** The search settings a folder asks for unless the caller overrides them. */
 export interface SearchDefaults {
@@ -25,7 +25,14 @@ export type FolderFormat = 'transformer-ts' | 'marian';
 
 /** What a folder holds; `tokenizer` is null when none was asked for (or, for ours, the folder has none). */
 export type OpenedFolder =
-  | { format: 'transformer-ts'; model: Model; tokenizer: Tokenizer | null; search: SearchDefaults; marian: null }
+  | {
+      format: 'transformer-ts';
+      model: Model;
+      /** tokenizer.json, or the Marian tokenizer files of a run started from a Marian folder (train --init). */
+      tokenizer: Tokenizer | MarianTokenizer | null;
+      search: SearchDefaults;
+      marian: null;
+    }
   | {
       format: 'marian';
       model: Model;
@@ -43,7 +50,7 @@ export interface OpenOptions {
 /** The model, its tokenizer and its search defaults; a folder that is neither kind is a ModelFolderError. */
 export async function openModelFolderFrom(source: FolderSource, options: OpenOptions = {}): Promise<OpenedFolder> {
   const wantTokenizer = options.tokenizer ?? true;
-  const config = await configIfReadable(source);
+  const config = await readIfReadable(source);
   // config.json is read once: the loaders get it from memory.
   const folder = config === null ? source : remembering(source, MARIAN_CONFIG_FILE, config);
   if (isMarianConfigBytes(config)) {
@@ -58,13 +65,26 @@ export async function openModelFolderFrom(source: FolderSource, options: OpenOpt
   }
   // Our loader reads config.json again when it was absent or unreadable, and says so in its words.
   const model = await loadModelFrom(folder);
-  const tokenizer = wantTokenizer ? await loadTokenizerFrom(folder) : null;
+  const tokenizer = wantTokenizer ? await ourFolderTokenizer(folder) : null;
   return { format: 'transformer-ts', model, tokenizer, search: { ...SEARCH_DEFAULTS }, marian: null };
 }
 
-async function configIfReadable(source: FolderSource): Promise<Uint8Array | null> {
+/** tokenizer.json, else the vocab.json and .spm files that a run started from a Marian folder keeps. */
+export async function ourFolderTokenizer(source: FolderSource): Promise<Tokenizer | MarianTokenizer | null> {
+  const tokenizer = await loadTokenizerFrom(source);
+  if (tokenizer !== null || (await readIfReadable(source, MARIAN_VOCAB_FILE)) === null) return tokenizer;
   try {
-    return await source.read(MARIAN_CONFIG_FILE);
+    return await loadMarianTokenizerFrom(source);
+  } catch (error) {
+    if (error instanceof MarianTokenizerError) throw new ModelFolderError(error.message);
+    throw error;
+  }
+}
+
+/** The file's bytes, or null when it is absent or unreadable (its loader then says why, in its words). */
+async function readIfReadable(source: FolderSource, name = MARIAN_CONFIG_FILE): Promise<Uint8Array | null> {
+  try {
+    return await source.read(name);
   } catch (error) {
     if (error instanceof FolderReadError) return null;
     throw error;

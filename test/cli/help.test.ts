@@ -21,6 +21,7 @@ const HELP_OF: Record<string, string[]> = {
   'serve.ts': ['serve'],
   'translate-options.ts': ['translate'],
   'export-marian.ts': ['export-marian'],
+  'convert.ts': ['convert'],
   'plot.ts': ['plot'],
   'tokenizer.ts': ['tokenizer'],
   'data.ts': ['data'],

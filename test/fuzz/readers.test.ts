@@ -12,11 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { unzipSync, zipSync } from 'fflate';
 
 import { translateIds } from '../../src/decode/index.js';
 import { loadMarian, saveMarian } from '../../src/io/marian.js';
 import { marianTokenizerFromBpe } from '../../src/io/marian-spm.js';
 import { loadModel, loadTokenizer, saveModel } from '../../src/io/model-folder.js';
+import { parsePytorchCheckpoint } from '../../src/io/pytorch/checkpoint.js';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../src/io/safetensors.js';
 import { createModel, makeConfig, type EncoderDecoder } from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
@@ -223,6 +225,41 @@ test('fuzz: Marian folders, config.json, generation_config.json, vocab.json or m
           },
           dir,
         ),
+      );
+    },
+  );
+  await fc.assert(property, settings(300));
+});
+
+test('fuzz: PyTorch checkpoints, their bytes or (zip format) their pickle mutated', async () => {
+  const names = ['zip.bin', 'legacy.bin', 'dtypes.bin', 'evil-system.bin'];
+  const originals = names.map((name) => new Uint8Array(readFileSync(join(FIXTURES, 'pytorch', name))));
+  const property = fc.asyncProperty(
+    fc.nat({ max: names.length - 1 }),
+    fc.boolean(),
+    mutations(false),
+    async (which, inPickle, list) => {
+      const name = names[which];
+      let bytes: Uint8Array = mutate(originals[which], list);
+      if (inPickle && which !== 1) {
+        // The pickle is a small part of the file: mutated alone, and stored again as PyTorch stores it.
+        const entries = unzipSync(originals[which]);
+        const pickle = Object.keys(entries).find((entry) => entry.endsWith('/data.pkl'))!;
+        entries[pickle] = new Uint8Array(mutate(entries[pickle], list));
+        bytes = zipSync(entries, { level: 0 });
+      }
+      await readOrRefuse(
+        tally,
+        'pytorch checkpoint',
+        () => parsePytorchCheckpoint(bytes, name),
+        (tensors) => {
+          for (const t of tensors.values())
+            assert.equal(
+              t.data.length,
+              t.shape.reduce((a, b) => a * b, 1),
+            );
+        },
+        name,
       );
     },
   );
