@@ -5,9 +5,10 @@
 
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { beamSearch } from './beam.js';
-import { greedy } from './greedy.js';
+import { beamSearchSteps } from './beam.js';
+import { greedySteps } from './greedy.js';
 import type { Hypothesis, SearchOptions } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
 export interface TranslateOptions extends SearchOptions {
   /** Beam size k; 1 decodes greedily. 4 by default (the paper). */
@@ -55,6 +56,15 @@ export function translateIds(
   sources: readonly (readonly number[])[],
   options: TranslateOptions = {},
 ): Hypothesis[][] {
+  return drain(translateIdsSteps(model, sources, options));
+}
+
+/** translateIds one decoding step per `next()` (see stepwise.ts); what it yields is per batch. */
+export function* translateIdsSteps(
+  model: EncoderDecoder,
+  sources: readonly (readonly number[])[],
+  options: TranslateOptions = {},
+): Steps<Hypothesis[][]> {
   const { beam = 4, nbest = 1, batchSize = 32 } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
   const out: Hypothesis[][] = sources.map(() => [{ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }]);
@@ -65,8 +75,8 @@ export function translateIds(
     const batchSources = batch.map((i) => prepared[i]);
     const results =
       beam === 1 && nbest === 1
-        ? greedy(model, batchSources, options).map((h) => [h])
-        : beamSearch(model, batchSources, { ...options, beamSize: beam, nbest });
+        ? (yield* greedySteps(model, batchSources, options)).map((h) => [h])
+        : yield* beamSearchSteps(model, batchSources, { ...options, beamSize: beam, nbest });
     batch.forEach((i, j) => (out[i] = results[j]));
     done += batch.length;
     options.onProgress?.(done);
