@@ -20,7 +20,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'index'], // the command line, and the package's entry point
-  ['serve', 'train'],
+  ['serve', 'train', 'pipeline'],
   ['data', 'decode', 'io', 'eval', 'viz', 'tokenizer'],
   ['model'],
   ['nn'],
