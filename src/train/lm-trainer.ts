@@ -8,6 +8,7 @@ import { attentionPenalty } from '../model/efficient/penalty.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
+import { abortError } from '../decode/stepwise.js';
 import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged } from './loop.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
@@ -175,7 +176,11 @@ export class LmTrainer {
     return learningRate(step, schedule);
   }
 
-  async run(): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
+  /** Trains until a limit or a stop request; an aborted `signal` stops it after the current update and rejects with the signal's reason. */
+  async run(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
+    const { signal } = options;
     const o = this.options;
     let trained = 0; // milliseconds of training, validation left out
     let last = { lr: 0, loss: 0, gradNorm: 0 };
@@ -185,7 +190,7 @@ export class LmTrainer {
       limits: { steps: o.steps, minutes: o.minutes },
       startStep: 0,
       elapsedSeconds: () => trained / 1000,
-      stopRequested: () => this.stopRequested,
+      stopRequested: () => this.stopRequested || signal?.aborted === true,
       update: (n) => {
         const lr = this.learningRate(n);
         const started = performance.now();
@@ -209,6 +214,7 @@ export class LmTrainer {
       diverged: (n, loss) =>
         new TrainingDiverged(`training diverged at step ${n} (loss ${loss}); try a lower learning rate (lr)`),
     });
+    if (signal?.aborted) throw abortError(signal);
     if (o.validEvery === 0 || step % o.validEvery !== 0) this.validate(step, trained);
     return { steps: step, elapsedSeconds: trained / 1000, reason: reason as LmStopReason };
   }

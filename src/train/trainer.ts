@@ -12,6 +12,7 @@ import { makeBatch, type Batch } from '../data/batch.js';
 import type { ParallelCorpus } from '../data/corpus.js';
 import { WEIGHTS_FILE } from '../io/model-folder.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
+import { abortError } from '../decode/stepwise.js';
 import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged, type StopReason } from './loop.js';
 import { loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
@@ -99,8 +100,13 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints. */
-  async run(): Promise<{ state: TrainingState; reason: StopReason }> {
+  /**
+   * Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints.
+   * An aborted `signal` stops it after the current update: the checkpoint is written (whole, as always) and
+   * the promise rejects with the signal's reason (an AbortError); a later run resumes from there.
+   */
+  async run(options: { signal?: AbortSignal } = {}): Promise<{ state: TrainingState; reason: StopReason }> {
+    const { signal } = options;
     const checkpoints = checkpointsFolder(this.runDir);
     mkdirSync(checkpoints, { recursive: true });
     const state = this.resume(lastCheckpoint(this.runDir));
@@ -117,7 +123,7 @@ export class Trainer {
       limits: { steps: this.options.steps, minutes: this.options.minutes },
       startStep: state.step,
       elapsedSeconds: elapsed,
-      stopRequested: () => this.stopRequested,
+      stopRequested: () => this.stopRequested || signal?.aborted === true,
       update: (step) => {
         const epoch = data.position.epoch;
         const batches = Array.from({ length: accumulate }, () => data.next());
@@ -154,6 +160,10 @@ export class Trainer {
             'Try a lower learning rate (schedule.lr) or gradient clipping (clipNorm).',
         ),
     });
+    if (signal?.aborted) {
+      this.save(state, elapsed());
+      throw abortError(signal);
+    }
     if (validEvery === 0 || state.step % validEvery !== 0) await this.validateAndKeepBest(state);
     state.elapsedSeconds = elapsed();
     this.save(state, state.elapsedSeconds);
