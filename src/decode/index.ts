@@ -31,3 +31,4 @@ export {
   streamText,
   streamTranslation,
 } from './async.js';
+export { scoreSequences, scoreTranslations, type ScoreExample, type Scored } from './score.js';

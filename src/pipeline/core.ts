@@ -1,5 +1,5 @@
 // The pipeline without Node: what a browser entry point re-exports.
-export { createPipeline, TASK_NAMES, type Task, type TaskPipelines } from './create.js';
+export { createPipeline, TASK_NAMES, type Task as PipelineTask, type TaskPipelines } from './create.js';
 export { PipelineError, type OptionKind } from './options.js';
 export type { CallOptions, Streamer } from './run.js';
 export type { PipelineSource, TextCodec } from './source.js';
