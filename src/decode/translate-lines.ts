@@ -4,7 +4,7 @@
 // keeps its first maxLength - 1 tokens and EOS) and is reported through onTruncate.
 
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { beamSearchSteps } from './beam.js';
 import { greedySteps } from './greedy.js';
 import type { Hypothesis, SearchOptions } from './search.js';
@@ -87,7 +87,7 @@ export function* translateIdsSteps(
 /** Text in, best translation's text out, line for line (a blank line gives an empty line). */
 export function translateLines(
   model: EncoderDecoder,
-  tokenizer: Tokenizer,
+  tokenizer: Pick<TextTokenizer, 'encode' | 'decode'>,
   lines: readonly string[],
   options: TranslateOptions = {},
 ): string[] {
