@@ -4,19 +4,40 @@
 export * from './tensor/index.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export { backend, setBackend, withBackend, availableBackends, type BackendName } from './backend/registry.js';
-export type { Backend, KernelName, AttentionShape, SparseAttentionShape, AdamParams } from './backend/backend.js';
+export type {
+  Backend,
+  KernelName,
+  AttentionShape,
+  SparseAttentionShape,
+  AdamParams,
+  DataArray,
+  FloatArray,
+} from './backend/backend.js';
+export type { Shape } from './tensor/shape.js';
+export type { SparseAttentionOptions } from './tensor/ops/sparse-attention.js';
 
 // Models and their configs; attention observation.
 export * from './model/index.js';
+export { Module } from './nn/module.js';
+export type { KVCache } from './model/attention.js';
+export type { DecoderLayerCache } from './model/layers.js';
+export type { AttentionSpec } from './model/efficient/spec.js';
 
 // Tokenizers: ours (byte-level BPE, subword-nmt), SentencePiece, Marian's.
 export * from './tokenizer/index.js';
-export { SentencePieceModel, SentencePieceError } from './tokenizer/sentencepiece/index.js';
+export {
+  SentencePieceModel,
+  SentencePieceError,
+  type ModelProto,
+  type Piece,
+} from './tokenizer/sentencepiece/index.js';
 export {
   MarianTokenizer,
   MarianTokenizerError,
   MarianVocabulary,
   marianTokenizer,
+  type MarianSpecialTokens,
+  type SpmFile,
   type TextTokenizer,
 } from './tokenizer/marian-tokenizer.js';
 export { CharacterVocabulary } from './data/characters.js';
@@ -39,14 +60,24 @@ export {
   type SearchDefaults,
   type FolderFormat,
 } from './io/open-folder.js';
-export { loadMarian, saveMarian, isMarianFolder, MarianModel, type LoadedMarian } from './io/marian.js';
-export { readSafetensors, writeSafetensors } from './io/safetensors.js';
+export {
+  loadMarian,
+  saveMarian,
+  isMarianFolder,
+  MarianModel,
+  type LoadedMarian,
+  type MarianGeneration,
+  type SaveMarianOptions,
+} from './io/marian.js';
+export { readSafetensors, writeSafetensors, type SafetensorsContent, type TensorToWrite } from './io/safetensors.js';
 
 // Decoding (greedy, beam, sampling; sync, async and streaming), forced-decoding scores, attention weights.
 export * from './decode/index.js';
+export type { ResolvedOptions } from './decode/search.js';
 
 // BLEU and chrF, as sacreBLEU computes them.
 export * from './eval/index.js';
+export type { BleuLineParts } from './eval/format.js';
 
 // Training: the trainers, their events, the loop, schedules and losses.
 export {
@@ -58,6 +89,7 @@ export {
   type StopReason,
 } from './train/trainer.js';
 export { trainDefaults, type TrainOptions } from './train/options.js';
+export type { TrainingState } from './train/checkpoint.js';
 export {
   LmTrainer,
   lmDefaults,
@@ -80,7 +112,9 @@ export {
   CorpusBuilder,
   type ParallelCorpus,
   type ReadOptions,
+  type Encode as EncodeText,
 } from './data/corpus.js';
+export type { FilterReport, PairFilters } from './data/filters.js';
 export { BatchIterator, type BatchOptions, type DataPosition } from './data/batch-iterator.js';
 export { makeBatch, type Batch, type SpecialIds } from './data/batch.js';
 export { planEpoch, type BucketOptions } from './data/batching.js';

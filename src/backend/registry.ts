@@ -8,6 +8,7 @@ import { quote } from '../quote.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 
+/** The backends: `native` (C++ addon) and `js` (the reference, also in browsers). */
 export type BackendName = 'js' | 'native';
 
 const BACKEND_NAMES: readonly BackendName[] = ['js', 'native'];
@@ -85,10 +86,12 @@ export function backendFor(dtype: 'float32' | 'float64' | 'int32'): Backend {
   return dtype === 'float64' ? jsBackend : active;
 }
 
+/** The backends that can run here (`native` only when its addon loaded). */
 export function availableBackends(): BackendName[] {
   return native === null ? ['js'] : ['js', 'native'];
 }
 
+/** Makes `name` the backend every kernel runs on from now on. */
 export function setBackend(name: BackendName): void {
   if (name === 'js') active = jsBackend;
   else if (native !== null) active = native;

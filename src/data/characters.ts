@@ -11,6 +11,7 @@ const VERSION = 1;
 /** Ids 0, 1, 2: padding, begin and end of sequence (ModelConfig's padId, bosId, eosId); unused in the text. */
 export const RESERVED_IDS = 3;
 
+/** A character language model's vocabulary: one id per character after the three reserved ids. */
 export class CharacterVocabulary {
   private readonly ids = new Map<string, number>();
 
@@ -24,6 +25,7 @@ export class CharacterVocabulary {
     return new CharacterVocabulary([...seen].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
   }
 
+  /** Reads vocabulary.json. */
   static load(path: string): CharacterVocabulary {
     const json = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown; version?: unknown; chars?: unknown };
     if (json.format !== VOCABULARY_FORMAT || json.version !== VERSION || !Array.isArray(json.chars))
@@ -31,6 +33,7 @@ export class CharacterVocabulary {
     return new CharacterVocabulary(json.chars as string[]);
   }
 
+  /** Writes vocabulary.json atomically. */
   save(path: string): void {
     const json = { format: VOCABULARY_FORMAT, version: VERSION, chars: this.chars };
     writeFileAtomic(path, [Buffer.from(`${JSON.stringify(json)}\n`)]);
@@ -53,6 +56,7 @@ export class CharacterVocabulary {
     return out.slice(0, n);
   }
 
+  /** The text of ids (reserved ids are skipped). */
   decode(ids: ArrayLike<number>): string {
     let text = '';
     for (let i = 0; i < ids.length; i++)

@@ -7,6 +7,7 @@ import { observeAttention } from '../model/observe.js';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 
+/** One attention module's weights for one translation. */
 export interface AttentionMap {
   /** e.g. "encoder.layers.0.selfAttention", "decoder.layers.1.crossAttention" */
   name: string;

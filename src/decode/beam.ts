@@ -25,6 +25,7 @@ import {
 } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
+/** Beam search settings: the search options, the beam size and the n-best count. */
 export interface BeamOptions extends SearchOptions {
   /** k, 4 by default. */
   beamSize?: number;

@@ -9,6 +9,7 @@ import { reorderTranslation } from './rows.js';
 import { padSources, type Hypothesis } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
+/** The token a row takes at one step, and its log-probability. */
 export interface RowChoice {
   token: number;
   /** The token's log-probability, added to the hypothesis. */

@@ -21,6 +21,7 @@ import {
 } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
+/** How translations are drawn: temperature, top-k, top-p, repetition penalty, seed and count. */
 export interface TranslationSampleOptions extends SearchOptions {
   /** Logits are divided by it; 0 picks the most probable token. 1 by default. */
   temperature?: number;

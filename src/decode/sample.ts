@@ -13,6 +13,7 @@ import { reorderLanguageModel } from './rows.js';
 import { nanToMinusInfinity } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
+/** How a language model is sampled: length, temperature, top-k, top-p, penalties and seed. */
 export interface SampleOptions {
   /** Tokens to generate after the prompt at most (fewer when the model's maxLength is reached); 50 by default. */
   maxNewTokens?: number;
@@ -30,6 +31,7 @@ export interface SampleOptions {
   seed?: number;
 }
 
+/** One continuation drawn from a language model. */
 export interface Sample {
   /** The generated tokens after the prompt, without EOS. */
   tokens: number[];

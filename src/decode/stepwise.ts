@@ -31,6 +31,7 @@ export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
+/** What the async forms of decoding take: a signal to stop them and a callback per step. */
 export interface AsyncDecodeOptions {
   /** Stops the search between two steps; the promise then rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;

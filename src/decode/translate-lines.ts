@@ -10,6 +10,7 @@ import { greedySteps } from './greedy.js';
 import type { Hypothesis, SearchOptions } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
+/** Translating many sources: the search, the beam size, n-best, batching and callbacks. */
 export interface TranslateOptions extends SearchOptions {
   /** Beam size k; 1 decodes greedily. 4 by default (the paper). */
   beam?: number;

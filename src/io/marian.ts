@@ -68,6 +68,7 @@ export class MarianModel extends EncoderDecoder {
   }
 }
 
+/** A Marian folder's model, tokenizer and generation settings. */
 export interface LoadedMarian {
   model: MarianModel;
   tokenizer: MarianTokenizer;
@@ -131,6 +132,7 @@ function checkTokenizer(tokenizer: MarianTokenizer, config: ModelConfig, dir: st
     );
 }
 
+/** What saveMarian writes beside the weights: tokenizer files and generation settings. */
 export interface SaveMarianOptions {
   /** The folder's tokenizer: vocab.json and the two .spm files come from it. */
   tokenizer?: MarianTokenizer;

@@ -34,6 +34,7 @@ export const TOKENIZER_FILE = 'tokenizer.json';
 /** A model folder that cannot be read; the message names the file. */
 export class ModelFolderError extends InputError {}
 
+/** What saveModel writes beside the config and weights: a tokenizer file and metadata. */
 export interface SaveOptions {
   /** A tokenizer file to copy into the folder as tokenizer.json. */
   tokenizerPath?: string;

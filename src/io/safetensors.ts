@@ -37,11 +37,13 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
+/** The tensors of a safetensors file by name, and its metadata. */
 export interface SafetensorsContent {
   tensors: Map<string, StoredTensor>;
   metadata: Record<string, string>;
 }
 
+/** A tensor to write: its shape and values (float32, float64 or int32). */
 export interface TensorToWrite {
   shape: readonly number[];
   data: TensorData;

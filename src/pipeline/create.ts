@@ -17,6 +17,7 @@ export interface TaskPipelines {
   'fill-mask': never;
 }
 
+/** The name of a pipeline task. */
 export type Task = keyof TaskPipelines;
 
 const TASKS: { [K in Task]: (source: PipelineSource) => TaskPipelines[K] } = {

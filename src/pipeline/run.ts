@@ -7,7 +7,9 @@ import { PipelineError } from './options.js';
 
 /** transformers.js's streamer shape: `put` gets the new token ids of each step ([[id, ...]]), `end` the end. */
 export interface Streamer {
+  /** Called with the new token ids of a step, as [[id, ...]]. */
   put(ids: number[][]): void;
+  /** Called once the output is complete. */
   end(): void;
 }
 

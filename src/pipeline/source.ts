@@ -8,7 +8,9 @@ import { PipelineError } from './options.js';
 
 /** Text to ids and back: every tokenizer of the package fits (ours, Marian's, a character vocabulary wrapped). */
 export interface TextCodec {
+  /** The token ids of a text (EOS appended when asked). */
   encode(text: string, options?: EncodeOptions): Iterable<number>;
+  /** The text of token ids. */
   decode(ids: ArrayLike<number>): string;
 }
 

@@ -4,6 +4,7 @@
 import type { Streamer } from './run.js';
 import type { TextCodec } from './source.js';
 
+/** Where a TextStreamer sends its text. */
 export interface TextStreamerOptions {
   /** Gets each piece of text; the pieces joined are the decoded output. console.log's stdout by default. */
   callback_function?: (text: string) => void;
@@ -22,6 +23,7 @@ export class TextStreamer implements Streamer {
     this.callback = options.callback_function ?? ((text) => console.log(text));
   }
 
+  /** Takes the new tokens and hands on the text completed up to the last whitespace. */
   put(ids: number[][]): void {
     this.tokens.push(...ids.flat());
     const text = this.tokenizer.decode(this.tokens);
@@ -30,6 +32,7 @@ export class TextStreamer implements Streamer {
       this.emit(text.slice(this.given.length, end));
   }
 
+  /** Hands on the rest of the text and starts afresh. */
   end(): void {
     const text = this.tokenizer.decode(this.tokens);
     if (text.length > this.given.length) this.emit(text.slice(this.given.length));

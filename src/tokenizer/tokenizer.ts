@@ -5,6 +5,7 @@ import { MergeTable } from './merge-table.js';
 import { utf8Bytes } from './unicode.js';
 import { BOS_ID, buildVocabulary, CONTROL_TOKENS, EOS_ID, META, type TokenizerSpec } from './vocab.js';
 
+/** Whether encode adds BOS and EOS, and matches special tokens. */
 export interface EncodeOptions {
   /** Start with <s>. */
   addBos?: boolean;
@@ -51,10 +52,12 @@ export class Tokenizer {
     this.special = user.length === 0 ? null : new RegExp(`(${user.map(escapeRegExp).join('|')})`, 'u');
   }
 
+  /** Reads tokenizer.json. */
   static async load(path: string): Promise<Tokenizer> {
     return new Tokenizer(await readTokenizerFile(path));
   }
 
+  /** Writes tokenizer.json atomically. */
   async save(path: string): Promise<void> {
     await writeTokenizerFile(path, this.spec, this.pieces);
   }
@@ -63,6 +66,7 @@ export class Tokenizer {
     return this.pieces.length;
   }
 
+  /** The piece of an id. */
   idToPiece(id: number): string {
     const piece = this.pieces[id];
     if (piece === undefined)
@@ -70,10 +74,12 @@ export class Tokenizer {
     return piece;
   }
 
+  /** The id of a piece, or undefined. */
   pieceToId(piece: string): number | undefined {
     return this.ids.get(piece);
   }
 
+  /** The ids of a text. */
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     const out: number[] = [];
     if (options.addBos) out.push(BOS_ID);
@@ -105,6 +111,7 @@ export class Tokenizer {
     return Int32Array.from(out);
   }
 
+  /** The pieces of a text. */
   encodePieces(text: string, options: EncodeOptions = {}): string[] {
     return Array.from(this.encode(text, options), (id) => this.pieces[id]);
   }

@@ -13,6 +13,7 @@ import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged } from './loop.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
 
+/** Training a character language model: window, batch, limits, schedule, Adam, clipping, validation. */
 export interface LmOptions {
   /** N: characters per window. */
   seq: number;
@@ -41,6 +42,7 @@ export interface LmOptions {
   validChars: number;
 }
 
+/** LmTrainer's defaults. */
 export const lmDefaults: LmOptions = {
   seq: 256,
   batch: 8,
@@ -63,6 +65,7 @@ export const lmDefaults: LmOptions = {
 /** The held-out part: the last 5% of the text. */
 export const VALID_FRACTION = 0.05;
 
+/** What one update of an LmTrainer measured. */
 export interface LmStep {
   step: number;
   /** Seconds of training so far (validation excluded). */
@@ -76,6 +79,7 @@ export interface LmStep {
   tokensPerSecond: number;
 }
 
+/** Bits per held-out character at a step. */
 export interface LmValidation {
   step: number;
   elapsedSeconds: number;
@@ -85,10 +89,14 @@ export interface LmValidation {
   chars: number;
 }
 
+/** Why an LmTrainer stopped. */
 export type LmStopReason = 'steps' | 'time' | 'interrupted';
 
+/** What an LmTrainer reports. */
 export interface LmEvents {
+  /** After every update. */
   onStep?(s: LmStep): void;
+  /** After every held-out measurement. */
   onValidation?(v: LmValidation): void;
 }
 
@@ -145,6 +153,7 @@ export function heldOutLoss(model: DecoderOnly, ids: Int32Array, N: number, B: n
   return { step: 0, elapsedSeconds: 0, loss: nats / chars, bitsPerChar: nats / chars / Math.LN2, chars };
 }
 
+/** Trains a decoder-only model as a character language model. */
 export class LmTrainer {
   readonly optimizer: Adam;
   private readonly params: Tensor[];
@@ -170,6 +179,7 @@ export class LmTrainer {
     this.stopRequested = true;
   }
 
+  /** The learning rate of update `step`. */
   learningRate(step: number): number {
     const o = this.options;
     const schedule = { kind: o.schedule, warmup: o.warmup, lr: o.lr, minLr: o.minLr, dModel: 0, totalSteps: o.steps };

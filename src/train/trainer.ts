@@ -31,6 +31,7 @@ import type { TrainOptions } from './options.js';
 
 export type { TrainOptions } from './options.js';
 
+/** Validation loss, perplexity and BLEU. */
 export interface Validation {
   loss: number;
   ppl: number;
@@ -38,6 +39,7 @@ export interface Validation {
   bleu: number | null;
 }
 
+/** What one update measured (the onStep event). */
 export interface Progress {
   step: number;
   epoch: number;
@@ -49,9 +51,11 @@ export interface Progress {
   elapsedSeconds: number;
 }
 
+/** What a Trainer reports, and the decoding it may ask the caller for. */
 export interface TrainerEvents {
   /** After every update. */
   onStep?(p: Progress): void;
+  /** After every validation, with whether it is the best so far. */
   onValidation?(step: number, v: Validation, isBest: boolean): void;
   /** Greedy BLEU on the validation set, if the caller provides decoding. */
   bleu?(model: EncoderDecoder): Promise<number>;
@@ -61,6 +65,7 @@ export interface TrainerEvents {
 
 export { TrainingDiverged, type StopReason } from './loop.js';
 
+/** Trains a translation model as in section 5, resumably; `await trainer.run()`. */
 export class Trainer {
   readonly optimizer: Adam;
   private readonly params: Tensor[];

@@ -15,6 +15,7 @@ export interface TextClassificationOptions extends CallOptions {
   top_k?: number;
 }
 
+/** One class and its probability. */
 export interface TextClassificationOutput {
   label: string;
   score: number;
@@ -22,6 +23,7 @@ export interface TextClassificationOutput {
 
 const OPTIONS: Record<keyof TextClassificationOptions, OptionKind> = { ...CALL_OPTIONS, top_k: 'integer>=1' };
 
+/** The text-classification pipeline: `await classifier(text | texts, { top_k })`. */
 export interface TextClassificationPipeline {
   (text: string, options?: TextClassificationOptions): Promise<TextClassificationOutput[]>;
   (texts: readonly string[], options?: TextClassificationOptions): Promise<TextClassificationOutput[][]>;

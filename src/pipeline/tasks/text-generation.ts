@@ -31,6 +31,7 @@ export interface TextGenerationOptions extends CallOptions {
   return_full_text?: boolean;
 }
 
+/** One generated text. */
 export interface TextGenerationOutput {
   generated_text: string;
 }
@@ -69,6 +70,7 @@ function plan(given: TextGenerationOptions | undefined): { options: SampleOption
   return { options, sequences };
 }
 
+/** The text-generation pipeline: `await generator(prompt | prompts, options)`, and `generator.stream(prompt, options)`. */
 export interface TextGenerationPipeline {
   (text: string, options?: TextGenerationOptions): Promise<TextGenerationOutput[]>;
   (texts: readonly string[], options?: TextGenerationOptions): Promise<TextGenerationOutput[][]>;

@@ -17,6 +17,7 @@ export { SentencePieceError } from './error.js';
 // A leading U+FEFF is text here, not a byte-order mark to drop.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** A SentencePiece model (a .model file): unigram or BPE, with its normalizer. */
 export class SentencePieceModel {
   readonly type: 'unigram' | 'bpe';
   readonly unkId: number;
@@ -78,6 +79,7 @@ export class SentencePieceModel {
     }
   }
 
+  /** Reads a .model file. */
   static async load(path: string): Promise<SentencePieceModel> {
     return SentencePieceModel.fromBytes(await readFile(path), path);
   }
@@ -86,12 +88,14 @@ export class SentencePieceModel {
     return this.pieces.length;
   }
 
+  /** The piece of an id. */
   idToPiece(id: number): string {
     const piece = this.pieces[id];
     if (piece === undefined) throw new RangeError(`piece id ${id} is outside the vocabulary (0..${this.size - 1})`);
     return piece;
   }
 
+  /** The id of a piece, or undefined. */
   pieceToId(piece: string): number | undefined {
     return this.ids.get(piece);
   }
@@ -101,6 +105,7 @@ export class SentencePieceModel {
     return utf8.decode(this.normalizer.normalize(text));
   }
 
+  /** The ids of a text, as SentencePiece segments it. */
   encode(text: string): number[] {
     return this.encodeBoth(text).ids;
   }
@@ -110,6 +115,7 @@ export class SentencePieceModel {
     return this.encodeBoth(text).pieces;
   }
 
+  /** The text of ids. */
   decode(ids: ArrayLike<number>): string {
     const list = Array.from(ids);
     return this.decodeBoth(
