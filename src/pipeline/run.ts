@@ -19,7 +19,7 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Called as inputs finish: how many are done, of how many. */
   onProgress?: (done: number, total: number) => void;
-  /** Called after every decoding step with the tokens so far of each hypothesis (null during beam search). */
+  /** Called after every decoding step with the tokens so far of each hypothesis of the batch being decoded (null during beam search). */
   onStep?: (tokens: StepTokens) => void;
   /** Gets the tokens as they are chosen (one input at a time); see TextStreamer. */
   streamer?: Streamer;
