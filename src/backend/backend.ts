@@ -10,9 +10,7 @@
 //   gradient checks can run in float64); `native` is float32 only.
 // - Masks and indices are Int32Array.
 
-/** The typed array holding a float tensor. */
 export type FloatArray = Float32Array | Float64Array;
-/** The typed array holding a tensor of any dtype. */
 export type DataArray = FloatArray | Int32Array;
 
 export const MAX_RANK = 8;
@@ -88,7 +86,6 @@ export interface AdamParams {
   biasCorrection1: number;
   biasCorrection2: number;
 }
-
 /** The kernels a backend implements (the contract every backend meets; `js` is the reference). */
 export interface Backend {
   readonly name: 'js' | 'native';

@@ -7,6 +7,7 @@ import { CharacterVocabulary, VOCABULARY_FILE } from '../data/characters.js';
 import { CONFIG_FILE } from '../io/model-folder.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { createPipeline, type Task, type TaskPipelines } from './create.js';
+import { PipelineError } from './options.js';
 import type { PipelineSource, TextCodec } from './source.js';
 
 /** Options of pipeline() itself (those of each call are the task's). */
@@ -27,14 +28,22 @@ export async function pipeline<K extends Task>(
   const opened = await openModelFolder(folder);
   const source: PipelineSource = { ...opened, name: folder, labels: labelsOf(folder) };
   if (opened.tokenizer === null && existsSync(join(folder, VOCABULARY_FILE)))
-    source.tokenizer = characterCodec(CharacterVocabulary.load(join(folder, VOCABULARY_FILE)));
+    source.tokenizer = characterCodec(CharacterVocabulary.load(join(folder, VOCABULARY_FILE)), folder);
   options.onLoad?.(folder);
   return createPipeline(task, source);
 }
 
 /** A character vocabulary as a tokenizer (no EOS: a character model continues text). */
-function characterCodec(vocabulary: CharacterVocabulary): TextCodec {
-  return { encode: (text) => vocabulary.encode(text), decode: (ids) => vocabulary.decode(ids) };
+function characterCodec(vocabulary: CharacterVocabulary, folder: string): TextCodec {
+  const encode = (text: string) => {
+    try {
+      return vocabulary.encode(text);
+    } catch (error) {
+      // A character the model never saw: say which, and whose vocabulary lacks it.
+      throw new PipelineError(`${folder}/${VOCABULARY_FILE}: ${(error as Error).message}`);
+    }
+  };
+  return { encode, decode: (ids) => vocabulary.decode(ids) };
 }
 
 /** Hugging Face's config.json id2label ({"0": "NEGATIVE", ...}), when the folder's config has it. */

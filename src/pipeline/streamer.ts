@@ -6,7 +6,7 @@ import type { TextCodec } from './source.js';
 
 /** Where a TextStreamer sends its text. */
 export interface TextStreamerOptions {
-  /** Gets each piece of text; the pieces joined are the decoded output. console.log's stdout by default. */
+  /** Gets each piece of text; the pieces joined are the decoded output. Standard output by default. */
   callback_function?: (text: string) => void;
 }
 
@@ -20,7 +20,10 @@ export class TextStreamer implements Streamer {
     readonly tokenizer: Pick<TextCodec, 'decode'>,
     options: TextStreamerOptions = {},
   ) {
-    this.callback = options.callback_function ?? ((text) => console.log(text));
+    // Like transformers.js: the text goes to standard output as it comes (the console in a browser).
+    const stdout = (globalThis as { process?: { stdout?: { write(text: string): unknown } } }).process?.stdout;
+    this.callback =
+      options.callback_function ?? (stdout ? (text) => void stdout.write(text) : (text) => console.log(text));
   }
 
   /** Takes the new tokens and hands on the text completed up to the last whitespace. */

@@ -70,6 +70,10 @@ test("text-generation on a character LM folder: greedy and sampled continuations
     assert.equal(pieces.join(''), whole.generated_text);
   }
   await assert.rejects(generator('', {}), /text-generation: prompt 0 is empty/);
+  await assert.rejects(
+    generator('\u{1F600}'),
+    (e: Error) => e instanceof PipelineError && /vocabulary\.json: character/.test(e.message),
+  );
   await assert.rejects(generator('a', { num_return_sequences: 2 }), /num_return_sequences > 1 needs do_sample/);
   await assert.rejects(pipeline('translation', run), (e: Error) => {
     assert.ok(e instanceof PipelineError);
