@@ -41,7 +41,7 @@ test('greedy and beam outputs equal `transformer translate` on the same sentence
     const got = await translator(lines, { num_beams: beam });
     assert.deepEqual(
       got.map((list) => list[0].translation_text),
-      cli.out.trimEnd().split('\n'),
+      cli.out.split('\n').slice(0, -1),
       `beam ${beam}`,
     );
   }
@@ -66,7 +66,7 @@ test('a folder with a tokenizer: pipeline(task, folder) translates text as the C
     const got = await fromFolder(input, { num_beams: Number(beam), max_new_tokens: 5 });
     assert.deepEqual(
       got.map((l) => l[0].translation_text),
-      cli.out.trimEnd().split('\n'),
+      cli.out.split('\n').slice(0, -1),
     );
   }
   assert.deepEqual(
