@@ -46,3 +46,9 @@ export { loadMarianFrom, loadMarianTokenizerFrom, type LoadedMarian } from './io
 export { MarianModel } from './io/marian-model.js';
 export { marianSearchDefaults, type MarianGeneration } from './io/marian-config.js';
 export { parseSafetensors, parseSafetensorsHeader, SafetensorsError } from './io/safetensors-format.js';
+
+// pipeline(): transformers.js's shape, over a folder's URL or any FolderSource.
+export { pipeline } from './pipeline/browser.js';
+export { pipelineFrom, type PipelineOptions } from './pipeline/open.js';
+export * from './pipeline/core.js';
+export { CharacterVocabulary, VOCABULARY_FILE } from './data/characters.js';

@@ -20,7 +20,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'index', 'browser'], // the command line, and the package's entry points (Node, and the browser's)
-  ['serve', 'train'],
+  ['serve', 'train', 'pipeline'],
   ['data', 'decode', 'io', 'eval', 'viz', 'tokenizer'],
   ['model'],
   ['nn'],
@@ -31,7 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
 
 /** Imports between folders of the same layer, each with its reason. */
 const SIDEWAYS: Readonly<Record<string, string>> = {
-  'data -> io': 'data/characters.ts writes its files with io/atomic.ts',
+  'data -> io': 'data/character-file.ts writes vocabulary.json with io/atomic.ts',
   'decode -> tokenizer': 'decode/translate-lines.ts turns text into ids and back',
   'io -> tokenizer': 'a Marian folder holds SentencePiece tokenizers (io/marian-spm.ts, io/marian-config.ts)',
   'tokenizer -> io': 'tokenizer/format.ts saves tokenizer.json with io/atomic.ts, as every writer does',

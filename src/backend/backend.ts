@@ -86,7 +86,7 @@ export interface AdamParams {
   biasCorrection1: number;
   biasCorrection2: number;
 }
-
+/** The kernels a backend implements (the contract every backend meets; `js` is the reference). */
 export interface Backend {
   readonly name: 'js' | 'native';
 

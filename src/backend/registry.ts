@@ -12,6 +12,7 @@ import type { NodeBackends } from './node-backends.js';
 
 export { BackendError } from './backend-error.js';
 
+/** The backends: `native` (C++ addon) and `js` (the reference, also in browsers). */
 export type BackendName = 'js' | 'native';
 
 const backends = new Map<BackendName, Backend>([['js', jsBackend]]);
@@ -50,10 +51,12 @@ export function backendFor(dtype: 'float32' | 'float64' | 'int32'): Backend {
   return dtype === 'float64' ? jsBackend : active;
 }
 
+/** The backends that can run here (`native` only when its addon loaded). */
 export function availableBackends(): BackendName[] {
   return [...backends.keys()];
 }
 
+/** Makes `name` the backend every kernel runs on from now on. */
 export function setBackend(name: BackendName): void {
   const chosen = backends.get(name);
   if (chosen === undefined)

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { CharacterVocabulary, VOCABULARY_FILE } from '../data/characters.js';
+import { saveCharacterVocabulary } from '../data/character-file.js';
 import { CorpusError } from '../data/lines.js';
 import { firstInvalidUtf8 } from '../data/utf8.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -45,7 +46,7 @@ export async function lm(argv: string[]): Promise<number> {
   const { run, options } = flags;
   const { vocabulary, train, valid, model } = prepare(flags);
   makeRunFolder(run);
-  vocabulary.save(join(run, VOCABULARY_FILE));
+  saveCharacterVocabulary(join(run, VOCABULARY_FILE), vocabulary);
   writeFileAtomic(join(run, LM_OPTIONS_FILE), [
     Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`),
   ]);

@@ -14,23 +14,10 @@ import { InputError } from '../errors.js';
 import { TOKENIZER_FILE } from '../io/model-folder.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { quote } from '../quote.js';
-import { DecoderOnly, EncoderDecoder, shiftRight } from '../model/index.js';
-import * as T from '../tensor/index.js';
-import { Tensor, tidy } from '../tensor/tensor.js';
+import { scoreSequences, scoreTranslations, type ScoreExample as Example } from '../decode/score.js';
+import { DecoderOnly, EncoderDecoder } from '../model/index.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
-
-export interface Scored {
-  tokens: number[];
-  logprobs: number[];
-  sum: number;
-}
-
-/** One input line as ids: the model reads `input` (source or sequence) and scores `target`. */
-interface Example {
-  source: number[];
-  target: number[];
-}
 
 export async function score(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -112,60 +99,4 @@ function lineParser(
     checkLength(sequence.slice(0, -1), 'sequence (without its last token)');
     return { source: sequence.slice(0, -1), target: sequence.slice(1) };
   };
-}
-
-/** Rows padded with padId into one (B, L) int32 tensor. */
-function padded(rows: number[][], padId: number): Tensor {
-  const L = Math.max(...rows.map((r) => r.length));
-  const ids = new Int32Array(rows.length * L).fill(padId);
-  rows.forEach((r, b) => ids.set(r, b * L));
-  return Tensor.from(ids, [rows.length, L]);
-}
-
-/** log p(target[b][t] | ...) read from the log-softmax of logits (B, L, V). */
-function gather(logits: Tensor, batch: Example[]): Scored[] {
-  const [, L, V] = logits.shape;
-  const logp = T.contiguous(T.logSoftmax(logits, -1)).floats('log-probabilities'); // (B, L, V)
-  return batch.map(({ target }, b) => {
-    const logprobs = target.map((id, t) => logp[(b * L + t) * V + id]);
-    return { tokens: target, logprobs, sum: logprobs.reduce((s, x) => s + x, 0) };
-  });
-}
-
-/** Encoder-decoder: the decoder reads each target shifted right behind the decoder-start token. */
-export function scoreTranslations(model: EncoderDecoder, batch: Example[]): Scored[] {
-  const { padId, bosId } = model.config;
-  return tidy(() =>
-    T.noGrad(() => {
-      const target = padded(
-        batch.map((e) => e.target),
-        padId,
-      ); // (B, L)
-      const logits = model.forward(
-        padded(
-          batch.map((e) => e.source),
-          padId,
-        ),
-        shiftRight(target, bosId),
-      ); // (B, L, V)
-      return gather(logits, batch);
-    }),
-  );
-}
-
-/** Decoder-only: position t reads the sequence up to t and predicts the token after it. */
-export function scoreSequences(model: DecoderOnly, batch: Example[]): Scored[] {
-  return tidy(() =>
-    T.noGrad(() =>
-      gather(
-        model.forward(
-          padded(
-            batch.map((e) => e.source),
-            model.config.padId,
-          ),
-        ),
-        batch,
-      ),
-    ),
-  );
 }

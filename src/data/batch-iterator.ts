@@ -13,8 +13,10 @@ export interface DataPosition {
   seed: number;
 }
 
+/** How batches are formed: the token budget, the seed and the special ids. */
 export type BatchOptions = BucketOptions & SpecialIds;
 
+/** Token-based batches of a corpus, epoch after epoch, resumable from its `position`. */
 export class BatchIterator {
   private epoch: number;
   private index: number;
@@ -49,6 +51,7 @@ export class BatchIterator {
     return this.plan.length;
   }
 
+  /** The next batch (a new epoch starts, reshuffled, when one ends). */
   next(): Batch {
     if (this.index === this.plan.length) {
       this.epoch++;

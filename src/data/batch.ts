@@ -3,12 +3,14 @@
 import type { ParallelCorpus } from './corpus.js';
 import { sentence } from './token-column.js';
 
+/** The padding, begin and end of sequence ids a batch is built with. */
 export interface SpecialIds {
   padId: number;
   bosId: number;
   eosId: number;
 }
 
+/** One batch as flat int32 arrays: sources, decoder inputs (BOS + target) and outputs (target + EOS). */
 export interface Batch {
   /** Pair indices in the corpus, one per row. */
   indices: Int32Array;
@@ -30,6 +32,7 @@ export interface Batch {
   targetLengths: Int32Array;
 }
 
+/** The batch of the given sentence pairs, padded to their longest source and target. */
 export function makeBatch(corpus: ParallelCorpus, indices: Int32Array, ids: SpecialIds): Batch {
   const B = indices.length;
   const sourceLengths = new Int32Array(B);

@@ -8,6 +8,7 @@ import { Generator } from '../tensor/random.js';
 import type { ParallelCorpus } from './corpus.js';
 import { sentenceLength } from './token-column.js';
 
+/** Batching by length: sentence pairs of similar length share a batch of at most `maxTokens` padded tokens. */
 export interface BucketOptions {
   /** Padded tokens per batch, on each side (source S x B, target T x B); 25000 in the paper. */
   maxTokens: number;

@@ -1,9 +1,9 @@
 // A character vocabulary for character language models: every distinct character (Unicode code point) of a
 // text, in code point order, after the three ids a model config reserves (padding, begin, end of sequence).
-// Saved as vocabulary.json: {"format": "transformer-ts/characters", "version": 1, "chars": [...]}.
+// Saved as vocabulary.json: {"format": "transformer-ts/characters", "version": 1, "chars": [...]}
+// (character-file.ts reads and writes it on disk; pages parse fetched text with fromJson).
 
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../errors.js';
 
 export const VOCABULARY_FILE = 'vocabulary.json';
 export const VOCABULARY_FORMAT = 'transformer-ts/characters';
@@ -11,6 +11,7 @@ const VERSION = 1;
 /** Ids 0, 1, 2: padding, begin and end of sequence (ModelConfig's padId, bosId, eosId); unused in the text. */
 export const RESERVED_IDS = 3;
 
+/** A character language model's vocabulary: one id per character after the three reserved ids. */
 export class CharacterVocabulary {
   private readonly ids = new Map<string, number>();
 
@@ -24,16 +25,28 @@ export class CharacterVocabulary {
     return new CharacterVocabulary([...seen].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
   }
 
-  static load(path: string): CharacterVocabulary {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown; version?: unknown; chars?: unknown };
-    if (json.format !== VOCABULARY_FORMAT || json.version !== VERSION || !Array.isArray(json.chars))
-      throw new Error(`${path}: not a ${VOCABULARY_FORMAT} version ${VERSION} file`);
-    return new CharacterVocabulary(json.chars as string[]);
+  /** The vocabulary of vocabulary.json's text; `path` names the file in errors. */
+  static fromJson(text: string, path: string): CharacterVocabulary {
+    let json: { format?: unknown; version?: unknown; chars?: unknown } | null;
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      json = null;
+    }
+    const chars = json?.chars;
+    if (
+      json?.format !== VOCABULARY_FORMAT ||
+      json.version !== VERSION ||
+      !Array.isArray(chars) ||
+      !chars.every((c) => typeof c === 'string' && [...c].length === 1)
+    )
+      throw new InputError(`${path}: not a ${VOCABULARY_FORMAT} version ${VERSION} file`);
+    return new CharacterVocabulary(chars as string[]);
   }
 
-  save(path: string): void {
-    const json = { format: VOCABULARY_FORMAT, version: VERSION, chars: this.chars };
-    writeFileAtomic(path, [Buffer.from(`${JSON.stringify(json)}\n`)]);
+  /** vocabulary.json's text. */
+  toJson(): string {
+    return `${JSON.stringify({ format: VOCABULARY_FORMAT, version: VERSION, chars: this.chars })}\n`;
   }
 
   /** Ids for the model's vocabulary: the reserved ones and one per character. */
@@ -53,6 +66,7 @@ export class CharacterVocabulary {
     return out.slice(0, n);
   }
 
+  /** The text of ids (reserved ids are skipped). */
   decode(ids: ArrayLike<number>): string {
     let text = '';
     for (let i = 0; i < ids.length; i++)

@@ -5,6 +5,7 @@ import { readLines, CorpusError } from './lines.js';
 import { TokenColumnBuilder, type TokenColumn } from './token-column.js';
 import { dropReason, emptyReport, type FilterReport, type PairFilters } from './filters.js';
 
+/** Sentence pairs as token ids, stored compactly, with the report of the pairs the filters dropped. */
 export interface ParallelCorpus {
   source: TokenColumn;
   target: TokenColumn;
@@ -14,6 +15,7 @@ export interface ParallelCorpus {
   report: FilterReport;
 }
 
+/** Text to ids, as a tokenizer encodes a corpus line. */
 export type Encode = (text: string) => Int32Array;
 
 /** Collects pairs of token ids through the filters. */
@@ -38,6 +40,7 @@ export class CorpusBuilder {
     return true;
   }
 
+  /** The corpus of every pair added and kept by the filters. */
   finish(): ParallelCorpus {
     return { source: this.source.finish(), target: this.target.finish(), size: this.report.kept, report: this.report };
   }
@@ -53,6 +56,7 @@ export function corpusFromIds(
   return builder.finish();
 }
 
+/** How readParallelCorpus encodes and filters the lines of two files. */
 export interface ReadOptions {
   encodeSource: Encode;
   /** Defaults to encodeSource (a shared vocabulary). */

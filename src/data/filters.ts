@@ -1,6 +1,7 @@
 // Length filters for sentence pairs. Their effect is always reported to the caller (pairs kept and
 // dropped per reason), never silent.
 
+/** The length and ratio limits a sentence pair must meet to be kept. */
 export interface PairFilters {
   /** Drop a pair when either side has fewer tokens. */
   minLength?: number;
@@ -12,6 +13,7 @@ export interface PairFilters {
 
 export type DropReason = 'tooShort' | 'tooLong' | 'ratio';
 
+/** How many pairs were kept and why the others were dropped. */
 export interface FilterReport {
   read: number;
   kept: number;

@@ -7,6 +7,7 @@
 import { AtomicFile } from '../io/atomic.js';
 import { Generator } from '../tensor/random.js';
 
+/** The size and seed of a generated long text. */
 export interface LongTextOptions {
   /** Characters of text (the last section is cut off there). */
   chars: number;

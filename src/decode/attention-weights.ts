@@ -7,10 +7,11 @@ import { observeAttention } from '../model/observe.js';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 
+/** One attention module's weights for one translation. */
 export interface AttentionMap {
   /** e.g. "encoder.layers.0.selfAttention", "decoder.layers.1.crossAttention" */
   name: string;
-  /** [h, Tq, Tk]: queries are output positions (BOS, then the tokens) or source positions. */
+  /** Shape `[h, Tq, Tk]`: queries are output positions (BOS, then the tokens) or source positions. */
   shape: [number, number, number];
   /** Row-major (h, Tq, Tk) weights; each query row sums to 1. */
   weights: Float32Array;

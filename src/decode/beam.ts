@@ -23,7 +23,9 @@ import {
   type Hypothesis,
   type SearchOptions,
 } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
+/** Beam search settings: the search options, the beam size and the n-best count. */
 export interface BeamOptions extends SearchOptions {
   /** k, 4 by default. */
   beamSize?: number;
@@ -52,6 +54,15 @@ export function beamSearch(
   sources: readonly (readonly number[])[],
   options: BeamOptions = {},
 ): Hypothesis[][] {
+  return drain(beamSearchSteps(model, sources, options));
+}
+
+/** Beam search one step per `next()` (see stepwise.ts); it yields null, the best hypothesis being known only at the end. */
+export function* beamSearchSteps(
+  model: EncoderDecoder,
+  sources: readonly (readonly number[])[],
+  options: BeamOptions = {},
+): Steps<Hypothesis[][]> {
   const o = resolveOptions(options);
   const k = options.beamSize ?? 4;
   const nbest = options.nbest ?? 1;
@@ -62,76 +73,75 @@ export function beamSearch(
   const maxLengths = sources.map((s) => maxOutputLength(s.length, o, model.config));
   const finished: Hypothesis[][] = sources.map(() => []);
   if (sources.length === 0) return [];
-  return T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(padSources(sources, model.config)));
-    try {
-      // Each sentence gets k rows: its memory repeated, one row per active hypothesis.
-      reorderTranslation(
+  const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config))));
+  try {
+    // Each sentence gets k rows: its memory repeated, one row per active hypothesis.
+    reorderTranslation(
+      state,
+      Int32Array.from({ length: sources.length * k }, (_, r) => Math.floor(r / k)),
+      sources.length,
+    );
+    let alive = sources.map((_, b) => b);
+    let beams = alive.map((_, j) =>
+      Array.from({ length: k }, (_, i): Beam => ({ tokens: [], tokenLogprobs: [], logprob: 0, row: j * k + i })),
+    );
+    for (let step = 0; alive.length > 0; step++) {
+      const logprobs = stepLogprobs(
+        model,
         state,
-        Int32Array.from({ length: sources.length * k }, (_, r) => Math.floor(r / k)),
-        sources.length,
+        Int32Array.from(beams.flat(), (h) => h.tokens.at(-1) ?? bosId),
       );
-      let alive = sources.map((_, b) => b);
-      let beams = alive.map((_, j) =>
-        Array.from({ length: k }, (_, i): Beam => ({ tokens: [], tokenLogprobs: [], logprob: 0, row: j * k + i })),
-      );
-      for (let step = 0; alive.length > 0; step++) {
-        const logprobs = stepLogprobs(
-          model,
-          state,
-          Int32Array.from(beams.flat(), (h) => h.tokens.at(-1) ?? bosId),
-        );
-        const nextAlive: number[] = [];
-        const nextBeams: Beam[][] = [];
-        alive.forEach((b, j) => {
-          // At the first step the k rows are the same hypothesis: extend only one.
-          const extended = step === 0 ? beams[j].slice(0, 1) : beams[j];
-          for (const h of extended) {
-            constrainNext(logprobs.subarray(h.row * V, (h.row + 1) * V), h.tokens, maxLengths[b], o, eosId);
+      const nextAlive: number[] = [];
+      const nextBeams: Beam[][] = [];
+      alive.forEach((b, j) => {
+        // At the first step the k rows are the same hypothesis: extend only one.
+        const extended = step === 0 ? beams[j].slice(0, 1) : beams[j];
+        for (const h of extended) {
+          constrainNext(logprobs.subarray(h.row * V, (h.row + 1) * V), h.tokens, maxLengths[b], o, eosId);
+        }
+        const candidates = topCandidates(extended, logprobs, V, 2 * k);
+        const next: Beam[] = [];
+        candidates.forEach((c, rank) => {
+          const tokenLogprobs = [...c.beam.tokenLogprobs, c.tokenLogprob];
+          if (c.token === eosId) {
+            if (rank >= k || finished[b].length >= k) return;
+            const length = c.beam.tokens.length + 1;
+            const score = normalizedScore(c.logprob, length, o.alpha);
+            finished[b].push({ tokens: c.beam.tokens, tokenLogprobs, logprob: c.logprob, score });
+          } else if (next.length < k) {
+            next.push({ tokens: [...c.beam.tokens, c.token], tokenLogprobs, logprob: c.logprob, row: c.beam.row });
           }
-          const candidates = topCandidates(extended, logprobs, V, 2 * k);
-          const next: Beam[] = [];
-          candidates.forEach((c, rank) => {
-            const tokenLogprobs = [...c.beam.tokenLogprobs, c.tokenLogprob];
-            if (c.token === eosId) {
-              if (rank >= k || finished[b].length >= k) return;
-              const length = c.beam.tokens.length + 1;
-              const score = normalizedScore(c.logprob, length, o.alpha);
-              finished[b].push({ tokens: c.beam.tokens, tokenLogprobs, logprob: c.logprob, score });
-            } else if (next.length < k) {
-              next.push({ tokens: [...c.beam.tokens, c.token], tokenLogprobs, logprob: c.logprob, row: c.beam.row });
-            }
-          });
-          if (next.length === 0 && finished[b].length === 0) {
-            // Nothing finite to extend with (a model gone NaN, or EOS impossible at the limit): the
-            // best active hypothesis ends here, impossible as it is, so every source has an answer.
-            const h = extended[0];
-            const logprob = h.logprob + logprobs[h.row * V + eosId];
-            finished[b].push({
-              tokens: h.tokens,
-              tokenLogprobs: [...h.tokenLogprobs, logprobs[h.row * V + eosId]],
-              logprob,
-              score: normalizedScore(logprob, h.tokens.length + 1, o.alpha),
-            });
-          }
-          if (finished[b].length >= k || next.length === 0) return;
-          // Too few finite extensions (a tiny vocabulary, banned n-grams): pad with dead copies.
-          while (next.length < k) next.push({ ...next[0], logprob: -Infinity });
-          nextAlive.push(b);
-          nextBeams.push(next);
         });
-        if (nextAlive.length === 0) break;
-        const rows = Int32Array.from(nextBeams.flat(), (h) => h.row);
-        reorderTranslation(state, rows, alive.length * k);
-        nextBeams.flat().forEach((h, r) => (h.row = r));
-        alive = nextAlive;
-        beams = nextBeams;
-      }
-      return finished.map((list) => [...list].sort((x, y) => y.score - x.score).slice(0, nbest));
-    } finally {
-      model.endDecoding(state);
+        if (next.length === 0 && finished[b].length === 0) {
+          // Nothing finite to extend with (a model gone NaN, or EOS impossible at the limit): the
+          // best active hypothesis ends here, impossible as it is, so every source has an answer.
+          const h = extended[0];
+          const logprob = h.logprob + logprobs[h.row * V + eosId];
+          finished[b].push({
+            tokens: h.tokens,
+            tokenLogprobs: [...h.tokenLogprobs, logprobs[h.row * V + eosId]],
+            logprob,
+            score: normalizedScore(logprob, h.tokens.length + 1, o.alpha),
+          });
+        }
+        if (finished[b].length >= k || next.length === 0) return;
+        // Too few finite extensions (a tiny vocabulary, banned n-grams): pad with dead copies.
+        while (next.length < k) next.push({ ...next[0], logprob: -Infinity });
+        nextAlive.push(b);
+        nextBeams.push(next);
+      });
+      if (nextAlive.length === 0) break;
+      const rows = Int32Array.from(nextBeams.flat(), (h) => h.row);
+      reorderTranslation(state, rows, alive.length * k);
+      nextBeams.flat().forEach((h, r) => (h.row = r));
+      alive = nextAlive;
+      beams = nextBeams;
+      yield null;
     }
-  });
+    return finished.map((list) => [...list].sort((x, y) => y.score - x.score).slice(0, nbest));
+  } finally {
+    model.endDecoding(state);
+  }
 }
 
 /** The n best finite (hypothesis, token) extensions by total log-probability, best first. */

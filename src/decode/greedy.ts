@@ -2,7 +2,7 @@
 // key/value cache. A sentence leaves the batch when it emits EOS.
 
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
-import { decodeEachRow } from './each-row.js';
+import { decodeEachRowSteps } from './each-row.js';
 import { normalizedScore } from './length-penalty.js';
 import {
   constrainNext,
@@ -12,6 +12,7 @@ import {
   type Hypothesis,
   type SearchOptions,
 } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
 /** The index of the largest of row[0..n) (the first one on ties). */
 export function argmax(row: ArrayLike<number>, n = row.length): number {
@@ -26,10 +27,19 @@ export function greedy(
   sources: readonly (readonly number[])[],
   options: SearchOptions = {},
 ): Hypothesis[] {
+  return drain(greedySteps(model, sources, options));
+}
+
+/** Greedy search one step per `next()` (see stepwise.ts). */
+export function greedySteps(
+  model: EncoderDecoder,
+  sources: readonly (readonly number[])[],
+  options: SearchOptions = {},
+): Steps<Hypothesis[]> {
   const o = resolveOptions(options);
   const { eosId, vocabSize: V } = model.config;
   const maxLengths = sources.map((s) => maxOutputLength(s.length, o, model.config));
-  return decodeEachRow(
+  return decodeEachRowSteps(
     model,
     sources,
     (state, tokens) => stepLogprobs(model, state, tokens),

@@ -8,7 +8,7 @@ import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
-import { decodeEachRow } from './each-row.js';
+import { decodeEachRowSteps } from './each-row.js';
 import { prepareSources } from './translate-lines.js';
 import { nextToken, type SampleOptions } from './sample.js';
 import {
@@ -19,7 +19,9 @@ import {
   type ResolvedOptions,
   type SearchOptions,
 } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
+/** How translations are drawn: temperature, top-k, top-p, repetition penalty, seed and count. */
 export interface TranslationSampleOptions extends SearchOptions {
   /** Logits are divided by it; 0 picks the most probable token. 1 by default. */
   temperature?: number;
@@ -75,6 +77,15 @@ export function sampleTranslations(
   sources: readonly (readonly number[])[],
   options: TranslationSampleOptions = {},
 ): Hypothesis[][] {
+  return drain(sampleTranslationsSteps(model, sources, options));
+}
+
+/** sampleTranslations one decoding step per `next()` (see stepwise.ts); what it yields is per batch. */
+export function* sampleTranslationsSteps(
+  model: EncoderDecoder,
+  sources: readonly (readonly number[])[],
+  options: TranslationSampleOptions = {},
+): Steps<Hypothesis[][]> {
   const { samples = 1, batchSize = 32, firstIndex = 0 } = options;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be >= 1, got ${samples}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
@@ -91,7 +102,7 @@ export function sampleTranslations(
       const index = (firstIndex + i) * samples + s;
       return new Generator((draw.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     });
-    const drawn = sampleBatch(
+    const drawn = yield* sampleBatch(
       model,
       rows.map(({ i }) => prepared[i]),
       generators,
@@ -112,10 +123,10 @@ function sampleBatch(
   generators: Generator[],
   draw: Draw,
   search: ResolvedOptions,
-): Hypothesis[] {
+): Steps<Hypothesis[]> {
   const { eosId, vocabSize: V } = model.config;
   const maxLengths = sources.map((s) => maxOutputLength(s.length, search, model.config));
-  return decodeEachRow(
+  return decodeEachRowSteps(
     model,
     sources,
     (state, tokens) => step(model, state, tokens), // (N * V) each

@@ -11,7 +11,9 @@ import { banRepeatedNgrams, penalizeRepeats } from './constraints.js';
 import { argmax } from './greedy.js';
 import { reorderLanguageModel } from './rows.js';
 import { nanToMinusInfinity } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
+/** How a language model is sampled: length, temperature, top-k, top-p, penalties and seed. */
 export interface SampleOptions {
   /** Tokens to generate after the prompt at most (fewer when the model's maxLength is reached); 50 by default. */
   maxNewTokens?: number;
@@ -29,6 +31,7 @@ export interface SampleOptions {
   seed?: number;
 }
 
+/** One continuation drawn from a language model. */
 export interface Sample {
   /** The generated tokens after the prompt, without EOS. */
   tokens: number[];
@@ -69,6 +72,15 @@ export function sample(
   prompts: readonly (readonly number[])[],
   options: SampleOptions = {},
 ): Sample[] {
+  return drain(sampleSteps(model, prompts, options));
+}
+
+/** sample one decoding step per `next()` (see stepwise.ts); what it yields is per group of equal-length prompts. */
+export function* sampleSteps(
+  model: DecoderOnly,
+  prompts: readonly (readonly number[])[],
+  options: SampleOptions = {},
+): Steps<Sample[]> {
   const o = resolve(options);
   const out: Sample[] = new Array(prompts.length);
   const byLength = new Map<number, number[]>();
@@ -78,7 +90,7 @@ export function sample(
     byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]);
   });
   for (const group of byLength.values()) {
-    const samples = sampleGroup(
+    const samples = yield* sampleGroup(
       model,
       group.map((i) => prompts[i]),
       group.map((i) => new Generator((o.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0)),
@@ -90,53 +102,52 @@ export function sample(
 }
 
 /** Prompts of one length, decoded together; a sequence leaves the batch when it ends. */
-function sampleGroup(
+function* sampleGroup(
   model: DecoderOnly,
   prompts: (readonly number[])[],
   generators: Generator[],
   o: Resolved,
-): Sample[] {
+): Steps<Sample[]> {
   const { eosId, vocabSize: V, maxLength } = model.config;
   const L = prompts[0].length;
   const limit = Math.min(o.maxNewTokens, maxLength - L + 1);
   const samples: Sample[] = prompts.map(() => ({ tokens: [], tokenLogprobs: [] }));
   if (limit === 0) return samples;
-  return T.noGrad(() => {
-    const state: LanguageModelState = model.startDecoding();
-    try {
-      let alive = prompts.map((_, i) => i);
-      let input = Tensor.from(Int32Array.from(prompts.flat()), [prompts.length, L]);
-      for (;;) {
-        const n = alive.length;
-        const logits = tidy(() => {
-          const all = model.step(state, input); // (n, t, V)
-          const t = all.shape[1];
-          return Float32Array.from(T.contiguous(T.slice(all, 1, t - 1, t)).floats('logits')); // (n * V)
-        });
-        const keep: number[] = [];
-        alive.forEach((s, i) => {
-          const row = nanToMinusInfinity(logits.subarray(i * V, (i + 1) * V)); // a NaN logit cannot be drawn
-          const history = [...prompts[s], ...samples[s].tokens];
-          const token = nextToken(Float32Array.from(row), history, generators[s], o, eosId);
-          const logprob = row[token] - logSumExp(row);
-          samples[s].tokenLogprobs.push(Number.isNaN(logprob) ? -Infinity : logprob);
-          if (o.stopAtEos && token === eosId) return;
-          samples[s].tokens.push(token);
-          if (samples[s].tokens.length < limit) keep.push(i);
-        });
-        if (keep.length === 0) break;
-        reorderLanguageModel(state, Int32Array.from(keep), n);
-        alive = keep.map((i) => alive[i]);
-        input = Tensor.from(
-          Int32Array.from(alive, (s) => samples[s].tokens.at(-1)!),
-          [alive.length, 1],
-        );
-      }
-      return samples;
-    } finally {
-      model.endDecoding(state);
+  const state: LanguageModelState = model.startDecoding();
+  try {
+    let alive = prompts.map((_, i) => i);
+    let input = Tensor.from(Int32Array.from(prompts.flat()), [prompts.length, L]);
+    for (;;) {
+      const n = alive.length;
+      const logits = tidy(() => {
+        const all = model.step(state, input); // (n, t, V)
+        const t = all.shape[1];
+        return Float32Array.from(T.contiguous(T.slice(all, 1, t - 1, t)).floats('logits')); // (n * V)
+      });
+      const keep: number[] = [];
+      alive.forEach((s, i) => {
+        const row = nanToMinusInfinity(logits.subarray(i * V, (i + 1) * V)); // a NaN logit cannot be drawn
+        const history = [...prompts[s], ...samples[s].tokens];
+        const token = nextToken(Float32Array.from(row), history, generators[s], o, eosId);
+        const logprob = row[token] - logSumExp(row);
+        samples[s].tokenLogprobs.push(Number.isNaN(logprob) ? -Infinity : logprob);
+        if (o.stopAtEos && token === eosId) return;
+        samples[s].tokens.push(token);
+        if (samples[s].tokens.length < limit) keep.push(i);
+      });
+      if (keep.length === 0) break;
+      reorderLanguageModel(state, Int32Array.from(keep), n);
+      alive = keep.map((i) => alive[i]);
+      input = Tensor.from(
+        Int32Array.from(alive, (s) => samples[s].tokens.at(-1)!),
+        [alive.length, 1],
+      );
+      yield samples.map((x) => x.tokens);
     }
-  });
+    return samples;
+  } finally {
+    model.endDecoding(state);
+  }
 }
 
 /** Applies the rules to a row of logits (in place) and draws the next token. */

@@ -7,6 +7,7 @@ import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { banRepeatedNgrams } from './constraints.js';
 
+/** What greedy and beam search share: the output length limits, no-repeat n-grams and the length penalty. */
 export interface SearchOptions {
   /** At most floor(maxLenA * |source| + maxLenB) tokens before EOS (fairseq's max_len_a/b); 1 and 50 by default. */
   maxLenA?: number;
@@ -19,6 +20,7 @@ export interface SearchOptions {
   alpha?: number;
 }
 
+/** One output of a search: its tokens, their log-probabilities and its score. */
 export interface Hypothesis {
   /** The output tokens, without EOS. */
   tokens: number[];
@@ -30,6 +32,7 @@ export interface Hypothesis {
   score: number;
 }
 
+/** SearchOptions with every default filled in. */
 export interface ResolvedOptions {
   maxLenA: number;
   maxLenB: number;

@@ -4,11 +4,13 @@
 // keeps its first maxLength - 1 tokens and EOS) and is reported through onTruncate.
 
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { beamSearch } from './beam.js';
-import { greedy } from './greedy.js';
+import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { beamSearchSteps } from './beam.js';
+import { greedySteps } from './greedy.js';
 import type { Hypothesis, SearchOptions } from './search.js';
+import { drain, type Steps } from './stepwise.js';
 
+/** Translating many sources: the search, the beam size, n-best, batching and callbacks. */
 export interface TranslateOptions extends SearchOptions {
   /** Beam size k; 1 decodes greedily. 4 by default (the paper). */
   beam?: number;
@@ -55,6 +57,15 @@ export function translateIds(
   sources: readonly (readonly number[])[],
   options: TranslateOptions = {},
 ): Hypothesis[][] {
+  return drain(translateIdsSteps(model, sources, options));
+}
+
+/** translateIds one decoding step per `next()` (see stepwise.ts); what it yields is per batch. */
+export function* translateIdsSteps(
+  model: EncoderDecoder,
+  sources: readonly (readonly number[])[],
+  options: TranslateOptions = {},
+): Steps<Hypothesis[][]> {
   const { beam = 4, nbest = 1, batchSize = 32 } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
   const out: Hypothesis[][] = sources.map(() => [{ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }]);
@@ -65,8 +76,8 @@ export function translateIds(
     const batchSources = batch.map((i) => prepared[i]);
     const results =
       beam === 1 && nbest === 1
-        ? greedy(model, batchSources, options).map((h) => [h])
-        : beamSearch(model, batchSources, { ...options, beamSize: beam, nbest });
+        ? (yield* greedySteps(model, batchSources, options)).map((h) => [h])
+        : yield* beamSearchSteps(model, batchSources, { ...options, beamSize: beam, nbest });
     batch.forEach((i, j) => (out[i] = results[j]));
     done += batch.length;
     options.onProgress?.(done);
@@ -77,7 +88,7 @@ export function translateIds(
 /** Text in, best translation's text out, line for line (a blank line gives an empty line). */
 export function translateLines(
   model: EncoderDecoder,
-  tokenizer: Tokenizer,
+  tokenizer: Pick<TextTokenizer, 'encode' | 'decode'>,
   lines: readonly string[],
   options: TranslateOptions = {},
 ): string[] {

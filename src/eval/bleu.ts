@@ -7,12 +7,15 @@ import { checkStreams, refCount, segmentReferences } from './streams.js';
 import { tokenizer, type TokenizerName } from './tokenizers.js';
 import { pyRstrip, pySplit } from './whitespace.js';
 
+/** One of sacreBLEU's smoothing methods. */
 export type SmoothMethod = 'none' | 'floor' | 'add-k' | 'exp';
+/** sacreBLEU's smoothing methods. */
 export const SMOOTH_METHODS: readonly SmoothMethod[] = ['none', 'floor', 'add-k', 'exp'];
 
 /** The values `floor` and `add-k` use when none is given (Chen and Cherry, 2014). */
 const SMOOTH_DEFAULTS: Record<SmoothMethod, number | null> = { none: null, floor: 0.1, 'add-k': 1, exp: null };
 
+/** sacreBLEU's BLEU settings: tokenizer, smoothing, lowercasing, effective order. */
 export interface BleuOptions {
   /** Default "13a". */
   tokenize?: TokenizerName;
@@ -39,6 +42,7 @@ export interface BleuStatistics {
   nrefs: number | 'var';
 }
 
+/** A BLEU score with its n-gram precisions, brevity penalty and lengths, as sacreBLEU reports them. */
 export interface BleuScore {
   /** 0..100. */
   score: number;

@@ -5,6 +5,7 @@ import { formatSignature } from './signature.js';
 import { checkStreams, refCount, segmentReferences } from './streams.js';
 import { pySplit } from './whitespace.js';
 
+/** sacreBLEU's chrF settings: character and word n-gram orders, beta, whitespace. */
 export interface ChrfOptions {
   /** Character n-gram order; default 6. */
   charOrder?: number;
@@ -19,6 +20,7 @@ export interface ChrfOptions {
   epsSmoothing?: boolean;
 }
 
+/** A chrF score with its settings. */
 export interface ChrfScore {
   /** "chrF2", or "chrF2++" with word order 2. */
   name: string;

@@ -15,6 +15,7 @@ export function formatFixed(x: number, digits: number): string {
   return last % 2 === 0 ? truncated : rounded;
 }
 
+/** The parts of sacreBLEU's one-line BLEU report. */
 export interface BleuLineParts {
   score: number;
   precisions: readonly number[];

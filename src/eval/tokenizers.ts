@@ -3,7 +3,9 @@
 
 import { pySplit } from './whitespace.js';
 
+/** The name of one of sacreBLEU's tokenizers. */
 export type TokenizerName = 'none' | '13a' | 'intl' | 'char';
+/** sacreBLEU's tokenizers by name (13a, intl, char, none, ...). */
 export const TOKENIZERS: readonly TokenizerName[] = ['none', '13a', 'intl', 'char'];
 
 // mteval-v13a's language-dependent rules, applied in order (the same regexes as sacreBLEU's, with
@@ -49,6 +51,7 @@ const BY_NAME: Record<TokenizerName, (line: string) => string> = {
   char: tokenizeChar,
 };
 
+/** True for the name of one of sacreBLEU's tokenizers. */
 export function isTokenizerName(name: string): name is TokenizerName {
   return (TOKENIZERS as readonly string[]).includes(name);
 }

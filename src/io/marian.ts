@@ -84,6 +84,7 @@ export function readMarianConfig(dir: string): ModelConfig {
   return marianConfigFromJson(json, path);
 }
 
+/** What saveMarian writes beside the weights: tokenizer files and generation settings. */
 export interface SaveMarianOptions {
   /** The folder's tokenizer: vocab.json and the two .spm files come from it. */
   tokenizer?: MarianTokenizer;

@@ -36,6 +36,7 @@ export {
   WEIGHTS_FILE,
 } from './model-files.js';
 
+/** What saveModel writes beside the config and weights: a tokenizer file and metadata. */
 export interface SaveOptions {
   /** A tokenizer file to copy into the folder as tokenizer.json. */
   tokenizerPath?: string;

@@ -28,6 +28,7 @@ export interface TensorEntry {
   end: number;
 }
 
+/** A safetensors file's header: its tensors' entries, its metadata and where the data starts. */
 export interface SafetensorsHeader {
   entries: TensorEntry[];
   metadata: Record<string, string>;
@@ -35,11 +36,13 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
+/** The tensors of a safetensors file by name, and its metadata. */
 export interface SafetensorsContent {
   tensors: Map<string, StoredTensor>;
   metadata: Record<string, string>;
 }
 
+/** A tensor to write: its shape and values (float32, float64 or int32). */
 export interface TensorToWrite {
   shape: readonly number[];
   data: TensorData;

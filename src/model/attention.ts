@@ -27,6 +27,7 @@ export class KVCache {
     return this.k?.shape[2] ?? 0;
   }
 
+  /** Frees the cached keys and values. */
   dispose(): void {
     this.k?.dispose();
     this.v?.dispose();

@@ -5,13 +5,18 @@ import { InputError } from '../errors.js';
 import { oneLine, quoteJson } from '../quote.js';
 import { AttentionSpecError, CAUSAL_KINDS, validateAttentionSpec, type AttentionSpec } from './efficient/spec.js';
 
+/** The three model shapes: encoder-decoder (translation), encoder-only, decoder-only. */
 export type ModelKind = 'encoder-decoder' | 'encoder-only' | 'decoder-only';
+/** Where layer normalization sits: after each sublayer (the paper's post-norm) or before it. */
 export type NormPosition = 'post' | 'pre';
+/** The feed-forward activation: the paper's relu, or gelu / swish. */
 export type Activation = 'relu' | 'gelu' | 'swish';
 /** sinusoidal: the paper's interleaved sin/cos; sinusoidal-halves: sines then cosines (Marian); learned. */
 export type PositionalEncodingKind = 'sinusoidal' | 'sinusoidal-halves' | 'learned';
+/** The head of an encoder-only model. */
 export type EncoderHead = 'masked-lm' | 'sequence-classification' | 'token-classification';
 
+/** A model's every setting: kind, sizes (N, d_model, d_ff, h), dropout, vocabularies, special ids, attention kinds. */
 export interface ModelConfig {
   kind: ModelKind;
   /** Target vocabulary (the only one for encoder-only and decoder-only models). */
@@ -86,8 +91,10 @@ const defaults: ModelConfig = {
   layerAttention: {},
 };
 
+/** The named configs: the paper's base and big, and the smaller small and tiny. */
 export type PresetName = 'base' | 'big' | 'small' | 'tiny';
 
+/** The named configs (base and big are the rows of the paper's Table 3). */
 export const presets: Record<PresetName, Partial<ModelConfig>> = {
   base: { encoderLayers: 6, decoderLayers: 6, dModel: 512, dFF: 2048, h: 8, pDrop: 0.1 },
   big: { encoderLayers: 6, decoderLayers: 6, dModel: 1024, dFF: 4096, h: 16, pDrop: 0.3 },
@@ -159,6 +166,7 @@ export function makeConfig(preset: PresetName | null, overrides: Record<string, 
   return validateConfig(merged);
 }
 
+/** How validateConfig treats a partial config. */
 export interface ValidateOptions {
   /** Every key must be given (a config file): a missing one is an error naming it, not a default. */
   complete?: boolean;

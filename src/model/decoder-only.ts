@@ -10,11 +10,13 @@ import { Block } from './layers.js';
 import { OutputProjection } from './output.js';
 import { Stack } from './stacks.js';
 
+/** A language model's key/value caches during decoding. */
 export interface LanguageModelState {
   caches: KVCache[];
   position: number;
 }
 
+/** A decoder-only Transformer (a language model): embeddings, N causal self-attention layers, the output projection. */
 export class DecoderOnly extends Module {
   readonly embedding: Embeddings;
   /** Its Blocks, named "decoder" in model files. */
@@ -35,6 +37,7 @@ export class DecoderOnly extends Module {
     return this.output.forward(this.decoder.forward(this.embedding.forward(ids), null));
   }
 
+  /** An empty key/value cache for step-by-step decoding. */
   startDecoding(): LanguageModelState {
     return { caches: this.decoder.layers.map(() => new KVCache()), position: 0 };
   }
@@ -46,6 +49,7 @@ export class DecoderOnly extends Module {
     return this.output.forward(x);
   }
 
+  /** Frees the state of startDecoding. */
   endDecoding(state: LanguageModelState): void {
     for (const c of state.caches) c.dispose();
   }

@@ -20,6 +20,7 @@ export interface DecodingState {
   position: number;
 }
 
+/** The paper's encoder-decoder Transformer (section 3): forward for training, startDecoding / step for cached decoding. */
 export class EncoderDecoder extends Module {
   readonly sourceEmbedding: Embeddings;
   readonly targetEmbedding: Embeddings;

@@ -65,6 +65,7 @@ class TokenClassificationHead extends Module {
   }
 }
 
+/** An encoder with a task head: masked LM, sequence or token classification. */
 export class EncoderOnly extends Module {
   readonly embedding: Embeddings;
   readonly encoder: Encoder;

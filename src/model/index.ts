@@ -5,8 +5,10 @@ import { DecoderOnly } from './decoder-only.js';
 import { EncoderDecoder } from './encoder-decoder.js';
 import { EncoderOnly } from './encoder-only.js';
 
+/** Any of the three model kinds. */
 export type Model = EncoderDecoder | EncoderOnly | DecoderOnly;
 
+/** The model a config describes, with freshly initialized weights. */
 export function createModel(config: ModelConfig): Model {
   if (config.kind === 'encoder-decoder') return new EncoderDecoder(config);
   if (config.kind === 'encoder-only') return new EncoderOnly(config);

@@ -3,6 +3,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 
+/** A layer or model: named parameters and submodules, and train / eval mode. */
 export abstract class Module {
   private readonly ownParameters = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
@@ -47,10 +48,12 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter of this module and its submodules. */
   parameters(): Tensor[] {
     return [...this.namedParameters().values()];
   }
 
+  /** Every submodule with its dotted name, this one first (named ""). */
   namedModules(prefix = ''): Map<string, Module> {
     const out = new Map<string, Module>([[prefix.replace(/\.$/, ''), this]]);
     for (const [name, child] of this.children)
@@ -58,6 +61,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The number of trainable values. */
   parameterCount(): number {
     return this.parameters().reduce((n, p) => n + p.size, 0);
   }
@@ -66,12 +70,14 @@ export abstract class Module {
     return this.isTraining;
   }
 
+  /** Training mode (dropout on); returns this. */
   train(on = true): this {
     this.isTraining = on;
     for (const child of this.children.values()) child.train(on);
     return this;
   }
 
+  /** Evaluation mode (no dropout); returns this. */
   eval(): this {
     return this.train(false);
   }

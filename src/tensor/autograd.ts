@@ -7,6 +7,7 @@ import { denseStrides, formatShape, sameShape } from './shape.js';
 
 let gradEnabled = true;
 
+/** False inside noGrad: operations then record nothing for backward. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

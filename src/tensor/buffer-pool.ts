@@ -81,4 +81,5 @@ export class BufferPool {
   }
 }
 
+/** The pool that recycles the buffers of disposed tensors. */
 export const bufferPool = new BufferPool();

@@ -1,6 +1,7 @@
 // Seeded random numbers: dropout seeds, parameter initialisation, test inputs. Deterministic from a
 // seed on every backend and platform (mulberry32 stream; Box-Muller for normals).
 
+/** A seeded random number generator (reproducible across backends). */
 export class Generator {
   private state: number;
   private spareNormal: number | null = null;
@@ -14,6 +15,7 @@ export class Generator {
     return { state: this.state, spareNormal: this.spareNormal };
   }
 
+  /** Restores a state from getState. */
   setState(saved: { state: number; spareNormal: number | null }): void {
     if (!Number.isInteger(saved.state) || saved.state < 0 || saved.state > 0xffffffff) {
       throw new RangeError(`generator state must be a uint32, got ${saved.state}`);
@@ -58,6 +60,7 @@ export function defaultGenerator(): Generator {
   return globalGenerator;
 }
 
+/** Seeds the default generator (weight initialization, dropout). */
 export function manualSeed(seed: number): void {
   globalGenerator = new Generator(seed);
 }

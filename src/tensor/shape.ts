@@ -1,5 +1,6 @@
 // Shape arithmetic shared by tensors and ops: sizes, row-major strides, broadcasting (NumPy rules).
 
+/** A tensor's size along each axis. */
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {

@@ -6,6 +6,7 @@ import type { DataArray, FloatArray } from '../backend/backend.js';
 import { bufferPool } from './buffer-pool.js';
 import { checkShape, denseStrides, formatShape, sizeOf, type Shape } from './shape.js';
 
+/** The element types: float32, float64, int32. */
 export type DType = 'float32' | 'float64' | 'int32';
 
 /** One step of the graph: how to turn the gradient of an op's output into its inputs' gradients. */
@@ -47,6 +48,7 @@ export class Storage {
 // Tensors created while a tidy scope is open are recorded in the innermost scope.
 const scopes: Set<Tensor>[] = [];
 
+/** An n-dimensional array on the active backend, with autograd (requireGrad, backward, grad). */
 export class Tensor {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
@@ -182,6 +184,7 @@ export class Tensor {
     this.storage.release();
   }
 
+  /** A short description: shape and dtype. */
   toString(): string {
     return `Tensor(${this.dtype}, ${formatShape(this.shape)})`;
   }

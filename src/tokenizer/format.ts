@@ -6,7 +6,9 @@ import { parseJson } from '../io/json.js';
 import { quoteJson } from '../quote.js';
 import { buildVocabulary, SpecError, type TokenizerSpec } from './vocab.js';
 
+/** The format marker of tokenizer.json. */
 export const FORMAT = 'transformer-ts/tokenizer';
+/** The version of tokenizer.json this library writes. */
 export const VERSION = 1;
 
 /** One array item per line, so that files diff well and stay readable. */

@@ -3,6 +3,7 @@
 import { PairHeap } from './pair-heap.js';
 import { compareCodePoints } from './unicode.js';
 
+/** How merges are learnt: how many, and the least frequency. */
 export interface MergeOptions {
   /** Learn at most this many merges. */
   numMerges: number;
@@ -14,6 +15,7 @@ export interface MergeOptions {
   isAllowed?: (merged: string) => boolean;
 }
 
+/** One merge: the pair of symbols joined, in the order learnt. */
 export type Merge = [first: string, second: string];
 
 const SHIFT = 2 ** 21; // pair key = first * SHIFT + second; symbol ids stay below SHIFT

@@ -4,6 +4,7 @@ import { learnMerges } from './learn-merges.js';
 import { Tokenizer } from './tokenizer.js';
 import { bytePiece, CONTROL_TOKENS, META } from './vocab.js';
 
+/** How learnBpe learns a tokenizer: vocabulary size or merges, frequency, character coverage, special tokens. */
 export interface LearnOptions {
   /** Total vocabulary size: special tokens + 256 bytes + alphabet + merged pieces. */
   vocabSize?: number;
@@ -74,6 +75,7 @@ function segments(words: Map<string, number>, alphabet: ReadonlySet<string>): Ma
   return out;
 }
 
+/** Learns a byte-level BPE tokenizer from texts. */
 export function learnBpe(texts: Iterable<string>, options: LearnOptions): Tokenizer {
   const { vocabSize, numMerges, minFrequency = 2, characterCoverage = 0.9995, specialTokens: user = [] } = options;
   if (vocabSize === undefined && numMerges === undefined) throw new Error('learnBpe needs vocabSize or numMerges');

@@ -17,10 +17,13 @@ export const MARIAN_TOKENIZER_CONFIG = 'tokenizer_config.json';
 /** What translate and serve ask of a tokenizer: ours (Tokenizer) and MarianTokenizer both have it. */
 export interface TextTokenizer {
   readonly vocabSize: number;
+  /** The ids of a text. */
   encode(text: string, options?: EncodeOptions): Int32Array;
   /** Target-side text to ids, when the target side has a tokenizer of its own (Marian's target.spm). */
   encodeTarget?(text: string, options?: EncodeOptions): Int32Array;
+  /** The text of ids. */
   decode(ids: ArrayLike<number>): string;
+  /** The piece of an id. */
   idToPiece(id: number): string;
 }
 
@@ -68,6 +71,7 @@ export class MarianVocabulary {
     }
   }
 
+  /** The id of a piece; a piece the vocabulary (read from `file`) lacks is an error naming it. */
   id(piece: string, file: string): number {
     const id = this.ids.get(piece);
     if (id === undefined) throw new MarianTokenizerError(`${file} has no ${quoteJson(piece)}`);
@@ -175,6 +179,7 @@ export class MarianTokenizer implements TextTokenizer {
     return this.targetVocab.pieces.get(id) ?? this.specialTokens.unk;
   }
 
+  /** The id of a piece in the vocabulary, or undefined. */
   pieceToId(piece: string): number | undefined {
     return this.sourceVocab.ids.get(piece);
   }

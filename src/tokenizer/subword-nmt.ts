@@ -34,6 +34,7 @@ export function formatCodes(merges: readonly Merge[]): string {
   return ['#version: 0.2', ...merges.map(([a, b]) => `${a} ${b}`)].join('\n') + '\n';
 }
 
+/** subword-nmt's codes file to merges. */
 export function parseCodes(text: string): Merge[] {
   const lines = text.split('\n').filter((line) => line !== '');
   if (lines[0]?.startsWith('#version:')) lines.shift();
@@ -68,6 +69,7 @@ export class SubwordNmtApplier {
     return id;
   }
 
+  /** The subwords of one word, as subword-nmt segments it. */
   segmentWord(word: string): string[] {
     if (Array.from(word).length === 1) return [word];
     const merged = this.table.apply(wordSymbols(word).map((s) => this.id(s))).map((id) => this.pieces[id]);

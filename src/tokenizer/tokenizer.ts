@@ -5,6 +5,7 @@ import { MergeTable } from './merge-table.js';
 import { utf8Bytes } from './unicode.js';
 import { BOS_ID, buildVocabulary, CONTROL_TOKENS, EOS_ID, META, type TokenizerSpec } from './vocab.js';
 
+/** Whether encode adds BOS and EOS, and matches special tokens. */
 export interface EncodeOptions {
   /** Start with <s>. */
   addBos?: boolean;
@@ -78,6 +79,7 @@ export class Tokenizer {
     return this.pieces.length;
   }
 
+  /** The piece of an id. */
   idToPiece(id: number): string {
     const piece = this.pieces[id];
     if (piece === undefined)
@@ -85,10 +87,12 @@ export class Tokenizer {
     return piece;
   }
 
+  /** The id of a piece, or undefined. */
   pieceToId(piece: string): number | undefined {
     return this.ids.get(piece);
   }
 
+  /** The ids of a text. */
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     const out: number[] = [];
     if (options.addBos) out.push(BOS_ID);
@@ -120,6 +124,7 @@ export class Tokenizer {
     return Int32Array.from(out);
   }
 
+  /** The pieces of a text. */
   encodePieces(text: string, options: EncodeOptions = {}): string[] {
     return Array.from(this.encode(text, options), (id) => this.pieces[id]);
   }

@@ -9,9 +9,13 @@ export const META = '\u2581';
 
 /** Fixed ids of the control tokens. */
 export const PAD_ID = 0;
+/** The id of <s>, begin of sequence. */
 export const BOS_ID = 1;
+/** The id of </s>, end of sequence. */
 export const EOS_ID = 2;
+/** The id of <unk>. */
 export const UNK_ID = 3;
+/** The pieces every tokenizer reserves, in id order. */
 export const CONTROL_TOKENS = ['<pad>', '<s>', '</s>', '<unk>'] as const;
 
 export function bytePiece(byte: number): string {

@@ -7,6 +7,7 @@ import { backend } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/ops/util.js';
 
+/** Adam's settings: learning rate, betas, epsilon, weight decay. */
 export interface AdamOptions {
   lr?: number;
   beta1?: number;
@@ -17,6 +18,7 @@ export interface AdamOptions {
   decoupled?: boolean;
 }
 
+/** Adam (Kingma and Ba), as the paper trains with it; decoupled weight decay (AdamW) optional. */
 export class Adam {
   lr: number;
   readonly beta1: number;

@@ -16,6 +16,7 @@ import type { Adam } from './adam.js';
 export const CHECKPOINT_FORMAT = 'transformer-ts/checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
+/** What a checkpoint keeps beside the weights and optimizer: step, random state, data position, best score, time. */
 export interface TrainingState {
   /** Updates made so far. */
   step: number;

@@ -8,10 +8,12 @@ import { attentionPenalty } from '../model/efficient/penalty.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
+import { abortError } from '../decode/stepwise.js';
 import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged } from './loop.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
 
+/** Training a character language model: window, batch, limits, schedule, Adam, clipping, validation. */
 export interface LmOptions {
   /** N: characters per window. */
   seq: number;
@@ -40,6 +42,7 @@ export interface LmOptions {
   validChars: number;
 }
 
+/** LmTrainer's defaults. */
 export const lmDefaults: LmOptions = {
   seq: 256,
   batch: 8,
@@ -62,6 +65,7 @@ export const lmDefaults: LmOptions = {
 /** The held-out part: the last 5% of the text. */
 export const VALID_FRACTION = 0.05;
 
+/** What one update of an LmTrainer measured. */
 export interface LmStep {
   step: number;
   /** Seconds of training so far (validation excluded). */
@@ -75,6 +79,7 @@ export interface LmStep {
   tokensPerSecond: number;
 }
 
+/** Bits per held-out character at a step. */
 export interface LmValidation {
   step: number;
   elapsedSeconds: number;
@@ -84,10 +89,14 @@ export interface LmValidation {
   chars: number;
 }
 
+/** Why an LmTrainer stopped. */
 export type LmStopReason = 'steps' | 'time' | 'interrupted';
 
+/** What an LmTrainer reports. */
 export interface LmEvents {
+  /** After every update. */
   onStep?(s: LmStep): void;
+  /** After every held-out measurement. */
   onValidation?(v: LmValidation): void;
 }
 
@@ -144,6 +153,7 @@ export function heldOutLoss(model: DecoderOnly, ids: Int32Array, N: number, B: n
   return { step: 0, elapsedSeconds: 0, loss: nats / chars, bitsPerChar: nats / chars / Math.LN2, chars };
 }
 
+/** Trains a decoder-only model as a character language model. */
 export class LmTrainer {
   readonly optimizer: Adam;
   private readonly params: Tensor[];
@@ -169,13 +179,18 @@ export class LmTrainer {
     this.stopRequested = true;
   }
 
+  /** The learning rate of update `step`. */
   learningRate(step: number): number {
     const o = this.options;
     const schedule = { kind: o.schedule, warmup: o.warmup, lr: o.lr, minLr: o.minLr, dModel: 0, totalSteps: o.steps };
     return learningRate(step, schedule);
   }
 
-  async run(): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
+  /** Trains until a limit or a stop request; an aborted `signal` stops it after the current update and rejects with the signal's reason. */
+  async run(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ steps: number; elapsedSeconds: number; reason: LmStopReason }> {
+    const { signal } = options;
     const o = this.options;
     let trained = 0; // milliseconds of training, validation left out
     let last = { lr: 0, loss: 0, gradNorm: 0 };
@@ -185,7 +200,7 @@ export class LmTrainer {
       limits: { steps: o.steps, minutes: o.minutes },
       startStep: 0,
       elapsedSeconds: () => trained / 1000,
-      stopRequested: () => this.stopRequested,
+      stopRequested: () => this.stopRequested || signal?.aborted === true,
       update: (n) => {
         const lr = this.learningRate(n);
         const started = performance.now();
@@ -209,6 +224,7 @@ export class LmTrainer {
       diverged: (n, loss) =>
         new TrainingDiverged(`training diverged at step ${n} (loss ${loss}); try a lower learning rate (lr)`),
     });
+    if (signal?.aborted) throw abortError(signal);
     if (o.validEvery === 0 || step % o.validEvery !== 0) this.validate(step, trained);
     return { steps: step, elapsedSeconds: trained / 1000, reason: reason as LmStopReason };
   }

@@ -6,11 +6,13 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Adam } from './adam.js';
 import { clipGradNorm } from './clip.js';
 
+/** Why training stopped: its steps, its time, its target BLEU, or a stop request. */
 export type StopReason = 'steps' | 'time' | 'target' | 'interrupted';
 
 /** A loss or gradient norm that is no longer a finite number. */
 export class TrainingDiverged extends Error {}
 
+/** The learning rate and clipping of one update. */
 export interface StepSettings {
   lr: number;
   /** Clip the global gradient norm to this (0: off). */
@@ -35,6 +37,7 @@ export function trainStep(
   return gradNorm;
 }
 
+/** When runLoop stops: after so many updates or minutes. */
 export interface LoopLimits {
   /** Stop once this many updates are done (0: no limit). */
   steps: number;

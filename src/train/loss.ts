@@ -5,6 +5,7 @@
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** The label-smoothed loss summed over tokens, the negative log-likelihood and the token count. */
 export interface LossTerms {
   /** Smoothed loss summed over the batch's non-padding tokens (differentiable). */
   sum: Tensor;

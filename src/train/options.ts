@@ -3,6 +3,7 @@
 
 import type { Schedule } from './schedule.js';
 
+/** A training run's settings: batches, limits, schedule, Adam, validation, checkpoints. */
 export interface TrainOptions {
   /** Padded tokens per batch on each side (the paper: about 25,000). */
   maxTokens: number;
@@ -34,6 +35,7 @@ export interface TrainOptions {
   keepCheckpoints: number;
 }
 
+/** The defaults, the paper's where it gives them. */
 export const trainDefaults: TrainOptions = {
   maxTokens: 4096,
   steps: 100_000,

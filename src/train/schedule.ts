@@ -1,7 +1,9 @@
 // Learning-rate schedules as pure functions of the step (1-based, the update about to be made).
 
+/** The schedules: the paper's (equation 3), inverse square root, cosine, constant. */
 export type ScheduleKind = 'paper' | 'inverse-sqrt' | 'cosine' | 'constant';
 
+/** A learning-rate schedule and its settings. */
 export interface Schedule {
   kind: ScheduleKind;
   /** Warm-up steps (the paper: 4000). */

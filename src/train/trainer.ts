@@ -12,6 +12,7 @@ import { makeBatch, type Batch } from '../data/batch.js';
 import type { ParallelCorpus } from '../data/corpus.js';
 import { WEIGHTS_FILE } from '../io/model-folder.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
+import { abortError } from '../decode/stepwise.js';
 import { Adam } from './adam.js';
 import { runLoop, trainStep, TrainingDiverged, type StopReason } from './loop.js';
 import { loadCheckpoint, saveCheckpoint, saveWeights, type TrainingState } from './checkpoint.js';
@@ -30,6 +31,7 @@ import type { TrainOptions } from './options.js';
 
 export type { TrainOptions } from './options.js';
 
+/** Validation loss, perplexity and BLEU. */
 export interface Validation {
   loss: number;
   ppl: number;
@@ -37,6 +39,7 @@ export interface Validation {
   bleu: number | null;
 }
 
+/** What one update measured (the onStep event). */
 export interface Progress {
   step: number;
   epoch: number;
@@ -48,9 +51,11 @@ export interface Progress {
   elapsedSeconds: number;
 }
 
+/** What a Trainer reports, and the decoding it may ask the caller for. */
 export interface TrainerEvents {
   /** After every update. */
   onStep?(p: Progress): void;
+  /** After every validation, with whether it is the best so far. */
   onValidation?(step: number, v: Validation, isBest: boolean): void;
   /** Greedy BLEU on the validation set, if the caller provides decoding. */
   bleu?(model: EncoderDecoder): Promise<number>;
@@ -60,6 +65,7 @@ export interface TrainerEvents {
 
 export { TrainingDiverged, type StopReason } from './loop.js';
 
+/** Trains a translation model as in section 5, resumably; `await trainer.run()`. */
 export class Trainer {
   readonly optimizer: Adam;
   private readonly params: Tensor[];
@@ -99,8 +105,13 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints. */
-  async run(): Promise<{ state: TrainingState; reason: StopReason }> {
+  /**
+   * Trains until a limit or a stop request; resumes from the newest readable checkpoint in runDir/checkpoints.
+   * An aborted `signal` stops it after the current update: the checkpoint is written (whole, as always) and
+   * the promise rejects with the signal's reason (an AbortError); a later run resumes from there.
+   */
+  async run(options: { signal?: AbortSignal } = {}): Promise<{ state: TrainingState; reason: StopReason }> {
+    const { signal } = options;
     const checkpoints = checkpointsFolder(this.runDir);
     mkdirSync(checkpoints, { recursive: true });
     const state = this.resume(lastCheckpoint(this.runDir));
@@ -117,7 +128,7 @@ export class Trainer {
       limits: { steps: this.options.steps, minutes: this.options.minutes },
       startStep: state.step,
       elapsedSeconds: elapsed,
-      stopRequested: () => this.stopRequested,
+      stopRequested: () => this.stopRequested || signal?.aborted === true,
       update: (step) => {
         const epoch = data.position.epoch;
         const batches = Array.from({ length: accumulate }, () => data.next());
@@ -154,6 +165,10 @@ export class Trainer {
             'Try a lower learning rate (schedule.lr) or gradient clipping (clipNorm).',
         ),
     });
+    if (signal?.aborted) {
+      this.save(state, elapsed());
+      throw abortError(signal);
+    }
     if (validEvery === 0 || state.step % validEvery !== 0) await this.validateAndKeepBest(state);
     state.elapsedSeconds = elapsed();
     this.save(state, state.elapsedSeconds);

@@ -14,8 +14,10 @@ export interface AttentionMapData {
   weights: ArrayLike<number>;
 }
 
+/** Encoder self-attention, decoder self-attention or cross-attention. */
 export type AttentionKind = 'encoder' | 'decoder' | 'cross';
 
+/** The labels of an attention map's query and key axes. */
 export interface AttentionAxes {
   rows: string[];
   cols: string[];
@@ -57,6 +59,7 @@ export function attentionAxes(
   };
 }
 
+/** How attentionGridSvg lays out and colours the maps. */
 export interface AttentionGridOptions {
   rowAxisLabel?: string;
   colAxisLabel?: string;

@@ -1,6 +1,7 @@
 // Colour scales: a sequential ramp (viridis: even steps look even, and it survives grey-scale printing) and a
 // diverging blue-white-red one centred on zero. Each is a short table of anchors, interpolated in between.
 
+/** The colour scales. */
 export type ColormapName = 'sequential' | 'diverging';
 
 const ANCHORS: Record<ColormapName, readonly string[]> = {

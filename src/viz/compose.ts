@@ -2,6 +2,7 @@
 
 import { svgDocument, text, textWidth, TITLE_FONT_SIZE, type Picture } from './svg.js';
 
+/** How gridSvg arranges pictures. */
 export interface GridOptions {
   columns: number;
   /** Pixels between panels and around the grid; 12 by default. */

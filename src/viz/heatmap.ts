@@ -17,6 +17,7 @@ import {
 
 export type { Picture } from './svg.js';
 
+/** A heatmap's labels, colours and size. */
 export interface HeatmapOptions {
   /** Row-major, rows x cols. */
   values: ArrayLike<number>;
@@ -48,6 +49,7 @@ const LEGEND_GAP = 14;
 const LEGEND_WIDTH = 12;
 const LEGEND_STEPS = 32;
 
+/** A matrix as an SVG heatmap. */
 export function heatmapSvg(options: HeatmapOptions): Picture {
   checkShape(options);
   const { min, max } = bounds(options.values, options.min, options.max);

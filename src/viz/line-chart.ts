@@ -5,12 +5,14 @@ import { downsample } from './downsample.js';
 import { escapeXml, FONT_SIZE, px, svgDocument, text, textWidth, TITLE_FONT_SIZE, type Picture } from './svg.js';
 import { logTicks, niceTicks, tickLabels, type Ticks } from './ticks.js';
 
+/** One line of a chart: its name and points. */
 export interface Series {
   name: string;
   points: ReadonlyArray<readonly [number, number]>;
   color?: string;
 }
 
+/** A line chart's title, axes and size. */
 export interface LineChartOptions {
   series: readonly Series[];
   title?: string;
@@ -47,6 +49,7 @@ const SWATCH = 18;
 /** Half the last x tick label sticks out right of the plot. */
 const RIGHT_OVERHANG = 18;
 
+/** Curves (e.g. training loss) as an SVG line chart. */
 export function lineChartSvg(options: LineChartOptions): Picture {
   const { series, xLabel, yLabel, logY = false, logX = false } = options;
   const width = options.width ?? 640;

@@ -1,5 +1,6 @@
 // Axis ticks at "nice" numbers (1, 2 or 5 times a power of ten) and their labels.
 
+/** Axis ticks: their values and labels. */
 export interface Ticks {
   /** The axis bounds: the data range widened to whole steps (linear) or whole decades (log). */
   min: number;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { loadMarian } from '../../src/io/marian.js';
-import { scoreTranslations } from '../../src/cli/score.js';
+import { scoreTranslations } from '../../src/decode/score.js';
 
 const bin = fileURLToPath(new URL('../../../bin/transformer.js', import.meta.url));
 const MARIAN = fileURLToPath(new URL('../../../test/fixtures/marian/', import.meta.url));

@@ -6,6 +6,7 @@ import { makeFolders, writeFileAtomic } from '../../io/atomic.js';
 import { epochGenerator } from '../batching.js';
 import { samplePair } from './grammar.js';
 
+/** The seed and the number of sentence pairs of each split. */
 export interface TaskOptions {
   seed: number;
   train: number;
@@ -13,13 +14,16 @@ export interface TaskOptions {
   test: number;
 }
 
+/** The built-in task's defaults: 20,000 training pairs, 500 each for validation and test. */
 export const defaultTaskOptions: TaskOptions = { seed: 1, train: 20000, valid: 500, test: 500 };
 
+/** Source and target sentences of one split, line for line. */
 export interface Split {
   source: string[];
   target: string[];
 }
 
+/** The train, valid and test splits of the built-in task. */
 export interface Task {
   train: Split;
   valid: Split;

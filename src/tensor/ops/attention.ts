@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
 import { assertFloat, broadcastStrides, denseCopyIfNeeded, kernels, scalar, stridedData } from './util.js';
 
+/** Scaled dot-product attention settings: mask, causal, dropout. */
 export interface AttentionOptions {
   /**
    * Broadcastable to (B, H, Tq, Tk). int32: non-zero where a query may attend to a key (as a boolean
@@ -26,6 +27,7 @@ export interface AttentionOptions {
   scale?: number;
 }
 
+/** The attention output and its weights. */
 export interface AttentionResult {
   /** (B, H, Tq, Dv) */
   output: Tensor;

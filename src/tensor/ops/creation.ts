@@ -51,5 +51,7 @@ export function arange(n: number, dtype: DType = 'int32'): Tensor {
   return t;
 }
 
+/** Zeros of the shape and dtype of t. */
 export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, t.dtype);
+/** Ones of the shape and dtype of t. */
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);

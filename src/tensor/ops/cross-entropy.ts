@@ -6,6 +6,7 @@ import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertFloat, denseCopyIfNeeded, kernels } from './util.js';
 
+/** Cross-entropy settings: label smoothing, an ignored index, the reduction. */
 export interface CrossEntropyOptions {
   /** eps_ls: the weight moved from the target to a uniform distribution (PyTorch's label_smoothing). */
   labelSmoothing?: number;

@@ -8,6 +8,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { assertFloat, denseCopyIfNeeded, kernels } from './util.js';
 
+/** Zeroes each element with probability p and scales the rest by 1 / (1 - p) when training; x itself otherwise. */
 export function dropout(x: Tensor, p: number, training = true, generator: Generator = defaultGenerator()): Tensor {
   assertFloat(x, 'dropout');
   const { threshold, scale } = dropoutParams(p);

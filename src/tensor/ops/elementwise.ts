@@ -48,11 +48,13 @@ function binary(op: BinaryOp, name: string, x: Operand, y: Operand): [Tensor, Te
   return [binaryForward(op, a, b), a, b];
 }
 
+/** x + y, broadcasting (either may be a number). */
 export function add(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Add, 'add', x, y);
   return record(out, 'add', [a, b], (g) => [sumToShape(g, a.shape), sumToShape(g, b.shape)]);
 }
 
+/** x - y, broadcasting (either may be a number). */
 export function sub(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Sub, 'sub', x, y);
   return record(out, 'sub', [a, b], (g) => [
@@ -61,6 +63,7 @@ export function sub(x: Operand, y: Operand): Tensor {
   ]);
 }
 
+/** x * y, broadcasting (either may be a number). */
 export function mul(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Mul, 'mul', x, y);
   return record(out, 'mul', [a, b], (g) => [
@@ -69,6 +72,7 @@ export function mul(x: Operand, y: Operand): Tensor {
   ]);
 }
 
+/** x / y, broadcasting (either may be a number). */
 export function div(x: Operand, y: Operand): Tensor {
   const [out, a, b] = binary(BinaryOp.Div, 'div', x, y);
   return record(out, 'div', [a, b], (g) => [
@@ -90,19 +94,29 @@ function unary(op: UnaryOp, name: string, x: Tensor, alpha = 0): Tensor {
   });
 }
 
+/** -x. */
 export const neg = (x: Tensor): Tensor => unary(UnaryOp.Neg, 'neg', x);
+/** e^x, element by element. */
 export const exp = (x: Tensor): Tensor => unary(UnaryOp.Exp, 'exp', x);
+/** The natural logarithm, element by element. */
 export const log = (x: Tensor): Tensor => unary(UnaryOp.Log, 'log', x);
+/** The square root, element by element. */
 export const sqrt = (x: Tensor): Tensor => unary(UnaryOp.Sqrt, 'sqrt', x);
+/** The hyperbolic tangent, element by element. */
 export const tanh = (x: Tensor): Tensor => unary(UnaryOp.Tanh, 'tanh', x);
+/** 1 / (1 + e^-x). */
 export const sigmoid = (x: Tensor): Tensor => unary(UnaryOp.Sigmoid, 'sigmoid', x);
+/** max(x, 0). */
 export const relu = (x: Tensor): Tensor => unary(UnaryOp.Relu, 'relu', x);
 /** GELU, exact (erf) form, as torch.nn.functional.gelu. */
 export const gelu = (x: Tensor): Tensor => unary(UnaryOp.Gelu, 'gelu', x);
 /** Swish / SiLU: x * sigmoid(x). */
 export const swish = (x: Tensor): Tensor => unary(UnaryOp.Swish, 'swish', x);
+/** x^exponent, element by element. */
 export const pow = (x: Tensor, exponent: number): Tensor => unary(UnaryOp.Pow, 'pow', x, exponent);
+/** x * factor. */
 export const mulScalar = (x: Tensor, factor: number): Tensor => unary(UnaryOp.Scale, 'mulScalar', x, factor);
+/** x + addend. */
 export const addScalar = (x: Tensor, addend: number): Tensor => unary(UnaryOp.AddScalar, 'addScalar', x, addend);
 
 /** cond ? a : b element-wise; cond is an int32 tensor (non-zero = true); all three broadcast. */

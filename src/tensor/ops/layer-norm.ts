@@ -6,6 +6,7 @@ import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertFloat, denseCopyIfNeeded, kernels } from './util.js';
 
+/** Layer normalization over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. */
 export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, eps = 1e-5): Tensor {
   assertFloat(x, 'layerNorm');
   const cols = x.shape[x.rank - 1];

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.js';
 import { broadcastTo, contiguous, reshape } from './shape-ops.js';
 import { assertFloat, assertSameDType, kernels, sumToShape } from './util.js';
 
+/** Which operands of matmul are read transposed. */
 export interface MatmulOptions {
   /** Use a's last two axes transposed: a holds (..., K, M). */
   transA?: boolean;
@@ -44,6 +45,7 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batchSh
   return out;
 }
 
+/** The matrix product a b over the last two axes, batched over the leading ones. */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;

@@ -34,6 +34,7 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDim = fals
   return record(result, 'sum', [x], (g) => [broadcastTo(reshape(g, keptShape), x.shape)]);
 }
 
+/** The mean over the given axes (all by default). */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDim = false): Tensor {
   const list = normAxes(axes, x.rank);
   const count = sizeOf(list.map((a) => x.shape[a]));

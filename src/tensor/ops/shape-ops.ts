@@ -31,6 +31,7 @@ function resolveShape(shape: Shape, size: number, from: Shape): number[] {
   return out;
 }
 
+/** The axes reordered: out.shape[i] = t.shape[axes[i]]. */
 export function permute(t: Tensor, axes: readonly number[]): Tensor {
   const norm = axes.map((a) => normAxis(a, t.rank));
   if (norm.length !== t.rank || new Set(norm).size !== t.rank) {
@@ -113,6 +114,7 @@ function copyInto(dst: Tensor, src: Tensor, starts: readonly number[]): void {
   );
 }
 
+/** The tensors joined along an axis. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('concat needs at least one tensor');
   const first = tensors[0];

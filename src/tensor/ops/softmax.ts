@@ -26,10 +26,12 @@ function alongAxis(x: Tensor, axis: number, log: boolean): Tensor {
   return transpose(softmaxLast(transpose(x, ax, -1), log), ax, -1);
 }
 
+/** exp(x) / sum(exp(x)) along an axis, computed stably. */
 export function softmax(x: Tensor, axis = -1): Tensor {
   return alongAxis(x, axis, false);
 }
 
+/** log softmax(x) along an axis, computed stably. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return alongAxis(x, axis, true);
 }

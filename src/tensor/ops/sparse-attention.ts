@@ -8,6 +8,7 @@ import { formatShape, sameShape } from '../shape.js';
 import { Tensor, type DType } from '../tensor.js';
 import { assertFloat, denseCopyIfNeeded, kernels, zeros } from './util.js';
 
+/** Which keys each query attends to: a sparse (Tq, Tk) pattern shared by groups of batch rows and heads. */
 export interface SparsePattern {
   /** Tq */
   rows: number;
@@ -23,6 +24,7 @@ export interface SparsePattern {
   indices: Int32Array;
 }
 
+/** Sparse attention settings: the scale of the scores. */
 export interface SparseAttentionOptions {
   /** Defaults to 1 / sqrt(dK). */
   scale?: number;

@@ -72,10 +72,12 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   return acc.view(shape, denseStrides(shape), acc.offset);
 }
 
+/** A tensor of zeros. */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
   return full(shape, 0, dtype);
 }
 
+/** A tensor of the shape filled with value. */
 export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
   const t = Tensor.empty(shape, dtype);
   kernels(dtype).fill(t.dense(), value, t.size);

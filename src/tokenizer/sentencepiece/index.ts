@@ -17,6 +17,7 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** Node's file reading, named through a variable that bundlers for the browser leave alone (load is Node only). */
 const NODE_FS = 'node:fs/promises';
 
+/** A SentencePiece model (a .model file): unigram or BPE, with its normalizer. */
 export class SentencePieceModel {
   readonly type: 'unigram' | 'bpe';
   readonly unkId: number;
@@ -90,12 +91,14 @@ export class SentencePieceModel {
     return this.pieces.length;
   }
 
+  /** The piece of an id. */
   idToPiece(id: number): string {
     const piece = this.pieces[id];
     if (piece === undefined) throw new RangeError(`piece id ${id} is outside the vocabulary (0..${this.size - 1})`);
     return piece;
   }
 
+  /** The id of a piece, or undefined. */
   pieceToId(piece: string): number | undefined {
     return this.ids.get(piece);
   }
@@ -105,6 +108,7 @@ export class SentencePieceModel {
     return utf8.decode(this.normalizer.normalize(text));
   }
 
+  /** The ids of a text, as SentencePiece segments it. */
   encode(text: string): number[] {
     return this.encodeBoth(text).ids;
   }
@@ -114,6 +118,7 @@ export class SentencePieceModel {
     return this.encodeBoth(text).pieces;
   }
 
+  /** The text of ids. */
   decode(ids: ArrayLike<number>): string {
     const list = Array.from(ids);
     return this.decodeBoth(

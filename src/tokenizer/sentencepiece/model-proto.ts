@@ -8,6 +8,7 @@ const { VARINT, LEN, I32 } = WireType;
 export const PieceType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
 export const ModelType = { UNIGRAM: 1, BPE: 2, WORD: 3, CHAR: 4 } as const;
 
+/** One piece of a SentencePiece model: text, score and type. */
 export interface Piece {
   piece: string;
   /** Log probability (unigram) or merge priority (BPE). */
@@ -47,6 +48,7 @@ export interface NormalizerSpec {
   escapeWhitespaces: boolean;
 }
 
+/** A SentencePiece .model file, decoded: its pieces and specs. */
 export interface ModelProto {
   pieces: Piece[];
   trainerSpec: TrainerSpec;
