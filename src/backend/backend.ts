@@ -88,7 +88,7 @@ export interface AdamParams {
 }
 
 export interface Backend {
-  readonly name: 'js' | 'native';
+  readonly name: 'js' | 'native' | 'wasm';
 
   /**
    * Batched matrix product, row-major:
