@@ -1,5 +1,5 @@
 // Builds the `wasm` backend (`npm run build:wasm`) from the same C++ kernels as the native addon,
-// with Emscripten, into build/wasm/ (not committed):
+// with Emscripten, into build-wasm/ (not committed; node-gyp's rebuild empties build/):
 //   transformer-wasm.{js,wasm}                 one thread: pages that are not cross-origin isolated
 //   transformer-wasm-threads.{js,wasm,worker.js}  pthreads on a shared memory: Node, isolated pages
 // The .js files are Emscripten's loaders (MODULARIZE, CommonJS); src/backend/wasm/ drives them.
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'build/wasm');
+const out = path.join(root, 'build-wasm');
 const emcc = process.env.EMCC ?? 'em++';
 
 if (spawnSync(emcc, ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -89,5 +89,5 @@ if (results.some((ok) => !ok)) {
   process.exit(1);
 }
 console.log(
-  `build-wasm: ${builds.map((b) => `build/wasm/${b.name}.js`).join(', ')} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  `build-wasm: ${builds.map((b) => `build-wasm/${b.name}.js`).join(', ')} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
 );

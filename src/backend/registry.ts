@@ -120,14 +120,14 @@ function loadedWasm(): Backend {
 
 /**
  * Loads the wasm backend (compiling its module takes a moment, hence async); setBackend('wasm')
- * then selects it. Node reads build/wasm/ (`npm run build:wasm`); a page fetches the same files
+ * then selects it. Node reads build-wasm/ (`npm run build:wasm`); a page fetches the same files
  * from `baseUrl`. Threads when the environment can share memory (Node, cross-origin isolated pages).
  */
 export async function initWasm(options: WasmOptions & { baseUrl?: string | URL } = {}): Promise<void> {
   const source =
     isNode && options.baseUrl === undefined
       ? (await import('./wasm-node/load.js')).nodeWasmSource
-      : browserWasmSource(options.baseUrl ?? 'build/wasm/');
+      : browserWasmSource(options.baseUrl ?? 'build-wasm/');
   await loadWasm(source, options);
   heap ??= wasmAllocator(() => active.name === 'wasm');
 }

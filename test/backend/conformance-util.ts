@@ -15,7 +15,7 @@ export { jsBackend } from '../../src/backend/js/index.js';
 
 const loaded = loadNativeBackend();
 
-// Both wasm builds, each with its own heap; null (and why) when build/wasm/ is missing.
+// Both wasm builds, each with its own heap; null (and why) when build-wasm/ is missing.
 let wasmWhy = '';
 const wasmBuilds = await Promise.all([
   createWasmBackend(nodeWasmSource, { threads: true }),
@@ -58,15 +58,21 @@ export function nativeSuite(name: string, body: (native: Backend) => void): void
  */
 export function backendSuites(name: string, body: (backend: Backend) => void): void {
   nativeSuite(`${name}: native`, body);
+  wasmSuite(`${name}: wasm`, (threads, single) => {
+    describe('threads build, arrays copied in', () => body(threads.backend));
+    describe('threads build, arrays in the heap', () => body(inHeap(threads)));
+    describe('one-thread build', () => body(single.backend));
+  });
+}
+
+/** Declares suites on the two wasm builds, or a skip saying how to build them. */
+export function wasmSuite(name: string, body: (threads: WasmInstance, single: WasmInstance) => void): void {
   if (wasmBuilds === null) {
     const how = 'build it with `npm run build:wasm` (needs Emscripten: apt-get install emscripten)';
-    describe(`${name}: wasm`, { skip: `the wasm backend is not built: ${wasmWhy}; ${how}` }, () => {});
+    describe(name, { skip: `the wasm backend is not built: ${wasmWhy}; ${how}` }, () => {});
     return;
   }
-  const [threads, single] = wasmBuilds;
-  describe(`${name}: wasm (threads build, arrays copied in)`, () => body(threads.backend));
-  describe(`${name}: wasm (threads build, arrays in the heap)`, () => body(inHeap(threads)));
-  describe(`${name}: wasm (one-thread build)`, () => body(single.backend));
+  describe(name, () => body(...wasmBuilds));
 }
 
 /**

@@ -1,4 +1,4 @@
-// Where Node gets the wasm backend's files: build/wasm/ at the package root (npm run build:wasm),
+// Where Node gets the wasm backend's files: build-wasm/ at the package root (npm run build:wasm),
 // read with fs. Kept apart from src/backend/wasm/, whose code also runs in a browser.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WASM_FILES, type WasmFactory, type WasmSource } from '../wasm/index.js';
 
 // This file runs from dist/src/backend/wasm-node/.
-const BUILD_DIR = new URL('../../../../build/wasm/', import.meta.url);
+const BUILD_DIR = new URL('../../../../build-wasm/', import.meta.url);
 
 export const nodeWasmSource: WasmSource = {
   async load(flavour) {

@@ -1,5 +1,5 @@
 // Where a page or a web worker gets the wasm backend's files: from `baseUrl` (the folder holding
-// build/wasm/'s files), by fetch. Emscripten's loaders are classic scripts, so they are run with
+// build-wasm/'s files), by fetch. Emscripten's loaders are classic scripts, so they are run with
 // importScripts in a classic worker, as a <script> on a page, and otherwise (a module worker) from
 // their fetched text. The threads build needs a shared memory: a cross-origin isolated page.
 

@@ -32,7 +32,7 @@ export interface WasmModule {
 /** Which of the two builds to load: one thread, or pthreads on a shared memory. */
 export type WasmFlavour = 'single' | 'threads';
 
-/** The builds' base names in build/wasm/ (each has a .js loader and a .wasm module). */
+/** The builds' base names in build-wasm/ (each has a .js loader and a .wasm module). */
 export const WASM_FILES: Readonly<Record<WasmFlavour, string>> = {
   single: 'transformer-wasm',
   threads: 'transformer-wasm-threads',
