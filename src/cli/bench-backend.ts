@@ -18,8 +18,7 @@ export interface BenchBackend {
 /** Selects `name` (default: the active backend) with `threads` threads; js always runs on one. */
 export async function selectBenchBackend(name: string | undefined, threads: number): Promise<BenchBackend> {
   const wanted = (name ?? backend().name) as BackendName;
-  if (!NAMES.includes(wanted))
-    throw new UsageError(`--backend must be "js", "native" or "wasm", got ${quote(name)}`);
+  if (!NAMES.includes(wanted)) throw new UsageError(`--backend must be "js", "native" or "wasm", got ${quote(name)}`);
   if (wanted === 'wasm') await initWasm();
   setBackend(wanted);
   if (wanted === 'native') {
