@@ -40,8 +40,8 @@ async function chooseInitial(): Promise<Backend> {
   const wanted = isNode ? process.env.TRANSFORMER_BACKEND : undefined;
   if (wanted === 'js') return jsBackend;
   if (wanted === 'wasm') {
-    await initWasm().catch(() => {
-      throw new BackendError(`TRANSFORMER_BACKEND=wasm, but the wasm backend is not available (${wasmLoadError()})`);
+    await initWasm().catch((error: Error) => {
+      throw new BackendError(`TRANSFORMER_BACKEND=wasm, but ${error.message}`);
     });
     return wasmBackend()!;
   }
@@ -128,7 +128,9 @@ export async function initWasm(options: WasmOptions & { baseUrl?: string | URL }
     isNode && options.baseUrl === undefined
       ? (await import('./wasm-node/load.js')).nodeWasmSource
       : browserWasmSource(options.baseUrl ?? 'build-wasm/');
-  await loadWasm(source, options);
+  await loadWasm(source, options).catch(() => {
+    throw new BackendError(`the wasm backend is not available (${wasmLoadError()})`);
+  });
   heap ??= wasmAllocator(() => active.name === 'wasm');
 }
 
