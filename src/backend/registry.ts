@@ -46,7 +46,8 @@ async function chooseInitial(): Promise<Backend> {
     return wasmBackend()!;
   }
   if (wanted !== undefined && wanted !== '' && wanted !== 'native') {
-    const names = BACKEND_NAMES.map((n) => quote(n)).join(' or ');
+    const quoted = BACKEND_NAMES.map((n) => quote(n));
+    const names = `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
     throw new BackendError(`TRANSFORMER_BACKEND must be ${names} (or unset), got ${quote(wanted)}`);
   }
   if (native !== null) return native;

@@ -1,7 +1,8 @@
 // Where a page or a web worker gets the wasm backend's files: from `baseUrl` (the folder holding
-// build-wasm/'s files), by fetch. Emscripten's loaders are classic scripts, so they are run with
-// importScripts in a classic worker, as a <script> on a page, and otherwise (a module worker) from
-// their fetched text. The threads build needs a shared memory: a cross-origin isolated page.
+// build-wasm/'s files), by fetch. Emscripten's loaders are classic scripts, run with importScripts
+// in a classic worker or as a <script> on a page; Emscripten 3.1.6's loader does not recognise a
+// module worker, so one is refused with a message. The threads build needs a shared memory: a
+// cross-origin isolated page.
 
 import { WASM_FILES, type WasmFactory, type WasmSource } from './module.js';
 
@@ -29,10 +30,9 @@ async function runClassicScript(url: string): Promise<void> {
       doc.head.appendChild(script);
     });
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  // Indirect eval runs the loader as a global script, as a <script> element would.
-  (0, eval)(await response.text());
+  throw new Error(
+    `${url} is a classic script: load the wasm backend on a page or in a classic worker (new Worker(url), not { type: 'module' })`,
+  );
 }
 
 export function browserWasmSource(baseUrl: string | URL): WasmSource {
