@@ -9,6 +9,7 @@
         "native/gemm_kernels_avx512.cc",
         "native/gemm_kernels_avx2.cc",
         "native/gemm_kernels_portable.cc",
+        "native/gemm_kernels_wasm.cc",
         # Every .cc file of native/kernels and native/napi, so that a new kernel needs no line here.
         "<!@(node -p \"['native/kernels', 'native/napi'].flatMap((d) => require('fs').readdirSync(d).filter((f) => f.endsWith('.cc')).map((f) => d + '/' + f)).join(' ')\")"
       ],

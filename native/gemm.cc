@@ -28,6 +28,7 @@ const Kernel& choose_kernel() {
   const Kernel* k = nullptr;
   if (!portable && !avx2) k = gemm::avx512_kernel();
   if (k == nullptr && !portable) k = gemm::avx2_kernel();
+  if (k == nullptr && !portable) k = gemm::wasm_kernel();
   return k != nullptr ? *k : *gemm::portable_kernel();
 }
 

@@ -1,6 +1,6 @@
 // The instruction-set-specific half of sgemm (BLIS design): packing into register-blocked panels and
 // the micro-kernel that multiplies one packed A panel by one packed B panel. gemm.cc drives a
-// Kernel with cache blocking and threads; gemm_kernels_{avx512,avx2,portable}.cc provide one each.
+// Kernel with cache blocking and threads; gemm_kernels_{avx512,avx2,wasm,portable}.cc provide one each.
 #pragma once
 #include <cstdint>
 
@@ -29,6 +29,7 @@ const Kernel& active_kernel();
 // nullptr when this build or this CPU lacks the instruction set.
 const Kernel* avx512_kernel();
 const Kernel* avx2_kernel();
+const Kernel* wasm_kernel();  // WebAssembly SIMD128, in wasm builds only
 const Kernel* portable_kernel();
 
 }  // namespace tt::gemm

@@ -1,8 +1,9 @@
 // Packing for sgemm (see gemm_kernels.h for the layout). Each kernel file includes this inside an
 // anonymous namespace after defining TT_TARGET (its instruction-set attribute), so every SIMD level
-// gets its own copy compiled for it; TT_PACK_X86 adds the SSE/AVX tile transposes.
+// gets its own copy compiled for it; TT_PACK_X86 adds the SSE/AVX tile transposes, TT_PACK_WASM
+// the SIMD128 ones.
 // No include guard and no includes on purpose: one copy per including translation unit, which
-// provides <cstdint> (and <immintrin.h> with TT_PACK_X86) before opening its namespace.
+// provides <cstdint> (and <immintrin.h> with TT_PACK_X86, <wasm_simd128.h> with TT_PACK_WASM) before opening its namespace.
 
 // out[p * R + r] = s[r * ld + p] for r < rows, p < kc, and 0 for rows <= r < R: a row-major
 // panel turned into packed columns.
@@ -47,6 +48,25 @@ TT_TARGET inline void transpose_panel(const float* s, int64_t ld, int rows, int6
       _mm_storeu_ps(o + R, b);
       _mm_storeu_ps(o + 2 * R, c);
       _mm_storeu_ps(o + 3 * R, d);
+    }
+    for (; p < kc; p++)
+      for (int i = 0; i < 4; i++) out[p * R + r0 + i] = s[(r0 + i) * ld + p];
+  }
+#endif
+#ifdef TT_PACK_WASM
+  for (; r0 + 4 <= rows; r0 += 4) {
+    int64_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const float* t = s + r0 * ld + p;
+      v128_t a = wasm_v128_load(t), b = wasm_v128_load(t + ld), c = wasm_v128_load(t + 2 * ld),
+             d = wasm_v128_load(t + 3 * ld);
+      v128_t ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+      v128_t cd0 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd1 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+      float* o = out + p * R + r0;
+      wasm_v128_store(o, wasm_i64x2_shuffle(ab0, cd0, 0, 2));
+      wasm_v128_store(o + R, wasm_i64x2_shuffle(ab0, cd0, 1, 3));
+      wasm_v128_store(o + 2 * R, wasm_i64x2_shuffle(ab1, cd1, 0, 2));
+      wasm_v128_store(o + 3 * R, wasm_i64x2_shuffle(ab1, cd1, 1, 3));
     }
     for (; p < kc; p++)
       for (int i = 0; i < 4; i++) out[p * R + r0 + i] = s[(r0 + i) * ld + p];

@@ -48,7 +48,7 @@ class Pool {
   explicit Pool(int threads) { resize(threads); }
   ~Pool() { stop(); }
 
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int size() const { return limit_; }
 
   void resize(int threads) {
     std::lock_guard<std::mutex> caller(run_mutex_);
@@ -58,7 +58,11 @@ class Pool {
     // starting could miss a job published in between.
     uint64_t seen = state_.load() >> 16;
     for (int i = 1; i < threads; i++) workers_.emplace_back([this, i, seen] { loop(i, seen); });
+    limit_ = threads;
   }
+
+  // Uses at most n of the threads already started (workers past the limit are never given a task).
+  void limit(int n) { limit_ = std::min(n, static_cast<int>(workers_.size()) + 1); }
 
   // Runs fn(t, tasks) for t in [0, tasks); the caller runs t = 0.
   void run(int tasks, const std::function<void(int, int)>& fn) {
@@ -129,6 +133,7 @@ class Pool {
   std::atomic<uint64_t> state_{0};
   std::atomic<int> pending_{0}, sleeping_{0};
   std::atomic<bool> caller_sleeping_{false}, stopping_{false};
+  int limit_ = 1;
 };
 
 int default_threads() {
@@ -152,7 +157,15 @@ thread_local bool inside_parallel = false;
 
 int num_threads() { return pool().size(); }
 
-void set_num_threads(int n) { pool().resize(std::clamp(n, 1, 1024)); }
+void set_num_threads(int n) {
+#ifdef __EMSCRIPTEN__
+  // A page's worker starts only when the main thread returns to its event loop, so the workers
+  // Emscripten preloaded are started once, all of them, and a count below that limits how many run.
+  pool().limit(std::max(n, 1));
+#else
+  pool().resize(std::clamp(n, 1, 1024));
+#endif
+}
 
 void parallel_run(int max_tasks, const std::function<void(int, int)>& fn) {
   int tasks = std::min(max_tasks, num_threads());

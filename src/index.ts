@@ -3,7 +3,7 @@
 // The tensor engine and its backends.
 export * from './tensor/index.js';
 export { Adam, type AdamOptions } from './train/adam.js';
-export { backend, setBackend, withBackend, availableBackends, type BackendName } from './backend/registry.js';
+export { backend, setBackend, withBackend, availableBackends, initWasm, type BackendName } from './backend/registry.js';
 export type { Backend, KernelName, AttentionShape, SparseAttentionShape, AdamParams } from './backend/backend.js';
 export type { Shape } from './tensor/shape.js';
 export type { SparseAttentionOptions } from './tensor/ops/sparse-attention.js';

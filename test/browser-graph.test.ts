@@ -23,7 +23,7 @@ const NODE_GLOBALS = new Set(['process', 'Buffer', 'require', 'module', '__dirna
  * specifier held in a variable (which bundlers leave alone): each is listed with why.
  */
 const NODE_ONLY_IMPORTS: Readonly<Record<string, string>> = {
-  'backend/registry.js': 'adds the native backend when running under Node',
+  'backend/registry.js': 'adds the native backend, and reads the wasm module from disk, when running under Node',
   'tokenizer/tokenizer.js': 'Tokenizer.load(path) and save(path) read and write files',
   'tokenizer/marian-tokenizer.js': 'MarianTokenizer.load(dir) reads a folder on disk',
   'tokenizer/sentencepiece/index.js': 'SentencePieceModel.load(path) reads a file',

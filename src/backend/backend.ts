@@ -88,7 +88,7 @@ export interface AdamParams {
 }
 /** The kernels a backend implements (the contract every backend meets; `js` is the reference). */
 export interface Backend {
-  readonly name: 'js' | 'native';
+  readonly name: 'js' | 'native' | 'wasm';
 
   /**
    * Batched matrix product, row-major:

@@ -1,5 +1,6 @@
-// Node's part of choosing a backend: the native addon when it loads, TRANSFORMER_BACKEND=js|native to
-// pick one explicitly, and TRANSFORMER_THREADS for the native backend's threads, at most one per core.
+// Node's part of choosing a backend: the native addon when it loads, TRANSFORMER_BACKEND=js|native|wasm
+// to pick one explicitly, and TRANSFORMER_THREADS for the native or wasm backend's threads, at most one
+// per core.
 // The registry imports this module only when it runs under Node, so a page never loads it.
 
 import { availableParallelism } from 'node:os';
@@ -15,22 +16,24 @@ export interface NodeBackends {
   native: Backend | null;
   /** Why the native backend is missing, when it is. */
   nativeMissing: string | null;
-  initial: 'js' | 'native';
+  initial: 'js' | 'native' | 'wasm';
+  /** TRANSFORMER_THREADS capped at the cores, when it is set (the registry tells the wasm module). */
+  threads: number | null;
 }
 
 export function nodeBackends(): NodeBackends {
   const native = loadNativeBackend();
   const nativeMissing = native === null ? (nativeLoadError() ?? 'not built') : null;
   const initial = chooseInitial(native !== null, nativeMissing);
-  if (initial === 'native') applyThreadSetting();
-  return { native, nativeMissing, initial };
+  const threads = initial === 'js' ? null : applyThreadSetting(initial);
+  return { native, nativeMissing, initial, threads };
 }
 
-function chooseInitial(hasNative: boolean, nativeMissing: string | null): 'js' | 'native' {
+function chooseInitial(hasNative: boolean, nativeMissing: string | null): 'js' | 'native' | 'wasm' {
   const wanted = process.env.TRANSFORMER_BACKEND;
-  if (wanted === 'js') return 'js';
+  if (wanted === 'js' || wanted === 'wasm') return wanted;
   if (wanted !== undefined && wanted !== '' && wanted !== 'native') {
-    const names = ['js', 'native'].map((n) => quote(n)).join(' or ');
+    const names = `${quote('js')}, ${quote('native')} or ${quote('wasm')}`;
     throw new BackendError(`TRANSFORMER_BACKEND must be ${names} (or unset), got ${quote(wanted)}`);
   }
   if (hasNative) return 'native';
@@ -49,20 +52,21 @@ function chooseInitial(hasNative: boolean, nativeMissing: string | null): 'js' |
  * TRANSFORMER_THREADS: a whole number >= 1 (the addon reads it itself); more threads than cores only
  * make the threads wait for each other, so it is capped at the cores, with a warning.
  */
-function applyThreadSetting(): void {
+function applyThreadSetting(backend: 'native' | 'wasm'): number | null {
   const raw = process.env.TRANSFORMER_THREADS;
-  if (raw === undefined || raw === '') return;
+  if (raw === undefined || raw === '') return null;
   if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1)
     throw new BackendError(`TRANSFORMER_THREADS must be a whole number of threads, 1 or more, got ${quote(raw)}`);
   const cores = availableParallelism();
-  if (Number(raw) <= cores) return;
+  if (Number(raw) <= cores) return Number(raw);
   // The addon reads the variable when it first starts its threads: it must never see the uncapped value
   // (100,000 threads abort the process).
   process.env.TRANSFORMER_THREADS = String(cores);
-  setNativeThreads(cores);
+  if (backend === 'native') setNativeThreads(cores);
   // Worker threads (the server's) apply the cap silently: the main thread has said it once.
   if (isMainThread)
     process.emitWarning(`TRANSFORMER_THREADS=${Number(raw)} is more than the ${cores} cores here; using ${cores}`, {
       code: 'TRANSFORMER_THREADS',
     });
+  return cores;
 }

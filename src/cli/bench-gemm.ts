@@ -1,14 +1,17 @@
-// `transformer bench gemm [--size N] [--threads T] [--json]`: float32 GFLOP/s of the native addon's
-// gemm on a square N x N x N product (median of timed repeats), the number bench/gemm-vs-numpy.ts
-// compares with numpy. With --json the last line printed is {"size","threads","gflops","simd",...}.
+// `transformer bench gemm [--size N] [--threads T] [--backend B] [--json]`: float32 GFLOP/s of a
+// backend's gemm (native by default) on a square N x N x N product (median of timed repeats), the
+// number bench/gemm-vs-numpy.ts compares with numpy. The matrices come from the buffer pool, as
+// tensors do (in the heap for wasm). With --json the last line printed is {"size","threads","gflops","simd",...}.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { integerFlag } from './flags.js';
-import { loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { backend } from '../backend/registry.js';
+import { bufferPool } from '../tensor/buffer-pool.js';
+import { selectBenchBackend } from './bench-backend.js';
 
 function randomMatrix(n: number): Float32Array {
-  const out = new Float32Array(n);
+  const out = bufferPool.take('float32', n) as Float32Array;
   for (let i = 0; i < n; i++) out[i] = Math.random() - 0.5;
   return out;
 }
@@ -30,30 +33,31 @@ function timeCalls(fn: () => void): { median: number; best: number; repeats: num
 export async function benchGemm(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { size: { type: 'string', default: '1024' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      size: { type: 'string', default: '1024' },
+      threads: { type: 'string' },
+      backend: { type: 'string', default: 'native' },
+      json: { type: 'boolean' },
+    },
     strict: true,
   });
   const size = integerFlag('--size', values.size, 1, 16384);
   const threads =
     values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024);
   const json = values.json ?? false;
-  const native = loadNativeBackend();
-  if (native === null) {
-    console.error(
-      `transformer bench gemm: the native backend is not available (${nativeLoadError()}); run \`npm run build\``,
-    );
-    return 1;
-  }
-  setNativeThreads(threads);
+  const chosen = await selectBenchBackend(values.backend, threads);
+  const kernels = backend();
   const n = size;
   const a = randomMatrix(n * n),
     b = randomMatrix(n * n),
-    c = new Float32Array(n * n);
-  const t = timeCalls(() => native.gemm(false, false, n, n, n, 1, a, 0, b, 0, 0, c, 0, 1));
+    c = randomMatrix(n * n);
+  const t = timeCalls(() => kernels.gemm(false, false, n, n, n, 1, a, 0, b, 0, 0, c, 0, 1));
   const flops = 2 * n * n * n;
   const gflops = flops / t.median / 1e9;
-  const simd = simdLevel() ?? 'unknown';
-  console.log(`gemm float32 ${n}x${n}x${n}, ${threads} thread${threads === 1 ? '' : 's'}, simd ${simd}`);
+  const { simd, threads: used } = chosen;
+  console.log(
+    `gemm float32 ${n}x${n}x${n}, backend ${chosen.name}, ${used} thread${used === 1 ? '' : 's'}, simd ${simd}`,
+  );
   console.log(
     `median ${(t.median * 1e3).toFixed(3)} ms = ${gflops.toFixed(1)} GFLOP/s ` +
       `(best ${(flops / t.best / 1e9).toFixed(1)} GFLOP/s, ${t.repeats} repeats)`,
@@ -63,7 +67,8 @@ export async function benchGemm(argv: string[]): Promise<number> {
     console.log(
       JSON.stringify({
         size: n,
-        threads,
+        backend: chosen.name,
+        threads: used,
         gflops: round(gflops),
         simd,
         stat: 'median',

@@ -1,11 +1,11 @@
 // `transformer bench train`: training throughput of the paper's encoder-decoder (section 5: Adam 0.9 / 0.98 /
 // 1e-9, residual dropout, label smoothing 0.1) on random tokens, the number bench/train-vs-torch.ts compares
-// with PyTorch. With --json the last line printed is {"target_tokens_per_second","step_ms",...}.
+// with PyTorch, on the backend --backend names (default: the active one). With --json the last line
+// printed is {"target_tokens_per_second","step_ms",...}.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { backend } from '../backend/registry.js';
-import { nativeThreads, setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { selectBenchBackend } from './bench-backend.js';
 import { createModel, makeConfig, shiftRight, type PresetName } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
@@ -26,6 +26,7 @@ interface BenchTrainOptions {
   steps: number;
   warmup: number;
   threads: number;
+  backend: string | undefined;
   vocab: number;
   json: boolean;
 }
@@ -41,6 +42,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
       steps: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       threads: { type: 'string' },
+      backend: { type: 'string' },
       'vocab-size': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -57,6 +59,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
     steps: integerFlag('--steps', values.steps, 1),
     warmup: integerFlag('--warmup', values.warmup, 0),
     threads: values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024),
+    backend: values.backend,
     vocab: values['vocab-size'] === undefined ? VOCAB[preset] : integerFlag('--vocab-size', values['vocab-size'], 5),
     json: values.json,
   };
@@ -71,8 +74,8 @@ function randomIds(g: Generator, B: number, L: number, V: number): Tensor {
 
 export async function benchTrain(argv: string[]): Promise<number> {
   const o = parseOptions(argv);
-  const kernels = backend().name;
-  if (kernels === 'native') setNativeThreads(o.threads);
+  const chosen = await selectBenchBackend(o.backend, o.threads);
+  const kernels = chosen.name;
   T.manualSeed(1);
   const config = makeConfig(o.preset, { vocabSize: o.vocab, maxLength: Math.max(o.srcLen, o.tgtLen, 64) });
   const model = createModel(config).train();
@@ -100,11 +103,11 @@ export async function benchTrain(argv: string[]): Promise<number> {
       return loss;
     });
 
-  const threads = kernels === 'native' ? nativeThreads() : 1;
+  const threads = chosen.threads;
   console.log(
     `train ${o.preset} (${(paramCount / 1e6).toFixed(1)}M parameters, vocabulary ${o.vocab}), ` +
       `batch ${o.batch} x ${o.srcLen} source / ${o.tgtLen} target tokens, backend ${kernels}` +
-      (kernels === 'native' ? ` (${simdLevel()}, ${threads} thread${threads === 1 ? '' : 's'})` : ''),
+      (kernels === 'js' ? '' : ` (${chosen.simd}, ${threads} thread${threads === 1 ? '' : 's'})`),
   );
   for (let i = 0; i < o.warmup; i++) step();
   const times: number[] = [];

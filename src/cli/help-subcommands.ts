@@ -28,16 +28,21 @@ export const flag = (name: string, value: string | undefined, about: string, byD
 
 export const JSON_FLAG = flag('json', undefined, 'also print the result as one JSON object, on the last line');
 export const THREADS = flag('threads', 'T', 'native threads', 'all cores, or TRANSFORMER_THREADS');
+const BENCH_THREADS = flag('threads', 'T', 'threads of the native or wasm kernels', 'all cores');
+const backendFlag = (byDefault: string) =>
+  flag('backend', 'B', 'kernels to measure: js, native or wasm (npm run build:wasm)', byDefault);
 export const MODEL = flag('model', 'DIR', 'a model folder (config.json, model.safetensors, tokenizer.json)');
 
 export const bench: Record<string, CommandHelp> = {
   gemm: {
-    usage: ['[--size N] [--threads T] [--json]'],
-    about: "GFLOP/s of the native addon's float32 matrix product on an N x N x N problem (median of repeats).",
-    flags: [flag('size', 'N', 'matrix size', '1024'), THREADS, JSON_FLAG],
+    usage: ['[--size N] [--threads T] [--backend B] [--json]'],
+    about: "GFLOP/s of a backend's float32 matrix product on an N x N x N problem (median of repeats).",
+    flags: [flag('size', 'N', 'matrix size', '1024'), BENCH_THREADS, backendFlag('native'), JSON_FLAG],
   },
   train: {
-    usage: ['[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--json]'],
+    usage: [
+      '[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--backend B] [--json]',
+    ],
     about: "Training throughput of the paper's encoder-decoder on random tokens (target tokens per second).",
     flags: [
       flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
@@ -47,7 +52,8 @@ export const bench: Record<string, CommandHelp> = {
       flag('steps', 'N', 'timed updates', '5'),
       flag('warmup', 'W', 'untimed updates first', '2'),
       flag('vocab-size', 'V', 'vocabulary', '37000 for base and big, 8000 for small, 13 for tiny'),
-      THREADS,
+      BENCH_THREADS,
+      backendFlag('the active backend'),
       JSON_FLAG,
     ],
   },

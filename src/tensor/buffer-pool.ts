@@ -2,8 +2,12 @@
 // `tidy` returns every buffer it used here, and the next step takes the same buffers back. Sizes are
 // rounded up to one of four steps per power of two, so batches of varying shape still share buffers
 // (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory.
+// While the wasm backend is active, float32 and int32 buffers are taken from the wasm heap, so its
+// kernels read and write tensors in place (src/backend/wasm/heap.ts); they are pooled apart.
 
 import type { DataArray } from '../backend/backend.js';
+import { wasmHeapAllocator } from '../backend/registry.js';
+import type { HeapAllocator } from '../backend/wasm/heap.js';
 
 export type PooledDType = 'float32' | 'float64' | 'int32';
 
@@ -28,18 +32,28 @@ export class BufferPool {
   private live = 0;
   private peak = 0;
 
-  constructor(private readonly maxBytes = 4 * 1024 ** 3) {}
+  constructor(
+    private readonly maxBytes = 4 * 1024 ** 3,
+    private readonly heap: () => HeapAllocator | null = () => null,
+  ) {}
 
   /** A buffer of exactly n elements (a view of a pooled capacity); contents are arbitrary. */
   take(dtype: PooledDType, n: number): DataArray {
     const capacity = bucketCapacity(n);
     this.live += n * constructors[dtype].BYTES_PER_ELEMENT;
     if (this.live > this.peak) this.peak = this.live;
-    const list = this.free.get(`${dtype}:${capacity}`);
+    const heap = this.heap();
+    const inHeap = heap !== null && heap.active && dtype !== 'float64';
+    const list = this.free.get(`${inHeap ? 'heap:' : ''}${dtype}:${capacity}`);
     const buffer = list?.pop();
     if (buffer !== undefined) {
       this.pooledBytes -= buffer.byteLength;
       return buffer.subarray(0, n);
+    }
+    if (inHeap) {
+      // A heap that cannot grow may be full of pooled buffers of other sizes: give those back first.
+      const array = heap.alloc(dtype, capacity) ?? (this.releaseHeap(heap), heap.alloc(dtype, capacity));
+      if (array !== null) return array.subarray(0, n);
     }
     return new constructors[dtype](capacity).subarray(0, n);
   }
@@ -47,9 +61,14 @@ export class BufferPool {
   /** Gives a buffer obtained from take() back to the pool. */
   give(dtype: PooledDType, view: DataArray): void {
     this.live -= view.byteLength;
-    const whole = new constructors[dtype](view.buffer as ArrayBuffer);
-    if (this.pooledBytes + whole.byteLength > this.maxBytes) return; // let the GC have it
-    const key = `${dtype}:${whole.length}`;
+    const whole = new constructors[dtype](view.buffer as ArrayBuffer, view.byteOffset, bucketCapacity(view.length));
+    const heap = this.heap();
+    const inHeap = heap !== null && heap.owns(whole);
+    if (this.pooledBytes + whole.byteLength > this.maxBytes) {
+      if (inHeap) heap.free(whole); // else let the GC have it
+      return;
+    }
+    const key = `${inHeap ? 'heap:' : ''}${dtype}:${whole.length}`;
     let list = this.free.get(key);
     if (list === undefined) this.free.set(key, (list = []));
     list.push(whole);
@@ -76,10 +95,23 @@ export class BufferPool {
   }
 
   clear(): void {
+    const heap = this.heap();
+    if (heap !== null) this.releaseHeap(heap);
     this.free.clear();
     this.pooledBytes = 0;
   }
+
+  private releaseHeap(heap: HeapAllocator): void {
+    for (const [key, list] of this.free) {
+      if (!key.startsWith('heap:')) continue;
+      for (const buffer of list) {
+        heap.free(buffer);
+        this.pooledBytes -= buffer.byteLength;
+      }
+      this.free.delete(key);
+    }
+  }
 }
 
-/** The pool that recycles the buffers of disposed tensors. */
-export const bufferPool = new BufferPool();
+/** The pool that recycles the buffers of disposed tensors (in the wasm heap while wasm is active). */
+export const bufferPool = new BufferPool(undefined, wasmHeapAllocator);

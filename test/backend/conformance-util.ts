@@ -1,15 +1,29 @@
-// Shared pieces of the backend conformance suite: the shape of its cases, the native backend (or a
-// loud reason why not), seeded random inputs and a float comparison that reports the worst element.
+// Shared pieces of the backend conformance suite: the shape of its cases, the backends under test
+// (native, or a loud reason why not; the wasm builds, or a skip saying how to build them), seeded
+// random inputs and a float comparison that reports the worst element.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import type { Backend, KernelName } from '../../src/backend/backend.js';
+import { kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend, nativeLoadError } from '../../src/backend/native/index.js';
+import { createWasmBackend, type WasmInstance } from '../../src/backend/wasm/index.js';
+import { nodeWasmSource } from '../../src/backend/wasm-node/load.js';
 
 export { jsBackend } from '../../src/backend/js/index.js';
 
 const loaded = loadNativeBackend();
+
+// Both wasm builds, each with its own heap; null (and why) when build-wasm/ is missing.
+let wasmWhy = '';
+const wasmBuilds = await Promise.all([
+  createWasmBackend(nodeWasmSource, { threads: true }),
+  createWasmBackend(nodeWasmSource, { threads: false, memoryMiB: 64 }),
+]).catch((error: unknown) => {
+  wasmWhy = error instanceof Error ? error.message : String(error);
+  return null;
+});
 
 /** One row of the conformance table: a comparison of the native backend with the js reference. */
 export interface ConformanceCase {
@@ -36,6 +50,65 @@ export function nativeSuite(name: string, body: (native: Backend) => void): void
   test(name, () => {
     assert.fail(`${reason}; set TRANSFORMER_ALLOW_NO_NATIVE=1 to skip the native conformance suites`);
   });
+}
+
+/**
+ * Declares a suite per backend under test: native, and the wasm backend three ways (the threads
+ * build, the same with every array first moved into its heap as tensors are, the one-thread build).
+ */
+export function backendSuites(name: string, body: (backend: Backend) => void): void {
+  nativeSuite(`${name}: native`, body);
+  wasmSuite(`${name}: wasm`, (threads, single) => {
+    describe('threads build, arrays copied in', () => body(threads.backend));
+    describe('threads build, arrays in the heap', () => body(inHeap(threads)));
+    describe('one-thread build', () => body(single.backend));
+  });
+}
+
+/** Declares suites on the two wasm builds, or a skip saying how to build them. */
+export function wasmSuite(name: string, body: (threads: WasmInstance, single: WasmInstance) => void): void {
+  if (wasmBuilds === null) {
+    const how = 'build it with `npm run build:wasm` (needs Emscripten: apt-get install emscripten)';
+    describe(name, { skip: `the wasm backend is not built: ${wasmWhy}; ${how}` }, () => {});
+    return;
+  }
+  describe(name, () => body(...wasmBuilds));
+}
+
+/**
+ * The wasm backend called the way tensor ops call it: every typed array first copied to a view of
+ * the heap, which the kernel then reads and writes in place, and copied back after the call.
+ */
+function inHeap(wasm: WasmInstance): Backend {
+  const kernels = kernelNames.map((k) => {
+    const kernel = wasm.backend[k] as (...args: unknown[]) => void;
+    return [
+      k,
+      (...args: unknown[]) => {
+        // One view per distinct array, so an in-place call (out === x) stays in place.
+        const views = new Map<Float32Array | Int32Array, Float32Array | Int32Array>();
+        const moved = args.map((arg) => {
+          if (!(arg instanceof Float32Array || arg instanceof Int32Array)) return arg;
+          let view = views.get(arg);
+          if (view === undefined) {
+            view = wasm.heap.alloc(arg instanceof Float32Array ? 'float32' : 'int32', arg.length)!;
+            view.set(arg);
+            views.set(arg, view);
+          }
+          return view;
+        });
+        try {
+          kernel(...moved);
+        } finally {
+          for (const [arg, view] of views) {
+            arg.set(view);
+            wasm.heap.free(view);
+          }
+        }
+      },
+    ];
+  });
+  return { ...wasm.backend, ...Object.fromEntries(kernels) } as Backend;
 }
 
 /** A small deterministic generator (mulberry32), so a failure reproduces. */

@@ -1,6 +1,6 @@
-// The backend conformance table: each case runs one or more kernels on the native backend and on
-// the js reference and compares the results. Every kernel of the contract must have a case, and
-// every case must call on native each kernel it names. To add a case, push it onto the list of its
+// The backend conformance table: each case runs one or more kernels on a backend under test (native,
+// wasm) and on the js reference and compares the results. Every kernel of the contract must have a
+// case, and every case must call on the backend each kernel it names. To add a case, push it onto the list of its
 // family (conformance-elementwise.ts, -reduce.ts, -nn.ts, -attention.ts, -sparse-attention.ts).
 
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { elementwiseCases } from './conformance-elementwise.js';
 import { nnCases } from './conformance-nn.js';
 import { reduceCases } from './conformance-reduce.js';
 import { sparseAttentionCases } from './conformance-sparse-attention.js';
-import { nativeSuite, type ConformanceCase } from './conformance-util.js';
+import { backendSuites, type ConformanceCase } from './conformance-util.js';
 
 const TABLE: readonly ConformanceCase[] = [
   ...elementwiseCases,
@@ -23,10 +23,10 @@ const TABLE: readonly ConformanceCase[] = [
   ...sparseAttentionCases,
 ];
 
-/** The native backend with each kernel call noted in `called`. */
-function recording(native: Backend, called: Set<KernelName>): Backend {
+/** The backend with each kernel call noted in `called`. */
+function recording(tested: Backend, called: Set<KernelName>): Backend {
   const wrapped = kernelNames.map((k) => {
-    const kernel = native[k] as (...args: unknown[]) => void;
+    const kernel = tested[k] as (...args: unknown[]) => void;
     return [
       k,
       (...args: unknown[]) => {
@@ -35,7 +35,7 @@ function recording(native: Backend, called: Set<KernelName>): Backend {
       },
     ];
   });
-  return { ...native, ...Object.fromEntries(wrapped) } as Backend;
+  return { ...tested, ...Object.fromEntries(wrapped) } as Backend;
 }
 
 test('the conformance table has a case for every kernel of the contract', () => {
@@ -47,13 +47,13 @@ test('the conformance table has a case for every kernel of the contract', () => 
   );
 });
 
-nativeSuite('native conformance', (native: Backend) => {
+backendSuites('conformance', (tested: Backend) => {
   for (const c of TABLE) {
     test(c.name, () => {
       const called = new Set<KernelName>();
-      c.run(recording(native, called));
+      c.run(recording(tested, called));
       const silent = c.kernels.filter((k) => !called.has(k));
-      assert.deepEqual(silent, [], `the case names kernels it never called on native`);
+      assert.deepEqual(silent, [], `the case names kernels it never called on ${tested.name}`);
     });
   }
 });

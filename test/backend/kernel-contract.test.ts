@@ -1,6 +1,7 @@
 // Every backend implements every kernel of the contract (src/backend/backend.ts): the js backend's
-// object literal is type-checked against it, and the native addon must export exactly the same
-// names. The op codes and the rank limit the two share are compared here too, from their sources.
+// object literal is type-checked against it, and the native addon and the wasm module must export
+// exactly the same kernels. The op codes and the rank limit they share are compared here too, from
+// their sources.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_RANK } from '../../src/backend/backend.js';
 import { jsBackend, kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native/index.js';
-import { nativeSuite } from './conformance-util.js';
+import { nativeSuite, wasmSuite } from './conformance-util.js';
 
 // This file runs from dist/test/backend/.
 const root = new URL('../../../', import.meta.url);
@@ -35,6 +36,29 @@ nativeSuite('the native addon', () => {
 
   test('the native backend is those functions, under the same names as the js backend', () => {
     assert.deepEqual(Object.keys(loadNativeBackend()!).sort(), Object.keys(jsBackend).sort());
+  });
+});
+
+/** A kernel's name as native/wasm/glue.cc spells its C function: crossEntropyBackward -> tt_cross_entropy_backward. */
+function cName(kernel: string): string {
+  return 'tt_' + kernel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+wasmSuite('the wasm module', (wasm) => {
+  test('exports one C function per kernel of the contract (copy and fill twice: float32, int32), besides its controls', () => {
+    const exported = Object.keys(wasm.module)
+      .filter((k) => k.startsWith('_tt_'))
+      .map((k) => k.slice(1));
+    const expected = kernelNames.flatMap((k) =>
+      k === 'copy' || k === 'fill' ? [`${cName(k)}_f32`, `${cName(k)}_i32`] : [cName(k)],
+    );
+    const controls = ['tt_num_threads', 'tt_set_num_threads', 'tt_simd_level'];
+    assert.deepEqual(exported.sort(), [...expected, ...controls].sort());
+  });
+
+  test('the wasm backend has the same keys as the js backend, and gemm runs on SIMD128', () => {
+    assert.deepEqual(Object.keys(wasm.backend).sort(), Object.keys(jsBackend).sort());
+    assert.equal(wasm.heap.string(wasm.module._tt_simd_level()), 'wasm-simd128');
   });
 });
 

@@ -146,7 +146,7 @@ const cases: Record<string, Case> = {
     args: ['translate', '--model', 'model'],
     env: { TRANSFORMER_BACKEND: 'cuda' },
     code: 1,
-    says: /TRANSFORMER_BACKEND must be "js" or "native" \(or unset\), got "cuda"/,
+    says: /TRANSFORMER_BACKEND must be "js", "native" or "wasm" \(or unset\), got "cuda"/,
   },
   'TRANSFORMER_THREADS=abc': {
     args: ['translate', '--model', 'model'],
