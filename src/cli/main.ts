@@ -23,6 +23,8 @@ const commands: Record<string, () => Promise<Command>> = {
   translate: async () => (await import('./translate.js')).translate,
   'export-marian': async () => (await import('./export-marian.js')).exportMarian,
   plot: async () => (await import('./plot.js')).plot,
+  classify: async () => (await import('./classify.js')).classify,
+  'fill-mask': async () => (await import('./fill-mask.js')).fillMask,
 };
 
 /**
