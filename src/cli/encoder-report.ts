@@ -87,7 +87,16 @@ export class EncoderReporter {
       target: 'reached the target',
       interrupted: 'interrupted',
     }[reason];
-    this.record({ event: 'end', reason, step: state.step, elapsedSeconds: state.elapsedSeconds, best: state.best });
+    // The peak resident memory of the whole process (kilobytes from the kernel), for comparing attention kinds.
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+    this.record({
+      event: 'end',
+      reason,
+      step: state.step,
+      elapsedSeconds: state.elapsedSeconds,
+      best: state.best,
+      peakRssBytes,
+    });
     this.note(
       `${why} at step ${state.step} after ${Math.round(state.elapsedSeconds)}s; best model (step ${state.best?.step ?? '-'}) in ${this.run}/model.safetensors`,
     );
