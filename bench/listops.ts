@@ -25,7 +25,7 @@ export const LISTOPS_RECIPE = [
   'model.normPosition=pre',
   'train.maxTokens=4096',
   'train.schedule.lr=1e-3',
-  'train.schedule.warmup=500',
+  'train.schedule.warmup=200',
 ];
 
 /** LRA's Table 1, ListOps column (Tay et al. 2020), by the kind here closest to each model. */
