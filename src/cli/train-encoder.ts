@@ -145,8 +145,9 @@ export async function trainEncoder(argv: string[]): Promise<number> {
 
   makeRunFolder(run);
   const model = new EncoderOnly(config);
+  // Also on a resumed run that stopped before its first checkpoint; a checkpoint, if any, overrides it.
+  if (init !== null) loadEncoderWeights(model, init);
   if (saved === null) {
-    if (init !== null) loadEncoderWeights(model, init);
     const tokenizerPath = join(run, TOKENIZER_FILE);
     await namingTarget(tokenizerPath, () => tokenizer.save(tokenizerPath));
     writeJson(join(run, CONFIG_FILE), { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, ...config });

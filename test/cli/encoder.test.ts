@@ -133,3 +133,26 @@ test('bad input is one line naming the file and line', async (t) => {
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
   }
 });
+
+test('data make-listops writes three TSV files with LRA header; bounds no tree meets are one line', async (t) => {
+  const dir = folder(t);
+  const args = ['data', 'make-listops', '--dir', dir, '--train', '20', '--valid', '3', '--test', '4'];
+  const made = await runCliAsync([...args, '--min-length', '10', '--max-length', '40', '--seed', '2']);
+  assert.equal(made.code, 0, made.err);
+  for (const [name, n] of [
+    ['train', 20],
+    ['valid', 3],
+    ['test', 4],
+  ] as const) {
+    const lines = readFileSync(join(dir, `${name}.tsv`), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.equal(lines[0], 'Source\tTarget');
+    assert.equal(lines.length, n + 1);
+  }
+  const bad = await runCliAsync([...args, '--max-depth', '2', '--min-length', '50']);
+  assert.deepEqual(
+    [bad.code, bad.err],
+    [2, 'transformer data: make-listops: minLength 50: trees of depth 2 with 10 arguments have at most 12 tokens\n'],
+  );
+});
