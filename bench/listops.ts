@@ -17,14 +17,14 @@ import { root } from './compare.js';
 
 /** The classifier and its training recipe (docs/encoder-only.md); --set adds to or overrides it. */
 export const LISTOPS_RECIPE = [
-  'model.dModel=128',
-  'model.dFF=512',
+  'model.dModel=64',
+  'model.dFF=256',
   'model.h=4',
   'model.encoderLayers=3',
   'model.pDrop=0',
   'model.normPosition=pre',
   'train.maxTokens=4096',
-  'train.schedule.lr=1e-3',
+  'train.schedule.lr=2e-3',
   'train.schedule.warmup=200',
 ];
 
