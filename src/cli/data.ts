@@ -3,6 +3,7 @@
 //   transformer data get multi30k|newstest2014 [--dir D] [--base-url U]
 //   transformer data make-task [--dir D] [--seed S] [--train N] [--valid N] [--test N]
 //   transformer data make-text --out FILE [--chars N] [--seed S]
+//   transformer data make-listops --dir D [--train N] [--min-length N] [--max-length N] ... (data-listops.ts)
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,9 @@ export async function data(argv: string[]): Promise<number> {
   if (sub === 'get') return get(rest);
   if (sub === 'make-task') return makeTaskCommand(rest);
   if (sub === 'make-text') return makeTextCommand(rest);
+  if (sub === 'make-listops') return (await import('./data-listops.js')).makeListOpsCommand(rest);
   throw new UsageError(
-    `${sub === undefined ? 'which one?' : `unknown sub-command ${quote(sub)};`} get, make-task or make-text (transformer data --help)`,
+    `${sub === undefined ? 'which one?' : `unknown sub-command ${quote(sub)};`} get, make-task, make-text or make-listops (transformer data --help)`,
   );
 }
 

@@ -2,7 +2,7 @@
 // one place so that `transformer X --help` answers without loading X; test/cli/help.test.ts checks
 // that every flag a command's parseArgs accepts is listed here.
 
-import { trainDefaults } from '../train/options.js';
+import { encoderTrainDefaults, trainDefaults } from '../train/options.js';
 import { bench, data, flag, MODEL, plot, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
 
 export type { CommandHelp, FlagHelp } from './help-subcommands.js';
@@ -15,6 +15,19 @@ function trainKeys(): string {
     .filter(([k]) => k !== 'dModel' && k !== 'totalSteps')
     .map(([k, v]) => `schedule.${k}=${v}`);
   return [...plain, ...nested].join(' ');
+}
+
+/** The train.* defaults of the encoder tasks that differ from translation's. */
+function encoderKeys(): string {
+  const flat = (o: typeof trainDefaults) => ({
+    ...o,
+    ...Object.fromEntries(Object.entries(o.schedule).map(([k, v]) => [`schedule.${k}`, v])),
+  });
+  const [base, ours] = [flat(trainDefaults), flat(encoderTrainDefaults)] as Record<string, unknown>[];
+  return Object.keys(ours)
+    .filter((k) => k !== 'schedule' && !['schedule.dModel', 'schedule.totalSteps'].includes(k) && ours[k] !== base[k])
+    .map((k) => `${k}=${ours[k]}`)
+    .join(' ');
 }
 
 export const COMMAND_HELP: Record<string, CommandHelp> = {
@@ -41,7 +54,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     sub: tokenizer,
   },
   data: {
-    usage: ['get|make-task|make-text [flags]'],
+    usage: ['get|make-task|make-text|make-listops [flags]'],
     about: 'Data sets: download public ones, write the built-in task, generate a long text.',
     sub: data,
   },
@@ -49,8 +62,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     usage: [
       '--run DIR --source F --target F [--valid-source F --valid-target F] [--set KEY=VALUE]...',
       '--run DIR   (resumes the run in DIR)',
+      '--task classify|tag|mlm --run DIR --train F [--valid F] [--test F] [--tokenizer F|words | --init DIR]',
     ],
-    about: 'Trains a translation model; the run folder is a model folder, resumed when run again.',
+    about:
+      'Trains a translation model (or with --task an encoder-only one); the run folder is a model folder, resumed when run again.',
     flags: [
       flag('run', 'DIR', 'the run folder'),
       flag('source', 'FILE', 'training sources, one sentence per line'),
@@ -63,8 +78,23 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('init', 'DIR', 'start from this model folder (ours or Marian): its weights, config and tokenizer'),
       flag('bleu-sentences', 'N', 'validation sentences decoded for BLEU; 0 is none', '500'),
       flag('set', 'KEY=VALUE', 'override a setting: model.KEY=VALUE or train.KEY=VALUE (repeatable)'),
+      flag(
+        'task',
+        'T',
+        'translation, or an encoder-only task: classify (TSV text<TAB>label), tag (CoNLL columns), mlm',
+        'translation',
+      ),
+      flag('train', 'FILE', 'encoder tasks: the training file (docs/encoder-only.md)'),
+      flag('valid', 'FILE', 'encoder tasks: the validation file; its best score keeps model.safetensors'),
+      flag('test', 'FILE', 'encoder tasks: scored with the best model at the end'),
+      flag('init', 'DIR', "encoder tasks: start from this model folder's weights and tokenizer (a new head)"),
     ],
-    notes: [`train keys and defaults: ${trainKeys()}`, 'model keys: any key of config.json, e.g. model.dModel=512'],
+    notes: [
+      `train keys and defaults: ${trainKeys()}`,
+      'model keys: any key of config.json, e.g. model.dModel=512',
+      'encoder tasks: --tokenizer words learns a word-level vocabulary (every training word one token, e.g. ListOps);',
+      `  their train defaults differ: ${encoderKeys()}`,
+    ],
   },
   lm: {
     usage: ['--text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--set KEY=VALUE]...'],
@@ -198,6 +228,30 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'Writes a model folder again with model.safetensors weights, in its own format: a Marian folder with ' +
       'pytorch_model.bin becomes one with model.safetensors (atomically, to a new folder).',
     flags: [MODEL, flag('out', 'DIR', 'the new folder: it must not exist or be empty')],
+  },
+  classify: {
+    usage: ['--model DIR [--input F] [--json] [--batch-size N]  < lines'],
+    about: 'The label of each line from an encoder-only classifier (train --task classify), one per line.',
+    flags: [
+      MODEL,
+      flag(
+        'input',
+        'FILE',
+        "read this file instead of standard input: plain lines, or a TSV with a header (LRA's Source<TAB>Target)",
+      ),
+      flag('json', undefined, "one JSON object per line: the label and every label's probability"),
+      flag('batch-size', 'N', 'lines classified together', '32'),
+    ],
+  },
+  'fill-mask': {
+    usage: ['--model DIR [--input F] [--top-k K] [--json]  < lines with <mask>'],
+    about: 'The most probable fillers of each <mask> in a line, from a masked-LM (train --task mlm).',
+    flags: [
+      MODEL,
+      flag('input', 'FILE', 'read this file instead of standard input'),
+      flag('top-k', 'K', 'fillers shown per mask', '5'),
+      flag('json', undefined, 'one JSON object per line: {"line", "masks": [[{"token", "score"}...]...]}'),
+    ],
   },
   plot: {
     usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],

@@ -144,6 +144,22 @@ export const data: Record<string, CommandHelp> = {
       flag('test', 'N', 'test pairs', '500'),
     ],
   },
+  'make-listops': {
+    usage: ['--dir D [--train N] [--valid N] [--test N] [--min-length N] [--max-length N] [--seed S]'],
+    about:
+      "Writes Long Range Arena's ListOps task as LRA's TSV files (train.tsv, valid.tsv, test.tsv; docs/encoder-only.md).",
+    flags: [
+      flag('dir', 'D', 'the folder to write'),
+      flag('train', 'N', 'training examples (LRA: 96000)', '20000'),
+      flag('valid', 'N', 'validation examples (LRA: 2000)', '1000'),
+      flag('test', 'N', 'test examples (LRA: 2000)', '2000'),
+      flag('min-length', 'N', 'tokens, exclusive (LRA: 500)', '100'),
+      flag('max-length', 'N', 'tokens, exclusive (LRA: 2000)', '500'),
+      flag('max-depth', 'N', 'nesting depth', '10'),
+      flag('max-args', 'N', 'arguments per operator', '10'),
+      flag('seed', 'S', 'random seed', '1'),
+    ],
+  },
   'make-text': {
     usage: ['--out FILE [--chars N] [--seed S]'],
     about: 'Writes a generated long text for character language models (atomically).',

@@ -24,6 +24,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-marian': async () => (await import('./export-marian.js')).exportMarian,
   convert: async () => (await import('./convert.js')).convert,
   plot: async () => (await import('./plot.js')).plot,
+  classify: async () => (await import('./classify.js')).classify,
+  'fill-mask': async () => (await import('./fill-mask.js')).fillMask,
 };
 
 /**

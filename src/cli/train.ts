@@ -44,12 +44,17 @@ export const TRAIN_USAGE =
   'usage: transformer train --run DIR --source FILE --target FILE [--valid-source FILE --valid-target FILE]\n' +
   '  [--preset base|big|small|tiny] [--vocab-size N | --tokenizer FILE | --init MODEL-DIR] [--bleu-sentences N]\n' +
   '  [--set KEY=VALUE]...\n' +
-  '  Re-running with the same --run resumes from its newest checkpoint; --set train.KEY=VALUE may change limits then.';
+  '  Re-running with the same --run resumes from its newest checkpoint; --set train.KEY=VALUE may change limits then.\n' +
+  '  --task classify|tag|mlm trains an encoder-only model (transformer train --task classify --help).';
 
 const PRESETS = ['base', 'big', 'small', 'tiny'];
 
 export async function train(argv: string[]): Promise<number> {
-  const outcome = await trainRun(argv);
+  const task = taskOf(argv);
+  if (task !== 'translation') return (await import('./train-encoder.js')).trainEncoder(argv);
+  const outcome = await trainRun(
+    argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && a !== '--task=translation'),
+  );
   return typeof outcome === 'number' ? outcome : 0;
 }
 
@@ -152,6 +157,13 @@ export async function trainRun(argv: string[]): Promise<number | { state: Traini
   } finally {
     stopHandlers();
   }
+}
+
+/** --task T (translation when absent): classify, tag and mlm train encoder-only models (train-encoder.ts). */
+function taskOf(argv: string[]): string {
+  const i = argv.findIndex((a) => a === '--task' || a.startsWith('--task='));
+  if (i < 0) return 'translation';
+  return argv[i].startsWith('--task=') ? argv[i].slice('--task='.length) : (argv[i + 1] ?? '');
 }
 
 function runFlags(values: Record<string, string | boolean | string[] | undefined>): RunFlags {

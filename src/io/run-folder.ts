@@ -91,3 +91,6 @@ export function removeStaleFiles(...folders: string[]): string[] {
   }
   return removed;
 }
+
+/** The encoder-only trainer's task, data files and options (cli/train-encoder.ts writes it). */
+export const ENCODER_OPTIONS_FILE = 'encoder.json';

@@ -55,6 +55,10 @@ export interface ModelConfig {
   head: EncoderHead;
   /** Classes of the classification heads. */
   numLabels: number;
+  /** The classes' names by id ("0" -> "POS"), as Hugging Face configs hold them; empty when unnamed. */
+  id2label: Record<string, string>;
+  /** The inverse of id2label. */
+  label2id: Record<string, number>;
   /** The attention of every self-attention layer: full (the paper's) or an efficient kind. */
   attention: AttentionSpec;
   /** Per-layer overrides, keyed "encoder.N" or "decoder.N" (0-based), e.g. {"encoder.0": {"kind": "full"}}. */
@@ -87,6 +91,8 @@ const defaults: ModelConfig = {
   eosId: 2,
   head: 'masked-lm',
   numLabels: 2,
+  id2label: {},
+  label2id: {},
   attention: { kind: 'full' },
   layerAttention: {},
 };
@@ -146,6 +152,9 @@ export const MAX_POSITION_TABLE = 2 ** 28;
 /** The keys every config holds, in their usual order. */
 export const CONFIG_KEYS = Object.keys(defaults) as (keyof ModelConfig)[];
 
+/** Keys a complete config file may leave out: the label names came later and are optional. */
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['id2label', 'label2id']);
+
 /** A complete, validated config: defaults, then a preset, then overrides (which may not add keys). */
 export function makeConfig(preset: PresetName | null, overrides: Record<string, unknown> = {}): ModelConfig {
   if (preset !== null && !(preset in presets)) {
@@ -181,7 +190,7 @@ export function validateConfig(
   for (const key of Object.keys(raw))
     if (!(key in defaults)) throw new ConfigError(`${where}: unknown key ${quoteJson(key)}`);
   if (options.complete) {
-    const missing = CONFIG_KEYS.filter((key) => !Object.hasOwn(raw, key));
+    const missing = CONFIG_KEYS.filter((key) => !Object.hasOwn(raw, key) && !OPTIONAL_KEYS.has(key));
     if (missing.length > 0)
       throw new ConfigError(`${where}: ${missing.map((k) => `"${k}"`).join(', ')} missing; every key must be given`);
   }
@@ -192,7 +201,7 @@ export function validateConfig(
     if (list !== undefined && !list.includes(value as string)) {
       throw new ConfigError(`${where}: "${key}" must be one of ${list.join(', ')}, got ${quoteJson(value)}`);
     }
-    if (key === 'attention' || key === 'layerAttention') continue; // checked below, field by field
+    if (key === 'attention' || key === 'layerAttention' || OPTIONAL_KEYS.has(key)) continue; // checked below
     if (typeof value !== typeof fallback)
       throw new ConfigError(`${where}: "${key}" must be a ${typeof fallback}, got ${quoteJson(value)}`);
   }
@@ -236,9 +245,32 @@ export function validateConfig(
   }
   if (!(config.layerNormEps > 0))
     throw new ConfigError(`${where}: "layerNormEps" must be positive, got ${config.layerNormEps}`);
+  checkLabels(config, where);
   config.attention = checkedSpec(config.attention, `${where}: "attention"`, false);
   config.layerAttention = checkedLayerAttention(config, where);
   return { ...config };
+}
+
+/** id2label names every class 0..numLabels-1 once, and label2id is its inverse (or both are empty). */
+function checkLabels(config: ModelConfig, where: string): void {
+  const { id2label, label2id } = config as { id2label: unknown; label2id: unknown };
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(id2label) || !isObject(label2id))
+    throw new ConfigError(`${where}: "id2label" and "label2id" must be objects like {"0": "NEG"} and {"NEG": 0}`);
+  const names = Object.entries(id2label as Record<string, unknown>);
+  const ids = Object.entries(label2id as Record<string, unknown>);
+  if (names.length === 0 && ids.length === 0) return;
+  if (names.length !== config.numLabels || ids.length !== config.numLabels)
+    throw new ConfigError(
+      `${where}: "id2label" and "label2id" must name all ${config.numLabels} labels ("numLabels"), got ${names.length} and ${ids.length}`,
+    );
+  for (let id = 0; id < config.numLabels; id++) {
+    const name = (id2label as Record<string, unknown>)[String(id)];
+    if (typeof name !== 'string' || (label2id as Record<string, unknown>)[name] !== id)
+      throw new ConfigError(
+        `${where}: "id2label" and "label2id" disagree at label ${id} (${quoteJson(name)}); each must be the other's inverse`,
+      );
+  }
 }
 
 /** A stack's layers, as layerAttention names them; decoder layers attend causally. */

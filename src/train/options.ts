@@ -54,3 +54,17 @@ export const trainDefaults: TrainOptions = {
   checkpointEvery: 1000,
   keepCheckpoints: 5,
 };
+
+/** The encoder-only tasks' defaults: translation's, with a schedule for small models and short runs. */
+export const encoderTrainDefaults: TrainOptions = {
+  ...trainDefaults,
+  maxTokens: 8192,
+  steps: 20_000,
+  labelSmoothing: 0,
+  clipNorm: 1,
+  schedule: { kind: 'inverse-sqrt', warmup: 500, lr: 5e-4, dModel: 256, totalSteps: 20_000, minLr: 0 },
+  eps: 1e-8,
+  weightDecay: 0.01,
+  validEvery: 500,
+  checkpointEvery: 500,
+};

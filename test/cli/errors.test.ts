@@ -216,7 +216,7 @@ const cases: Record<string, Case> = {
     code: 1,
     says: /^transformer data: text\.txt\/long\.txt: a path component is not a folder \(ENOTDIR\)$/,
   },
-  'data: no sub-command': { args: ['data'], code: 2, says: /which one\? get, make-task or make-text/ },
+  'data: no sub-command': { args: ['data'], code: 2, says: /which one\? get, make-task, make-text or make-listops/ },
   'bench: an unknown benchmark': { args: ['bench', 'frob'], code: 2, says: /unknown benchmark "frob"/ },
   'export-marian: a folder that is not empty': {
     args: ['export-marian', '--model', 'model', '--out', 'full'],

@@ -1,0 +1,163 @@
+// Long Range Arena's ListOps (Tay et al. 2020) on this machine: the encoder-only classifier with full attention
+// and each efficient kind, the same minutes of training each, one after another; then test accuracy,
+// updates per second and peak memory per kind beside LRA's Table 1, and validation accuracy against minutes
+// of training per kind.
+// Usage (after `npm run build`):
+//   node dist/bench/listops.js [--minutes 30] [--kinds full,local:window=32,linear,...] [--data DIR]
+//     [--out listops-runs] [--threads T] [--valid-every N] [--set KEY=VALUE]...
+// Without --data the task is generated (`transformer data make-listops`, its defaults) into OUT/data. Each run
+// goes to OUT/<kind>; the picture to OUT/listops.svg and .png, the table to stdout and OUT/listops.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { svgToPng } from '../src/io/png.js';
+import { lineChartSvg } from '../src/viz/index.js';
+import { root } from './compare.js';
+
+/** The classifier and its training recipe (docs/encoder-only.md); --set adds to or overrides it. */
+export const LISTOPS_RECIPE = [
+  'model.dModel=64',
+  'model.dFF=256',
+  'model.h=4',
+  'model.encoderLayers=3',
+  'model.pDrop=0',
+  'model.normPosition=pre',
+  'train.maxTokens=4096',
+  'train.schedule.lr=2e-3',
+  'train.schedule.warmup=200',
+];
+
+/** LRA's Table 1, ListOps column (Tay et al. 2020), by the kind here closest to each model. */
+const LRA: [string, string, number][] = [
+  ['full', 'Transformer', 36.37],
+  ['local', 'Local Attention', 15.82],
+  ['strided', 'Sparse Trans.', 17.07],
+  ['block-global', 'BigBird', 36.05],
+  ['routing', 'Reformer (LSH; routing clusters here)', 37.27],
+  ['linear', 'Linear Trans.', 16.13],
+  ['linformer', 'Linformer', 35.7],
+  ['-', 'Performer', 18.01],
+  ['-', 'Sinkhorn Trans.', 33.67],
+  ['-', 'Synthesizer', 36.99],
+];
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    kinds: {
+      type: 'string',
+      default:
+        'full,local:window=32,dilated,strided:stride=32,block-global:blockSize=32,routing,linear,linformer,pooling,inducing,adaptive-span,persistent-memory',
+    },
+    data: { type: 'string' },
+    out: { type: 'string', default: 'listops-runs' },
+    threads: { type: 'string' },
+    'valid-every': { type: 'string', default: '250' },
+    set: { type: 'string', multiple: true, default: [] },
+  },
+  strict: true,
+});
+
+const bin = root('bin/transformer.js');
+
+/** "local:window=32" -> {"kind":"local","window":32}. */
+function specOf(text: string): Record<string, unknown> {
+  const [kind, ...settings] = text.split(':');
+  const spec: Record<string, unknown> = { kind };
+  for (const s of settings) {
+    const [key, value] = s.split('=');
+    if (value === undefined) throw new Error(`--kinds: "${s}" in "${text}" is not KEY=VALUE`);
+    spec[key] = value === 'true' || value === 'false' ? value === 'true' : Number(value);
+  }
+  return spec;
+}
+
+function transformer(args: string[], what: string, env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  if (result.status !== 0) {
+    console.error(`listops: ${what} failed (exit ${result.status})`);
+    process.exit(1);
+  }
+}
+
+interface MetricsLine {
+  event: string;
+  step: number;
+  elapsedSeconds: number;
+  accuracy: number;
+  peakRssBytes: number;
+}
+
+function readRun(dir: string) {
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as MetricsLine);
+  return {
+    validations: lines.filter((l) => l.event === 'validation'),
+    end: lines.filter((l) => l.event === 'end').at(-1),
+    test: lines.filter((l) => l.event === 'test').at(-1),
+  };
+}
+
+mkdirSync(values.out, { recursive: true });
+const data = values.data ?? join(values.out, 'data');
+if (values.data === undefined && !existsSync(join(data, 'test.tsv')))
+  transformer(['data', 'make-listops', '--dir', data], 'make-listops');
+
+const runs = values.kinds.split(',').map((text) => {
+  const spec = specOf(text);
+  const dir = join(values.out, text.replace(/[:=,]/g, '-'));
+  rmSync(dir, { recursive: true, force: true });
+  console.error(`listops: ${text}, ${values.minutes} minutes`);
+  const args = ['train', '--task', 'classify', '--run', dir, '--tokenizer', 'words'];
+  args.push('--train', join(data, 'train.tsv'), '--valid', join(data, 'valid.tsv'), '--test', join(data, 'test.tsv'));
+  for (const s of [...LISTOPS_RECIPE, ...values.set]) args.push('--set', s);
+  args.push('--set', `model.attention=${JSON.stringify(spec)}`, '--set', `train.minutes=${values.minutes}`);
+  args.push('--set', `train.validEvery=${values['valid-every']}`, '--set', 'train.steps=1000000');
+  const env = values.threads === undefined ? process.env : { ...process.env, TRANSFORMER_THREADS: values.threads };
+  transformer(args, `train ${text}`, env);
+  return { kind: text, dir, ...readRun(dir) };
+});
+
+const rows = runs.map((r) => ({
+  kind: r.kind,
+  testAccuracy: Math.round((r.test?.accuracy ?? NaN) * 10000) / 100,
+  bestValidAccuracy: Math.round(Math.max(...r.validations.map((v) => v.accuracy)) * 10000) / 100,
+  steps: r.end?.step ?? 0,
+  updatesPerSecond: Math.round(((r.end?.step ?? 0) / (r.end?.elapsedSeconds ?? NaN)) * 100) / 100,
+  peakMemoryMB: Math.round((r.end?.peakRssBytes ?? NaN) / 2 ** 20),
+  lra: LRA.find(([kind]) => kind === r.kind.split(':')[0]),
+}));
+
+const chart = lineChartSvg({
+  title: `ListOps validation accuracy, ${values.minutes} minutes per kind`,
+  xLabel: 'minutes of training',
+  yLabel: 'accuracy %',
+  width: 720,
+  height: 420,
+  series: runs.map((r) => ({
+    name: r.kind,
+    points: r.validations.map((v) => [v.elapsedSeconds / 60, 100 * v.accuracy] as const),
+  })),
+});
+writeFileSync(join(values.out, 'listops.svg'), `${chart.svg}\n`);
+writeFileSync(join(values.out, 'listops.png'), svgToPng(chart.svg));
+writeFileSync(
+  join(values.out, 'listops.json'),
+  `${JSON.stringify({ minutes: Number(values.minutes), recipe: [...LISTOPS_RECIPE, ...values.set], rows, curves: runs.map((r) => ({ kind: r.kind, validations: r.validations })) }, null, 2)}\n`,
+);
+
+const width = Math.max(6, ...rows.map((r) => r.kind.length)) + 2;
+console.log(`ListOps (data ${data}), ${values.minutes} minutes of training per kind`);
+console.log(`${'kind'.padEnd(width)}  test acc %  best valid %   steps  updates/s  peak MB   LRA Table 1 (ListOps)`);
+for (const r of rows)
+  console.log(
+    `${r.kind.padEnd(width)}${r.testAccuracy.toFixed(2).padStart(11)}${r.bestValidAccuracy.toFixed(2).padStart(14)}` +
+      `${String(r.steps).padStart(8)}${r.updatesPerSecond.toFixed(2).padStart(11)}${String(r.peakMemoryMB).padStart(9)}   ` +
+      (r.lra === undefined ? '-' : `${r.lra[1]} ${r.lra[2].toFixed(2)}`),
+  );
+for (const [kind, name, score] of LRA)
+  if (kind === '-') console.log(`${''.padEnd(width)}${'(no kind here)'.padStart(61)}   ${name} ${score.toFixed(2)}`);
+console.log(`picture: ${join(values.out, 'listops.svg')}, ${join(values.out, 'listops.png')}`);
