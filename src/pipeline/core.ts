@@ -11,3 +11,4 @@ export type {
   TextClassificationOutput,
   TextClassificationPipeline,
 } from './tasks/text-classification.js';
+export { MASK_TOKEN, type FillMaskOptions, type FillMaskOutput, type FillMaskPipeline } from './tasks/fill-mask.js';

@@ -4,7 +4,7 @@
 
 import { PipelineError } from './options.js';
 import type { PipelineSource } from './source.js';
-import { fillMaskPipeline } from './tasks/fill-mask.js';
+import { fillMaskPipeline, type FillMaskPipeline } from './tasks/fill-mask.js';
 import { textClassificationPipeline, type TextClassificationPipeline } from './tasks/text-classification.js';
 import { textGenerationPipeline, type TextGenerationPipeline } from './tasks/text-generation.js';
 import { translationPipeline, type TranslationPipeline } from './tasks/translation.js';
@@ -14,7 +14,7 @@ export interface TaskPipelines {
   translation: TranslationPipeline;
   'text-generation': TextGenerationPipeline;
   'text-classification': TextClassificationPipeline;
-  'fill-mask': never;
+  'fill-mask': FillMaskPipeline;
 }
 
 /** The name of a pipeline task. */

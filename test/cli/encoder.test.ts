@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliAsync } from '../helpers/cli.js';
+import { pipeline, type FillMaskOutput } from '../../src/index.js';
 
 const TINY = [
   '--set',
@@ -56,6 +57,12 @@ test('masked-LM, fill-mask, then a classifier from its encoder (--init), classif
   const filled = await runCliAsync(['fill-mask', '--model', mlm, '--top-k', '2'], { input: 'the <mask> sat\n' });
   assert.equal(filled.code, 0, filled.err);
   assert.match(filled.out, /^\S+ \(0\.\d{4}\) \S+ \(0\.\d{4}\)\n$/);
+  // The pipeline's fill-mask answers as the command does, in transformers.js's shape.
+  const unmasker = await pipeline('fill-mask', mlm);
+  const fillers = (await unmasker('the <mask> sat', { top_k: 2 })) as FillMaskOutput[];
+  assert.equal(fillers.map((f) => `${f.token_str} (${f.score.toFixed(4)})`).join(' ') + '\n', filled.out);
+  assert.equal(fillers[0].sequence, `the ${fillers[0].token_str} sat`);
+  await assert.rejects(unmasker('the cat'), /fill-mask: the input has no <mask> token/);
   const noMask = await runCliAsync(['fill-mask', '--model', mlm], { input: 'the cat\n' });
   assert.deepEqual([noMask.code, noMask.err], [1, 'transformer fill-mask: stdin:1: no <mask> token in the line\n']);
 

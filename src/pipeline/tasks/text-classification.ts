@@ -1,6 +1,6 @@
 // The 'text-classification' task: text in, `[{ label, score }]` out (the top_k most probable classes),
-// for an encoder-only folder with a sequence-classification head. The input is read as BOS, the
-// text's tokens and EOS; the head pools the first position.
+// for an encoder-only folder with a sequence-classification head. The input is read as `transformer
+// train --task classify` trained it: BOS and the text's tokens, cut to maxLength; the head pools BOS.
 
 import { EncoderOnly } from '../../model/encoder-only.js';
 import * as T from '../../tensor/index.js';
@@ -40,11 +40,11 @@ export function textClassificationPipeline(source: PipelineSource): TextClassifi
       `${task} needs a sequence-classification head; ${source.name ?? 'the model'} has a ${model.config.head} head`,
     );
   const tokenizer = requireTokenizer(task, source);
-  const { bosId, eosId, maxLength, numLabels } = model.config;
+  const { bosId, maxLength, numLabels } = model.config;
   const label = (i: number) => source.labels?.[i] ?? `LABEL_${i}`;
   /** The class probabilities of one text. */
   const classify = (text: string): Float32Array => {
-    const ids = [bosId, ...tokenizer.encode(text), eosId].slice(0, maxLength);
+    const ids = [bosId, ...tokenizer.encode(text)].slice(0, maxLength);
     return tidy(() =>
       T.noGrad(() => {
         const logits = model.forward(Tensor.from(Int32Array.from(ids), [1, ids.length])); // (1, numLabels)
