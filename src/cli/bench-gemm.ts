@@ -1,11 +1,12 @@
-// `transformer bench gemm [--size N] [--threads T] [--json]`: float32 GFLOP/s of the native addon's
-// gemm on a square N x N x N product (median of timed repeats), the number bench/gemm-vs-numpy.ts
+// `transformer bench gemm [--size N] [--threads T] [--precision float32|bf16] [--json]`: GFLOP/s of the native
+// addon's gemm (or gemmBf16: bf16 operands, float32 sums) on a square N x N x N product (median of timed repeats), the number bench/gemm-vs-numpy.ts
 // compares with numpy. With --json the last line printed is {"size","threads","gflops","simd",...}.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { integerFlag } from './flags.js';
-import { loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { bf16Level, loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { parsePrecision } from './precision.js';
 
 function randomMatrix(n: number): Float32Array {
   const out = new Float32Array(n);
@@ -30,13 +31,19 @@ function timeCalls(fn: () => void): { median: number; best: number; repeats: num
 export async function benchGemm(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { size: { type: 'string', default: '1024' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      size: { type: 'string', default: '1024' },
+      threads: { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
+      json: { type: 'boolean' },
+    },
     strict: true,
   });
   const size = integerFlag('--size', values.size, 1, 16384);
   const threads =
     values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024);
   const json = values.json ?? false;
+  const precision = parsePrecision('--precision', values.precision);
   const native = loadNativeBackend();
   if (native === null) {
     console.error(
@@ -49,11 +56,21 @@ export async function benchGemm(argv: string[]): Promise<number> {
   const a = randomMatrix(n * n),
     b = randomMatrix(n * n),
     c = new Float32Array(n * n);
-  const t = timeCalls(() => native.gemm(false, false, n, n, n, 1, a, 0, b, 0, 0, c, 0, 1));
+  // bf16 operands as a trained model's weights are held: cast once, outside the timing.
+  const [a16, b16] = [a, b].map((x) => {
+    const out = new Uint16Array(x.length);
+    native.castBf16(out, x, x.length);
+    return out;
+  });
+  const t = timeCalls(() =>
+    precision === 'bf16'
+      ? native.gemmBf16(false, false, n, n, n, 1, a16, 0, b16, 0, 0, c, 0, 1)
+      : native.gemm(false, false, n, n, n, 1, a, 0, b, 0, 0, c, 0, 1),
+  );
   const flops = 2 * n * n * n;
   const gflops = flops / t.median / 1e9;
-  const simd = simdLevel() ?? 'unknown';
-  console.log(`gemm float32 ${n}x${n}x${n}, ${threads} thread${threads === 1 ? '' : 's'}, simd ${simd}`);
+  const simd = (precision === 'bf16' ? bf16Level() : simdLevel()) ?? 'unknown';
+  console.log(`gemm ${precision} ${n}x${n}x${n}, ${threads} thread${threads === 1 ? '' : 's'}, simd ${simd}`);
   console.log(
     `median ${(t.median * 1e3).toFixed(3)} ms = ${gflops.toFixed(1)} GFLOP/s ` +
       `(best ${(flops / t.best / 1e9).toFixed(1)} GFLOP/s, ${t.repeats} repeats)`,
@@ -64,6 +81,7 @@ export async function benchGemm(argv: string[]): Promise<number> {
       JSON.stringify({
         size: n,
         threads,
+        precision,
         gflops: round(gflops),
         simd,
         stat: 'median',

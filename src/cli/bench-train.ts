@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
-import { nativeThreads, setNativeThreads, simdLevel } from '../backend/native/index.js';
+import { bf16Level, nativeThreads, setNativeThreads, simdLevel } from '../backend/native/index.js';
 import { createModel, makeConfig, shiftRight, type PresetName } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
@@ -15,6 +15,8 @@ import { Adam } from '../train/adam.js';
 import { trainStep } from '../train/loop.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
+import { parsePrecision } from './precision.js';
+import type { Precision } from '../tensor/precision.js';
 
 /** The paper's vocabularies: 37,000 shared BPE tokens for base and big (section 5.1), 8,000 for the small ones. */
 const VOCAB: Record<PresetName, number> = { base: 37000, big: 37000, small: 8000, tiny: 13 };
@@ -27,6 +29,7 @@ interface BenchTrainOptions {
   warmup: number;
   threads: number;
   vocab: number;
+  precision: Precision;
   json: boolean;
 }
 
@@ -42,6 +45,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
       warmup: { type: 'string', default: '2' },
       threads: { type: 'string' },
       'vocab-size': { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -58,6 +62,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
     warmup: integerFlag('--warmup', values.warmup, 0),
     threads: values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024),
     vocab: values['vocab-size'] === undefined ? VOCAB[preset] : integerFlag('--vocab-size', values['vocab-size'], 5),
+    precision: parsePrecision('--precision', values.precision),
     json: values.json,
   };
 }
@@ -95,7 +100,7 @@ export async function benchTrain(argv: string[]): Promise<number> {
           l.backward();
           loss = l.item();
         },
-        { lr: 1e-4, clipNorm: 0 },
+        { lr: 1e-4, clipNorm: 0, precision: o.precision },
       );
       return loss;
     });
@@ -104,7 +109,9 @@ export async function benchTrain(argv: string[]): Promise<number> {
   console.log(
     `train ${o.preset} (${(paramCount / 1e6).toFixed(1)}M parameters, vocabulary ${o.vocab}), ` +
       `batch ${o.batch} x ${o.srcLen} source / ${o.tgtLen} target tokens, backend ${kernels}` +
-      (kernels === 'native' ? ` (${simdLevel()}, ${threads} thread${threads === 1 ? '' : 's'})` : ''),
+      (kernels === 'native' ? ` (${simdLevel()}, ${threads} thread${threads === 1 ? '' : 's'})` : '') +
+      `, precision ${o.precision}` +
+      (o.precision === 'bf16' && kernels === 'native' ? ` (${bf16Level()})` : ''),
   );
   for (let i = 0; i < o.warmup; i++) step();
   const times: number[] = [];
@@ -137,6 +144,7 @@ export async function benchTrain(argv: string[]): Promise<number> {
         steps: o.steps,
         warmup: o.warmup,
         backend: kernels,
+        precision: o.precision,
         loss: round(loss, 4),
       }),
     );

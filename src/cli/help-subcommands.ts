@@ -29,15 +29,23 @@ export const flag = (name: string, value: string | undefined, about: string, byD
 export const JSON_FLAG = flag('json', undefined, 'also print the result as one JSON object, on the last line');
 export const THREADS = flag('threads', 'T', 'native threads', 'all cores, or TRANSFORMER_THREADS');
 export const MODEL = flag('model', 'DIR', 'a model folder (config.json, model.safetensors, tokenizer.json)');
+export const PRECISION = flag(
+  'precision',
+  'P',
+  'float32, or bf16: matrix products on bfloat16 operands with float32 sums',
+  'float32',
+);
 
 export const bench: Record<string, CommandHelp> = {
   gemm: {
-    usage: ['[--size N] [--threads T] [--json]'],
-    about: "GFLOP/s of the native addon's float32 matrix product on an N x N x N problem (median of repeats).",
-    flags: [flag('size', 'N', 'matrix size', '1024'), THREADS, JSON_FLAG],
+    usage: ['[--size N] [--threads T] [--precision float32|bf16] [--json]'],
+    about: "GFLOP/s of the native addon's matrix product on an N x N x N problem (median of repeats).",
+    flags: [flag('size', 'N', 'matrix size', '1024'), THREADS, PRECISION, JSON_FLAG],
   },
   train: {
-    usage: ['[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--json]'],
+    usage: [
+      '[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--precision float32|bf16] [--json]',
+    ],
     about: "Training throughput of the paper's encoder-decoder on random tokens (target tokens per second).",
     flags: [
       flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
@@ -48,6 +56,7 @@ export const bench: Record<string, CommandHelp> = {
       flag('warmup', 'W', 'untimed updates first', '2'),
       flag('vocab-size', 'V', 'vocabulary', '37000 for base and big, 8000 for small, 13 for tiny'),
       THREADS,
+      PRECISION,
       JSON_FLAG,
     ],
   },
