@@ -44,7 +44,8 @@ export interface SafetensorsContent {
 
 export interface TensorToWrite {
   shape: readonly number[];
-  data: TensorData;
+  /** A Uint16Array holds bf16 bits (stored as BF16). */
+  data: TensorData | Uint16Array;
 }
 
 export class SafetensorsError extends InputError {
@@ -95,7 +96,7 @@ export function parseSafetensors(bytes: Uint8Array, name: string): SafetensorsCo
 
 /**
  * Writes tensors sorted by name, without gaps, the header padded with spaces to a multiple of 8 bytes
- * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64 or I32.
+ * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64, I32 or BF16.
  */
 export function writeSafetensors(
   path: string,
@@ -308,7 +309,7 @@ function decode(dtype: StoredDType, bytes: Uint8Array): TensorData {
   return out;
 }
 
-function littleEndianBytes(data: TensorData): Uint8Array {
+function littleEndianBytes(data: TensorData | Uint16Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (littleEndianHost) return bytes;
   const out = new Uint8Array(data.byteLength);
@@ -317,9 +318,10 @@ function littleEndianBytes(data: TensorData): Uint8Array {
   return out;
 }
 
-function dtypeOf(data: TensorData): StoredDType {
+function dtypeOf(data: TensorData | Uint16Array): StoredDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Float64Array) return 'F64';
+  if (data instanceof Uint16Array) return 'BF16';
   return 'I32';
 }
 
