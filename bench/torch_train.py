@@ -5,9 +5,11 @@ The same model as `transformer bench train` (src/model/): post-norm layers, ReLU
 positions, embeddings scaled by sqrt(d_model), one embedding table shared by source, target and the
 output projection, dropout only on the embedding sums and the sub-layer outputs (section 5.4),
 padding masks on the keys; Adam 0.9 / 0.98 / 1e-9 and label smoothing 0.1 on random tokens. Written
-for PyTorch 1.13 (no scaled_dot_product_attention). The last line printed is one JSON object:
+for PyTorch 1.13 (no scaled_dot_product_attention). With --precision bf16 the forward pass and the loss
+run under torch.autocast('cpu', dtype=torch.bfloat16), PyTorch's mixed precision on CPUs (matrix
+products in bf16, float32 master weights and optimizer). The last line printed is one JSON object:
 
-    /usr/bin/python3 bench/torch_train.py --preset small --batch-size 64 --threads 2 --json
+    /usr/bin/python3 bench/torch_train.py --preset small --batch-size 64 --threads 2 --precision bf16 --json
 """
 
 import argparse
@@ -154,6 +156,7 @@ def main():
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["float32", "bf16"], default="float32")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -169,8 +172,11 @@ def main():
         source = torch.randint(4, V, (B, S))
         target = torch.randint(4, V, (B, L))
         target_input = torch.cat([torch.full((B, 1), BOS), target[:, :-1]], dim=1)  # shifted right
-        logits = model(source, target_input)
-        loss = F.cross_entropy(logits.reshape(-1, V), target.reshape(-1), label_smoothing=0.1, ignore_index=PAD)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            logits = model(source, target_input)
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, V), target.reshape(-1), label_smoothing=0.1, ignore_index=PAD
+            )
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -187,7 +193,7 @@ def main():
     tokens_per_second = B * L / (step_ms / 1000)
     print(
         f"torch {torch.__version__} train {args.preset} ({params / 1e6:.1f}M parameters, vocabulary {V}), "
-        f"batch {B} x {S} source / {L} target tokens, {torch.get_num_threads()} threads"
+        f"batch {B} x {S} source / {L} target tokens, {torch.get_num_threads()} threads, precision {args.precision}"
     )
     print(
         f"median step {step_ms:.1f} ms over {args.steps} steps (after {args.warmup} warm-up): "
@@ -208,6 +214,7 @@ def main():
             "steps": args.steps,
             "warmup": args.warmup,
             "backend": f"torch {torch.__version__}",
+            "precision": args.precision,
             "loss": round(loss, 4),
         }
         print(json.dumps(summary))

@@ -36,6 +36,9 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo&);
 Napi::Value SparseAttention(const Napi::CallbackInfo&);
 Napi::Value SparseAttentionBackward(const Napi::CallbackInfo&);
 Napi::Value Adam(const Napi::CallbackInfo&);
+Napi::Value GemmBf16(const Napi::CallbackInfo&);
+Napi::Value CastBf16(const Napi::CallbackInfo&);
+Napi::Value Bf16Level(const Napi::CallbackInfo&);
 
 }  // namespace glue
 }  // namespace tt
@@ -73,6 +76,8 @@ constexpr struct {
     {"sparseAttention", SparseAttention},
     {"sparseAttentionBackward", SparseAttentionBackward},
     {"adam", Adam},
+    {"gemmBf16", GemmBf16},
+    {"castBf16", CastBf16},
 };
 
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {
@@ -89,6 +94,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("numThreads", Napi::Function::New(env, NumThreads));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("simdLevel", Napi::Function::New(env, SimdLevel));
+  exports.Set("bf16Level", Napi::Function::New(env, Bf16Level));
   return exports;
 }
 

@@ -107,3 +107,13 @@ struct AdamParams {
 void adam(float* param, const float* grad, float* m, float* v, int64_t n, const AdamParams& p);
 
 }  // namespace tt
+
+// gemm_bf16.cc: Backend.gemmBf16 (each operand float32 or bf16 bits, C float32) and Backend.castBf16.
+namespace tt {
+void gemm_bf16(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const void* A,
+               bool aBf16, int64_t strideA, const void* B, bool bBf16, int64_t strideB, float beta, float* C,
+               int64_t strideC, int64_t batch);
+void cast_bf16(uint16_t* out, const float* x, int64_t n);
+// "avx512bf16", or "float32" when the products run on sgemm over rounded copies.
+const char* gemm_bf16_level();
+}  // namespace tt

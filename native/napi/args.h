@@ -36,6 +36,11 @@ struct ArrayTraits<int32_t> {
   static constexpr napi_typedarray_type type = napi_int32_array;
   static constexpr const char* name = "an Int32Array";
 };
+template <>
+struct ArrayTraits<uint16_t> {  // bf16 bits
+  static constexpr napi_typedarray_type type = napi_uint16_array;
+  static constexpr const char* name = "a Uint16Array";
+};
 
 class Args {
  public:

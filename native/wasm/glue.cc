@@ -167,6 +167,17 @@ TT_EXPORT void tt_adam(float* param, const float* grad, float* m, float* v, int 
                   biasCorrection2});
 }
 
+// gemmBf16: each operand float32 values or bf16 bits (aBf16, bBf16), C float32 (kernels/gemm_bf16.cc;
+// on wasm the operands are rounded into float32 copies and multiplied by sgemm).
+TT_EXPORT void tt_gemm_bf16(int transA, int transB, int M, int N, int K, float alpha, const void* a,
+                            int aBf16, int strideA, const void* b, int bBf16, int strideB, float beta,
+                            float* c, int strideC, int batch) {
+  gemm_bf16(transA != 0, transB != 0, M, N, K, alpha, a, aBf16 != 0, strideA, b, bBf16 != 0, strideB, beta,
+            c, strideC, batch);
+}
+
+TT_EXPORT void tt_cast_bf16(uint16_t* out, const float* x, int n) { cast_bf16(out, x, n); }
+
 TT_EXPORT int tt_num_threads() { return num_threads(); }
 
 TT_EXPORT void tt_set_num_threads(int n) { set_num_threads(n); }

@@ -4,11 +4,11 @@
 // - Kernels never allocate their outputs: the caller passes every output array, sized exactly.
 // - Arrays are row-major and dense unless a kernel takes explicit strides. An array argument may be
 //   a `subarray` view of a larger buffer; element 0 of the view is element 0 of the operand.
-// - Strides and shapes are in elements and passed as Int32Array of equal length (rank <= MAX_RANK).
-//   A stride of 0 broadcasts that dimension.
+// - Strides and shapes are in elements, as Int32Array of equal length (rank <= MAX_RANK); 0 broadcasts.
 // - Float kernels accept Float32Array everywhere. The `js` backend also accepts Float64Array (so
 //   gradient checks can run in float64); `native` is float32 only.
-// - Masks and indices are Int32Array.
+// - Masks and indices are Int32Array; bf16 operands (mixed precision: bf16-contract.ts) Uint16Array.
+import type { Bf16Kernels } from './bf16-contract.js';
 
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = FloatArray | Int32Array;
@@ -87,7 +87,7 @@ export interface AdamParams {
   biasCorrection2: number;
 }
 /** The kernels a backend implements (the contract every backend meets; `js` is the reference). */
-export interface Backend {
+export interface Backend extends Bf16Kernels {
   readonly name: 'js' | 'native' | 'wasm';
 
   /**

@@ -6,7 +6,15 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, TOKENIZER_FILE, WEIGHTS_FILE } from '../io/model-folder.js';
+import {
+  CONFIG_FILE,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  TOKENIZER_FILE,
+  WEIGHTS_FILE,
+  toBf16Weights,
+  type WeightsDType,
+} from '../io/model-folder.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { AverageError, averageSafetensors } from '../train/average.js';
@@ -14,8 +22,9 @@ import { checkpointsFolder, listStepCheckpoints, namingTarget } from '../io/run-
 import { UsageError, integerFlag } from './flags.js';
 
 const USAGE =
-  'usage: transformer average --output OUT.safetensors IN1.safetensors IN2.safetensors ...\n' +
-  '       transformer average --run RUN_DIR --last N [--output DIR]   (DIR defaults to RUN_DIR/averaged)';
+  'usage: transformer average --output OUT.safetensors IN1.safetensors IN2.safetensors ... [--dtype float32|bf16]\n' +
+  '       transformer average --run RUN_DIR --last N [--output DIR] [--dtype float32|bf16]   (DIR defaults to RUN_DIR/averaged)\n' +
+  '  --dtype bf16 stores the weights as BF16: half the size, read back as float32';
 
 /** The newest `last` step checkpoints of a run folder, oldest first, ordered by step number. */
 export function newestCheckpoints(runDir: string, last: number): string[] {
@@ -30,13 +39,13 @@ export function newestCheckpoints(runDir: string, last: number): string[] {
   return steps.slice(steps.length - last).map((f) => f.path);
 }
 
-function averageRun(runDir: string, last: number, outDir: string): string[] {
+function averageRun(runDir: string, last: number, outDir: string, dtype: WeightsDType): string[] {
   const inputs = newestCheckpoints(runDir, last);
   const config = join(runDir, CONFIG_FILE);
   if (!existsSync(config)) throw new AverageError(`${config}: missing; the averaged model folder needs it`);
   const tensors = averageSafetensors(inputs);
   mkdirSync(outDir, { recursive: true });
-  writeWeights(join(outDir, WEIGHTS_FILE), tensors, {
+  writeWeights(join(outDir, WEIGHTS_FILE), dtype === 'bf16' ? toBf16Weights(tensors) : tensors, {
     format: MODEL_FORMAT,
     version: String(MODEL_FORMAT_VERSION),
     averaged: inputs.map((p) => basename(p)).join(','),
@@ -64,6 +73,7 @@ export async function average(argv: string[]): Promise<number> {
       output: { type: 'string' },
       run: { type: 'string' },
       last: { type: 'string' },
+      dtype: { type: 'string', default: 'float32' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -74,6 +84,8 @@ export async function average(argv: string[]): Promise<number> {
     return 0;
   }
   const help = 'see transformer average --help';
+  const dtype = values.dtype as WeightsDType;
+  if (dtype !== 'float32' && dtype !== 'bf16') throw new UsageError(`--dtype must be float32 or bf16, got "${dtype}"`);
   if (values.run === undefined && values.last !== undefined) throw new UsageError(`--last needs --run; ${help}`);
   if (values.run !== undefined && positionals.length > 0) {
     throw new UsageError(`give either --run or input files, not both; ${help}`);
@@ -84,10 +96,13 @@ export async function average(argv: string[]): Promise<number> {
   if (values.run !== undefined) {
     const last = integerFlag('--last', values.last, 1);
     const outDir = values.output ?? join(values.run, 'averaged');
-    const inputs = averageRun(values.run, last, outDir);
+    const inputs = averageRun(values.run, last, outDir, dtype);
     console.log(`averaged ${inputs.map((p) => basename(p)).join(', ')} into ${outDir}`);
   } else {
-    writeWeights(values.output!, averageSafetensors(positionals), { averaged: positionals.join(',') });
+    const tensors = averageSafetensors(positionals);
+    writeWeights(values.output!, dtype === 'bf16' ? toBf16Weights(tensors) : tensors, {
+      averaged: positionals.join(','),
+    });
     console.log(`averaged ${positionals.length} files into ${values.output}`);
   }
   return 0;

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { selectBenchBackend } from './bench-backend.js';
+import { bf16Level } from '../backend/native/index.js';
 import { createModel, makeConfig, shiftRight, type PresetName } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
@@ -15,6 +16,8 @@ import { Adam } from '../train/adam.js';
 import { trainStep } from '../train/loop.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
+import { parsePrecision } from './precision.js';
+import type { Precision } from '../tensor/precision.js';
 
 /** The paper's vocabularies: 37,000 shared BPE tokens for base and big (section 5.1), 8,000 for the small ones. */
 const VOCAB: Record<PresetName, number> = { base: 37000, big: 37000, small: 8000, tiny: 13 };
@@ -28,6 +31,7 @@ interface BenchTrainOptions {
   threads: number;
   backend: string | undefined;
   vocab: number;
+  precision: Precision;
   json: boolean;
 }
 
@@ -44,6 +48,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
       threads: { type: 'string' },
       backend: { type: 'string' },
       'vocab-size': { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -61,6 +66,7 @@ function parseOptions(argv: string[]): BenchTrainOptions {
     threads: values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024),
     backend: values.backend,
     vocab: values['vocab-size'] === undefined ? VOCAB[preset] : integerFlag('--vocab-size', values['vocab-size'], 5),
+    precision: parsePrecision('--precision', values.precision),
     json: values.json,
   };
 }
@@ -98,7 +104,7 @@ export async function benchTrain(argv: string[]): Promise<number> {
           l.backward();
           loss = l.item();
         },
-        { lr: 1e-4, clipNorm: 0 },
+        { lr: 1e-4, clipNorm: 0, precision: o.precision },
       );
       return loss;
     });
@@ -107,7 +113,9 @@ export async function benchTrain(argv: string[]): Promise<number> {
   console.log(
     `train ${o.preset} (${(paramCount / 1e6).toFixed(1)}M parameters, vocabulary ${o.vocab}), ` +
       `batch ${o.batch} x ${o.srcLen} source / ${o.tgtLen} target tokens, backend ${kernels}` +
-      (kernels === 'js' ? '' : ` (${chosen.simd}, ${threads} thread${threads === 1 ? '' : 's'})`),
+      (kernels === 'js' ? '' : ` (${chosen.simd}, ${threads} thread${threads === 1 ? '' : 's'})`) +
+      `, precision ${o.precision}` +
+      (o.precision === 'bf16' && kernels === 'native' ? ` (${bf16Level()})` : ''),
   );
   for (let i = 0; i < o.warmup; i++) step();
   const times: number[] = [];
@@ -140,6 +148,7 @@ export async function benchTrain(argv: string[]): Promise<number> {
         steps: o.steps,
         warmup: o.warmup,
         backend: kernels,
+        precision: o.precision,
         loss: round(loss, 4),
       }),
     );

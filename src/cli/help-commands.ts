@@ -3,7 +3,7 @@
 // that every flag a command's parseArgs accepts is listed here.
 
 import { encoderTrainDefaults, trainDefaults } from '../train/options.js';
-import { bench, data, flag, MODEL, plot, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
+import { bench, data, flag, MODEL, plot, PRECISION, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
 
 export type { CommandHelp, FlagHelp } from './help-subcommands.js';
 
@@ -116,12 +116,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     flags: [MODEL, flag('json', undefined, 'print the report as one JSON object')],
   },
   score: {
-    usage: ['--model DIR [--ids] [--batch-size N]  < lines'],
+    usage: ['--model DIR [--ids] [--batch-size N] [--precision float32|bf16]  < lines'],
     about: 'Forced decoding: the log-probability of every token of each line, one JSON line per line.',
     flags: [
       MODEL,
       flag('ids', undefined, 'lines are token ids separated by spaces (no tokenizer)'),
       flag('batch-size', 'N', 'lines scored together', '32'),
+      PRECISION,
     ],
     notes: ['Lines are SOURCE<TAB>TARGET for an encoder-decoder model, one sequence for a decoder-only model.'],
   },
@@ -132,6 +133,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('output', 'PATH', 'the averaged weights (a file), or with --run a model folder', 'RUN/averaged'),
       flag('run', 'DIR', 'a run folder whose checkpoints/ to average'),
       flag('last', 'N', 'how many of the newest step checkpoints'),
+      flag('dtype', 'D', 'float32, or bf16: weights stored as BF16, half the size (read back as float32)', 'float32'),
     ],
   },
   bleu: {
@@ -177,6 +179,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('allowed-host', 'NAME', 'another name the Host header may give, for a proxy or DNS name (repeatable)'),
       flag('port', 'P', 'port; 0 picks a free one', '8080'),
       THREADS,
+      PRECISION,
       flag('max-tokens', 'N', 'longest source sentence in tokens, with EOS', '128'),
       flag('max-body', 'BYTES', 'largest request body; larger ones get 413', '16384'),
       flag('max-batch', 'N', 'sentences translated together', '16'),
@@ -210,6 +213,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('top-p', 'P', 'with --sample: draw among the most probable tokens that make up P, in (0, 1]', '1'),
       flag('repetition-penalty', 'R', "with --sample: CTRL's penalty on tokens already output; 1 is off", '1'),
       flag('seed', 'S', "with --sample: a line's samples depend only on S and its line number", '0'),
+      PRECISION,
     ],
   },
   'export-marian': {

@@ -32,16 +32,22 @@ const BENCH_THREADS = flag('threads', 'T', 'threads of the native or wasm kernel
 const backendFlag = (byDefault: string) =>
   flag('backend', 'B', 'kernels to measure: js, native or wasm (npm run build:wasm)', byDefault);
 export const MODEL = flag('model', 'DIR', 'a model folder (config.json, model.safetensors, tokenizer.json)');
+export const PRECISION = flag(
+  'precision',
+  'P',
+  'float32, or bf16: matrix products on bfloat16 operands with float32 sums',
+  'float32',
+);
 
 export const bench: Record<string, CommandHelp> = {
   gemm: {
-    usage: ['[--size N] [--threads T] [--backend B] [--json]'],
-    about: "GFLOP/s of a backend's float32 matrix product on an N x N x N problem (median of repeats).",
-    flags: [flag('size', 'N', 'matrix size', '1024'), BENCH_THREADS, backendFlag('native'), JSON_FLAG],
+    usage: ['[--size N] [--threads T] [--backend B] [--precision float32|bf16] [--json]'],
+    about: "GFLOP/s of a backend's matrix product on an N x N x N problem (median of repeats).",
+    flags: [flag('size', 'N', 'matrix size', '1024'), BENCH_THREADS, backendFlag('native'), PRECISION, JSON_FLAG],
   },
   train: {
     usage: [
-      '[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--backend B] [--json]',
+      '[--preset P] [--batch-size B] [--src-len S] [--tgt-len T] [--steps N] [--warmup W] [--backend B] [--precision float32|bf16] [--json]',
     ],
     about: "Training throughput of the paper's encoder-decoder on random tokens (target tokens per second).",
     flags: [
@@ -54,6 +60,7 @@ export const bench: Record<string, CommandHelp> = {
       flag('vocab-size', 'V', 'vocabulary', '37000 for base and big, 8000 for small, 13 for tiny'),
       BENCH_THREADS,
       backendFlag('the active backend'),
+      PRECISION,
       JSON_FLAG,
     ],
   },

@@ -3,6 +3,7 @@
 // LmOptions, each checked for its type and range) overrides. Values are JSON where they parse as JSON, else strings.
 
 import type { ModelConfig } from '../model/config.js';
+import { PRECISIONS } from '../tensor/precision.js';
 import { lmDefaults, type LmOptions } from '../train/lm-trainer.js';
 import { checkValue, modelKeys, splitSetting, unknownKey, type Rule } from './settings.js';
 
@@ -43,6 +44,7 @@ const trainRules: Record<keyof LmOptions, Rule> = {
   seed: { type: 'number', integer: true, min: 0, max: 2 ** 32 - 1 },
   validEvery: whole(0),
   validChars: whole(1),
+  precision: { type: 'choice', values: PRECISIONS },
 };
 
 export function parseLmSettings(items: readonly string[]): { model: Record<string, unknown>; train: LmOptions } {

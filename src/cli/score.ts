@@ -16,8 +16,10 @@ import { openModelFolder } from '../io/open-folder.js';
 import { quote } from '../quote.js';
 import { scoreSequences, scoreTranslations, type ScoreExample as Example } from '../decode/score.js';
 import { DecoderOnly, EncoderDecoder } from '../model/index.js';
+import { withPrecision } from '../tensor/precision.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
+import { parsePrecision } from './precision.js';
 
 export async function score(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,10 +29,12 @@ export async function score(argv: string[]): Promise<number> {
       model: { type: 'string' },
       ids: { type: 'boolean', default: false },
       'batch-size': { type: 'string', default: '32' },
+      precision: { type: 'string' },
     },
   });
   if (values.model === undefined) throw new UsageError('--model DIR is required (transformer score --help)');
   const batchSize = integerFlag('--batch-size', values['batch-size'], 1);
+  const precision = parsePrecision('--precision', values.precision);
   const { model, tokenizer } = await openModelFolder(values.model, { tokenizer: !values.ids });
   if (!(model instanceof EncoderDecoder || model instanceof DecoderOnly)) {
     throw new InputError(
@@ -42,11 +46,13 @@ export async function score(argv: string[]): Promise<number> {
   }
   const lines = await allLines(process.stdin);
   const parse = lineParser(model, tokenizer);
-  for (let start = 0; start < lines.length; start += batchSize) {
-    const batch = lines.slice(start, start + batchSize).map((line, i) => parse(line, start + i + 1));
-    const scored = model instanceof EncoderDecoder ? scoreTranslations(model, batch) : scoreSequences(model, batch);
-    process.stdout.write(scored.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  }
+  withPrecision(precision, () => {
+    for (let start = 0; start < lines.length; start += batchSize) {
+      const batch = lines.slice(start, start + batchSize).map((line, i) => parse(line, start + i + 1));
+      const scored = model instanceof EncoderDecoder ? scoreTranslations(model, batch) : scoreSequences(model, batch);
+      process.stdout.write(scored.map((s) => `${JSON.stringify(s)}\n`).join(''));
+    }
+  });
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // `model.dModel=512`, `train.steps=20000`, `train.schedule.warmup=4000`. Unknown keys are errors, and
 // every train value is checked for its type and range before anything is read or written.
 
+import { PRECISIONS } from '../tensor/precision.js';
 import { trainDefaults, type TrainOptions } from '../train/options.js';
 import type { Schedule } from '../train/schedule.js';
 import { UsageError } from './flags.js';
@@ -29,6 +30,7 @@ const trainRules: Record<string, Rule> = {
   targetBleu: { type: 'number', min: 0, max: 100 },
   checkpointEvery: whole(0),
   keepCheckpoints: whole(0),
+  precision: { type: 'choice', values: PRECISIONS },
   'schedule.kind': { type: 'choice', values: ['paper', 'inverse-sqrt', 'cosine', 'constant'] },
   'schedule.warmup': whole(0),
   'schedule.lr': positive,

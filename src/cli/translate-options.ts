@@ -4,7 +4,9 @@
 
 import { parseArgs } from 'node:util';
 
+import type { Precision } from '../tensor/precision.js';
 import { integerFlag, numberFlag, UsageError } from './flags.js';
+import { parsePrecision } from './precision.js';
 
 export interface TranslateFlags {
   model: string;
@@ -22,6 +24,8 @@ export interface TranslateFlags {
   noRepeatNgram: number;
   /** The draw, with --sample; null searches. */
   sampling: SamplingFlags | null;
+  /** The matrix products' number format. */
+  precision: Precision;
 }
 
 export interface SamplingFlags {
@@ -60,6 +64,7 @@ export function parseTranslateFlags(argv: string[]): TranslateFlags {
       'top-p': { type: 'string' },
       'repetition-penalty': { type: 'string' },
       seed: { type: 'string' },
+      precision: { type: 'string' },
     },
   });
   if (values.model === undefined) throw new UsageError('--model DIR is required (transformer translate --help)');
@@ -85,6 +90,7 @@ export function parseTranslateFlags(argv: string[]): TranslateFlags {
     minLength: integerFlag('--min-len', values['min-len'], 0),
     noRepeatNgram: integerFlag('--no-repeat-ngram', values['no-repeat-ngram'], 0),
     sampling: values.sample ? samplingFlags(values) : null,
+    precision: parsePrecision('--precision', values.precision),
   };
 }
 

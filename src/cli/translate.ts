@@ -7,6 +7,7 @@
 // --sample draws translations instead (see translate-options.ts). --output is written atomically: a
 // failure on any line leaves the file as it was.
 
+import { withPrecision } from '../tensor/precision.js';
 import { translateIds } from '../decode/translate-lines.js';
 import { sampleTranslations } from '../decode/sample-translation.js';
 import type { Hypothesis } from '../decode/search.js';
@@ -56,15 +57,17 @@ async function translateAll(flags: TranslateFlags, all: string[] | null, write: 
   let first = 0; // the index of the chunk's first line in the whole input
   for await (const chunk of lines) {
     const sources = chunk.map((line, i) => text.encode(line, first + i + 1));
-    const results = decode(sources, first, {
-      onTruncate: (i, length) =>
-        warn(
-          `line ${first + i + 1} has ${length} tokens with EOS, more than the model's maxLength ` +
-            `${model.config.maxLength}: translating its first ${model.config.maxLength - 1} and EOS`,
-          progress,
-        ),
-      onProgress: (done) => progress?.(first + done),
-    });
+    const results = withPrecision(flags.precision, () =>
+      decode(sources, first, {
+        onTruncate: (i, length) =>
+          warn(
+            `line ${first + i + 1} has ${length} tokens with EOS, more than the model's maxLength ` +
+              `${model.config.maxLength}: translating its first ${model.config.maxLength - 1} and EOS`,
+            progress,
+          ),
+        onProgress: (done) => progress?.(first + done),
+      }),
+    );
     write(results.map((list, i) => format(list, first + i, text, multiple)).join(''));
     first += chunk.length;
   }

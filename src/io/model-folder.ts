@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Model, ModelConfig } from '../model/index.js';
+import { backend } from '../backend/registry.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { writeFileAtomic } from './atomic.js';
 import { DirectorySource } from './directory-source.js';
@@ -42,9 +43,26 @@ export interface SaveOptions {
   tokenizerPath?: string;
   /** Strings stored in the safetensors header's __metadata__. */
   metadata?: Record<string, string>;
+  /** The weights' dtype on disk: float32 (F32), or bf16 (BF16: half the size; read back as float32). */
+  dtype?: WeightsDType;
 }
 
-/** Writes config.json, model.safetensors (every parameter, float32) and tokenizer.json, each atomically. */
+/** The dtypes model.safetensors may hold our weights in. */
+export type WeightsDType = 'float32' | 'bf16';
+
+/** The weights as bf16 bits (rounded to nearest even), for a folder stored in bf16. */
+export function toBf16Weights(tensors: ReadonlyMap<string, TensorToWrite>): Map<string, TensorToWrite> {
+  const out = new Map<string, TensorToWrite>();
+  for (const [name, { shape, data }] of tensors) {
+    if (!(data instanceof Float32Array)) throw new TypeError(`toBf16Weights: ${name} is not float32`);
+    const bits = new Uint16Array(data.length);
+    backend().castBf16(bits, data, data.length);
+    out.set(name, { shape, data: bits });
+  }
+  return out;
+}
+
+/** Writes config.json, model.safetensors (every parameter, float32 or bf16) and tokenizer.json, each atomically. */
 export async function saveModel(dir: string, model: Model, options: SaveOptions = {}): Promise<void> {
   const tokenizer = options.tokenizerPath === undefined ? null : readFileSync(options.tokenizerPath);
   if (tokenizer !== null) {
@@ -65,7 +83,7 @@ export async function saveModel(dir: string, model: Model, options: SaveOptions 
     tensors.set(name, { shape: p.shape, data: values instanceof Float32Array ? values : Float32Array.from(values) });
   }
   const metadata = { ...options.metadata, format: MODEL_FORMAT, version: String(MODEL_FORMAT_VERSION) };
-  writeSafetensors(join(dir, WEIGHTS_FILE), tensors, metadata);
+  writeSafetensors(join(dir, WEIGHTS_FILE), options.dtype === 'bf16' ? toBf16Weights(tensors) : tensors, metadata);
   const config = { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, ...model.config };
   writeFileAtomic(join(dir, CONFIG_FILE), [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)]);
   if (tokenizer !== null) writeFileAtomic(join(dir, TOKENIZER_FILE), [tokenizer]);

@@ -45,7 +45,8 @@ export interface SafetensorsContent {
 /** A tensor to write: its shape and values (float32, float64 or int32). */
 export interface TensorToWrite {
   shape: readonly number[];
-  data: TensorData;
+  /** A Uint16Array holds bf16 bits (stored as BF16). */
+  data: TensorData | Uint16Array;
 }
 
 export class SafetensorsError extends InputError {

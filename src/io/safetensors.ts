@@ -46,7 +46,7 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
 
 /**
  * Writes tensors sorted by name, without gaps, the header padded with spaces to a multiple of 8 bytes
- * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64 or I32.
+ * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64, I32 or BF16.
  */
 export function writeSafetensors(
   path: string,
@@ -117,7 +117,7 @@ function readHeader(fd: number, size: number, path: string): SafetensorsHeader {
   return header;
 }
 
-function littleEndianBytes(data: TensorData): Uint8Array {
+function littleEndianBytes(data: TensorData | Uint16Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (littleEndianHost) return bytes;
   const out = new Uint8Array(data.byteLength);
@@ -126,8 +126,9 @@ function littleEndianBytes(data: TensorData): Uint8Array {
   return out;
 }
 
-function dtypeOf(data: TensorData): StoredDType {
+function dtypeOf(data: TensorData | Uint16Array): StoredDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Float64Array) return 'F64';
+  if (data instanceof Uint16Array) return 'BF16';
   return 'I32';
 }

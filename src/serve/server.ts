@@ -9,6 +9,7 @@
 // the security headers, a request whose Host is not this server's gets 421 (src/serve/security.ts), and
 // slow or idle connections are cut within seconds (src/serve/connections.ts).
 
+import type { Precision } from '../tensor/precision.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -57,6 +58,8 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   port?: number;
   threads?: number | null;
+  /** The matrix products' number format (float32 by default). */
+  precision?: Precision;
   limits?: Partial<ServeLimits>;
   /** Called with one line per request (method, path, status, milliseconds). */
   log?: (line: string) => void;
@@ -78,6 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const translator = await Translator.start({
     modelDir: options.modelDir,
     threads: options.threads ?? null,
+    precision: options.precision,
     maxBatch: options.limits?.maxBatch ?? defaultLimits.maxBatch,
     maxQueue: options.limits?.maxQueue ?? defaultLimits.maxQueue,
   });

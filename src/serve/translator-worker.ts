@@ -1,6 +1,6 @@
 // The translation worker: loads the model folder once, then translates batches the main thread sends,
 // one at a time, and returns the hypotheses (and attention weights when asked for) as transferable
-// arrays. Started by Translator with workerData { modelDir, threads }.
+// arrays. Started by Translator with workerData { modelDir, threads, precision }.
 
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -11,10 +11,15 @@ import { translateIds } from '../decode/translate-lines.js';
 import { isInputError } from '../errors.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/encoder-decoder.js';
+import { withPrecision, type Precision } from '../tensor/precision.js';
 import type { AttentionMapMessage, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort!;
-const { modelDir, threads } = workerData as { modelDir: string; threads: number | null };
+const { modelDir, threads, precision } = workerData as {
+  modelDir: string;
+  threads: number | null;
+  precision: Precision;
+};
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -65,12 +70,14 @@ function handle(model: EncoderDecoder, request: WorkerRequest): void {
   }
   const began = performance.now();
   const sources = request.jobs.map((job) => job.source);
-  const hypotheses = translateIds(model, sources, {
-    beam: request.beam,
-    alpha: request.alpha,
-    batchSize: sources.length,
-    ...lengthLimit,
-  });
+  const hypotheses = withPrecision(precision, () =>
+    translateIds(model, sources, {
+      beam: request.beam,
+      alpha: request.alpha,
+      batchSize: sources.length,
+      ...lengthLimit,
+    }),
+  );
   const transfer: ArrayBuffer[] = [];
   const results: TranslationResult[] = hypotheses.map(([best], i) => {
     let attention: AttentionMapMessage[] | null = null;

@@ -5,12 +5,15 @@
 import { InputError } from '../errors.js';
 import { Worker } from 'node:worker_threads';
 
+import type { Precision } from '../tensor/precision.js';
 import type { ModelSummary, TranslateJob, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 export interface TranslatorOptions {
   modelDir: string;
   /** Native threads in the worker; null keeps the backend's default (TRANSFORMER_THREADS or the cores). */
   threads?: number | null;
+  /** The matrix products' number format (float32 by default). */
+  precision?: Precision;
   /** Sentences decoded together at most. */
   maxBatch?: number;
   /** Sentences waiting at most; more are refused with QueueFullError. */
@@ -55,7 +58,11 @@ export class Translator {
   /** Starts the worker and waits until the model is loaded; a bad model folder rejects with its message. */
   static async start(options: TranslatorOptions): Promise<Translator> {
     const worker = new Worker(new URL('./translator-worker.js', import.meta.url), {
-      workerData: { modelDir: options.modelDir, threads: options.threads ?? null },
+      workerData: {
+        modelDir: options.modelDir,
+        threads: options.threads ?? null,
+        precision: options.precision ?? 'float32',
+      },
     });
     // The first message says whether the model loaded; the listeners go once it has arrived.
     let onMessage!: (reply: WorkerReply) => void;

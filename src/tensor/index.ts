@@ -40,6 +40,7 @@ export {
 } from './ops/elementwise.js';
 export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
+export { withPrecision, matmulPrecision, PRECISIONS, type Precision } from './precision.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/layer-norm.js';
 export { dropout } from './ops/dropout.js';

@@ -6,6 +6,7 @@
 import type { DecoderOnly } from '../model/decoder-only.js';
 import { attentionPenalty } from '../model/efficient/penalty.js';
 import * as T from '../tensor/index.js';
+import type { Precision } from '../tensor/precision.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { abortError } from '../decode/stepwise.js';
@@ -40,6 +41,8 @@ export interface LmOptions {
   validEvery: number;
   /** At most this many held-out characters, in windows of N. */
   validChars: number;
+  /** The matrix products' number format (bf16: mixed precision, float32 sums and weights). */
+  precision: Precision;
 }
 
 /** LmTrainer's defaults. */
@@ -60,6 +63,7 @@ export const lmDefaults: LmOptions = {
   seed: 1,
   validEvery: 100,
   validChars: 32768,
+  precision: 'float32',
 };
 
 /** The held-out part: the last 5% of the text. */
@@ -241,7 +245,8 @@ export class LmTrainer {
         return nll.item();
       });
     };
-    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm: this.options.clipNorm });
+    const { clipNorm, precision } = this.options;
+    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm, precision });
     return { loss, gradNorm };
   }
 

@@ -2,6 +2,7 @@
 // is a loss and a data source plugged into trainStep and runLoop: the update, the limits, the check for
 // divergence, stop requests and the pause for signals between updates are written once, here.
 
+import { withPrecision, type Precision } from '../tensor/precision.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Adam } from './adam.js';
 import { clipGradNorm } from './clip.js';
@@ -17,20 +18,23 @@ export interface StepSettings {
   lr: number;
   /** Clip the global gradient norm to this (0: off). */
   clipNorm: number;
+  /** The matrix products' precision (float32 when absent); weights, gradients and Adam stay float32. */
+  precision?: Precision;
 }
 
 /**
- * One optimizer update: zero the gradients, let `backward` accumulate the loss's gradients, clip their
- * global norm, step at `lr`. Returns the gradient norm before clipping (0 when clipping is off).
+ * One optimizer update: zero the gradients, let `backward` accumulate the loss's gradients (its matrix
+ * products in `precision`, the weights cast to bf16 once for the whole update), clip their global norm,
+ * step at `lr`. Returns the gradient norm before clipping (0 when clipping is off).
  */
 export function trainStep(
   params: readonly Tensor[],
   optimizer: Adam,
   backward: () => void,
-  { lr, clipNorm }: StepSettings,
+  { lr, clipNorm, precision = 'float32' }: StepSettings,
 ): number {
   optimizer.zeroGrad();
-  backward();
+  withPrecision(precision, backward);
   const gradNorm = clipNorm > 0 ? clipGradNorm([...params], clipNorm) : 0;
   optimizer.lr = lr;
   optimizer.update();

@@ -1,6 +1,7 @@
 // The options of a training run and their defaults, in one place: the trainer, the command line and its
 // help read them from here. The schedule and optimizer settings are the paper's (section 5.3).
 
+import type { Precision } from '../tensor/precision.js';
 import type { Schedule } from './schedule.js';
 
 /** A training run's settings: batches, limits, schedule, Adam, validation, checkpoints. */
@@ -33,6 +34,11 @@ export interface TrainOptions {
   checkpointEvery: number;
   /** How many step checkpoints to keep (the newest). */
   keepCheckpoints: number;
+  /**
+   * The matrix products' number format: float32, or bf16 with float32 sums (mixed precision: weights,
+   * gradients, optimizer state and checkpoints stay float32).
+   */
+  precision: Precision;
 }
 
 /** The defaults, the paper's where it gives them. */
@@ -53,6 +59,7 @@ export const trainDefaults: TrainOptions = {
   targetBleu: 0,
   checkpointEvery: 1000,
   keepCheckpoints: 5,
+  precision: 'float32',
 };
 
 /** The encoder-only tasks' defaults: translation's, with a schedule for small models and short runs. */

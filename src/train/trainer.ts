@@ -223,7 +223,8 @@ export class Trainer {
         });
       }
     };
-    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm: this.options.clipNorm });
+    const { clipNorm, precision } = this.options;
+    const gradNorm = trainStep(this.params, this.optimizer, backward, { lr, clipNorm, precision });
     return { loss, nll, tokens: total, gradNorm };
   }
 

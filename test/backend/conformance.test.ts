@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { Backend, KernelName } from '../../src/backend/backend.js';
 import { kernelNames } from '../../src/backend/js/index.js';
 import { attentionCases } from './conformance-attention.js';
+import { bf16Cases } from './conformance-bf16.js';
 import { elementwiseCases } from './conformance-elementwise.js';
 import { nnCases } from './conformance-nn.js';
 import { reduceCases } from './conformance-reduce.js';
@@ -21,6 +22,7 @@ const TABLE: readonly ConformanceCase[] = [
   ...nnCases,
   ...attentionCases,
   ...sparseAttentionCases,
+  ...bf16Cases,
 ];
 
 /** The backend with each kernel call noted in `called`. */

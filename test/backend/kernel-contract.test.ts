@@ -18,7 +18,7 @@ import { nativeSuite, wasmSuite } from './conformance-util.js';
 const root = new URL('../../../', import.meta.url);
 const source = (path: string) => readFileSync(new URL(path, root), 'utf8');
 /** The addon's exports that are not kernels. */
-const CONTROLS = ['numThreads', 'setNumThreads', 'simdLevel'];
+const CONTROLS = ['numThreads', 'setNumThreads', 'simdLevel', 'bf16Level'];
 
 test('the js backend defines every kernel as a function, and nothing else but its name', () => {
   assert.deepEqual(Object.keys(jsBackend).sort(), ['name', ...kernelNames].sort());

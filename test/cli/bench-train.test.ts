@@ -46,3 +46,31 @@ test('bad flags are usage errors (exit 2) that name the flag', () => {
   }
   assert.equal(run('--unknown').code, 2);
 });
+
+test('--precision bf16 trains with bf16 products and says so; bench gemm --precision bf16 too', () => {
+  const result = run('--preset', 'tiny', '--batch-size', '4', '--steps', '1', '--warmup', '0', '--precision', 'bf16');
+  assert.equal(result.code, 0, result.err);
+  assert.match(result.out, /precision bf16/);
+  const json = run(
+    '--preset',
+    'tiny',
+    '--batch-size',
+    '4',
+    '--steps',
+    '1',
+    '--warmup',
+    '0',
+    '--precision',
+    'bf16',
+    '--json',
+  );
+  assert.equal((JSON.parse(json.out.trim().split('\n').at(-1)!) as { precision: string }).precision, 'bf16');
+  const gemm = runCli(['bench', 'gemm', '--size', '64', '--threads', '1', '--precision', 'bf16', '--json']);
+  assert.equal(gemm.code, 0, gemm.err);
+  const summary = JSON.parse(gemm.out.trim().split('\n').at(-1)!) as { precision: string; gflops: number };
+  assert.equal(summary.precision, 'bf16');
+  assert.ok(summary.gflops > 0);
+  const bad = run('--precision', 'fp16');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--precision must be one of float32, bf16/);
+});

@@ -3,6 +3,7 @@
 import type { Backend, KernelName } from '../backend.js';
 import { adam } from './adam.js';
 import { attention, attentionBackward } from './attention.js';
+import { castBf16, gemmBf16 } from './bf16.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { dropout } from './dropout.js';
 import { axpy, binary, fill, where } from './elementwise.js';
@@ -41,6 +42,8 @@ export const jsBackend: Backend = {
   sparseAttention,
   sparseAttentionBackward,
   adam,
+  gemmBf16,
+  castBf16,
 };
 
 /**

@@ -18,6 +18,7 @@ interface Addon extends Record<KernelName, (...args: never[]) => void> {
   numThreads(): number;
   setNumThreads(n: number): void;
   simdLevel?: () => string;
+  bf16Level?: () => string;
 }
 
 // This file runs from dist/src/backend/native/; node-gyp writes the addon under build/Release/ at
@@ -77,4 +78,9 @@ export function setNativeThreads(n: number): void {
 /** The SIMD instruction set the GEMM kernel picked for this CPU ('avx512', 'avx2', ...), or null. */
 export function simdLevel(): string | null {
   return load()?.simdLevel?.() ?? null;
+}
+
+/** How gemmBf16 runs: 'avx512bf16', or 'float32' (rounded copies multiplied by the float32 gemm), or null. */
+export function bf16Level(): string | null {
+  return load()?.bf16Level?.() ?? null;
 }

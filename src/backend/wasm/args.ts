@@ -38,6 +38,21 @@ export class Args {
     return this.values[i] === null || this.values[i] === undefined ? null : this.f32(i, name, need);
   }
 
+  /** A Float32Array or a Uint16Array (bf16 bits) with at least `need` elements. */
+  f32OrBf16(i: number, name: string, need: number): Float32Array | Uint16Array {
+    const v = this.values[i];
+    if (v instanceof Uint16Array) return this.long(v, name, need);
+    if (!(v instanceof Float32Array)) this.fail(false, name, 'must be a Float32Array or a Uint16Array');
+    return this.long(v, name, need);
+  }
+
+  /** A Uint16Array (bf16 bits) with at least `need` elements. */
+  u16(i: number, name: string, need: number): Uint16Array {
+    const v = this.values[i];
+    if (!(v instanceof Uint16Array)) this.fail(false, name, 'must be a Uint16Array');
+    return this.long(v, name, need);
+  }
+
   /** An Int32Array with at least `need` elements. */
   i32(i: number, name: string, need: number): Int32Array {
     const v = this.values[i];
@@ -118,7 +133,7 @@ export class Args {
     }
   }
 
-  private long<T extends HeapArray>(v: T, name: string, need: number): T {
+  private long<T extends HeapArray | Uint16Array>(v: T, name: string, need: number): T {
     if (v.length < need) this.fail(true, name, `has ${v.length} elements, needs ${need}`);
     return v;
   }

@@ -32,7 +32,7 @@ export class Heap {
   }
 
   /** True when `array` is a view of the module's memory, so its byteOffset is its address. */
-  owns(array: DataArray): boolean {
+  owns(array: DataArray | Uint16Array): boolean {
     return this.buffers.has(array.buffer);
   }
 
@@ -70,8 +70,11 @@ export class Heap {
   }
 }
 
+/** What a kernel call may pass: tensors' arrays, and bf16 bits (Uint16Array). */
+export type KernelArray = HeapArray | Uint16Array;
+
 interface Copy {
-  array: HeapArray;
+  array: KernelArray;
   pointer: number;
   written: boolean;
 }
@@ -82,12 +85,12 @@ export class HeapCall {
   constructor(private readonly heap: Heap) {}
 
   /** The address of an array the kernel reads; 0 for null. */
-  in(array: HeapArray | null): number {
+  in(array: KernelArray | null): number {
     return this.place(array, false);
   }
 
   /** The address of an array the kernel writes (and may read). */
-  out(array: HeapArray | null): number {
+  out(array: KernelArray | null): number {
     return this.place(array, true);
   }
 
@@ -106,7 +109,7 @@ export class HeapCall {
     }
   }
 
-  private place(array: HeapArray | null, written: boolean): number {
+  private place(array: KernelArray | null, written: boolean): number {
     if (array === null) return 0;
     if (this.heap.owns(array)) return array.byteOffset;
     const pointer = this.heap.module._malloc(Math.max(array.byteLength, 4));

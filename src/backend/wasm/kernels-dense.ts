@@ -79,6 +79,62 @@ export function denseKernels(heap: Heap): Kernels {
       c.run(() => m._tt_gemm(+transA, +transB, M, N, K, alpha, pa, strideA, pb, strideB, beta, pc, strideC, batch));
     },
 
+    gemmBf16(...v) {
+      const a = new Args('gemmBf16', v);
+      const transA = a.flag(v[0], 'transA'),
+        transB = a.flag(v[1], 'transB');
+      const M = dim(a, 2, 'M'),
+        N = dim(a, 3, 'N'),
+        K = dim(a, 4, 'K');
+      const strideA = dim(a, 7, 'strideA'),
+        strideB = dim(a, 9, 'strideB'),
+        strideC = dim(a, 12, 'strideC'),
+        batch = dim(a, 13, 'batch');
+      const alpha = a.number(v[5], 'alpha'),
+        beta = a.number(v[10], 'beta');
+      const need = (size: number, stride: number) => (batch === 0 || size === 0 ? 0 : (batch - 1) * stride + size);
+      const A = a.f32OrBf16(6, 'a', need(M * K, strideA));
+      const B = a.f32OrBf16(8, 'b', need(K * N, strideB));
+      const C = matrices(a, 11, 'c', M * N, strideC, batch);
+      const c = heap.call();
+      const pc = c.out(C),
+        pa = c.in(A),
+        pb = c.in(B);
+      const aBf16 = +(A instanceof Uint16Array),
+        bBf16 = +(B instanceof Uint16Array);
+      c.run(() =>
+        m._tt_gemm_bf16(
+          +transA,
+          +transB,
+          M,
+          N,
+          K,
+          alpha,
+          pa,
+          aBf16,
+          strideA,
+          pb,
+          bBf16,
+          strideB,
+          beta,
+          pc,
+          strideC,
+          batch,
+        ),
+      );
+    },
+
+    castBf16(...v) {
+      const a = new Args('castBf16', v);
+      const n = a.count(v[2], 'n');
+      const out = a.u16(0, 'out', n),
+        x = a.f32(1, 'x', n);
+      const c = heap.call();
+      const po = c.out(out),
+        px = c.in(x);
+      c.run(() => m._tt_cast_bf16(po, px, n));
+    },
+
     binary(...v) {
       const a = new Args('binary', v);
       const op = a.op(0, BINARY_OPS);

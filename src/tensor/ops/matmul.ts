@@ -3,6 +3,7 @@
 
 import { record } from '../autograd.js';
 import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
+import { bf16Copy, matmulPrecision, type Precision } from '../precision.js';
 import { Tensor } from '../tensor.js';
 import { broadcastTo, contiguous, reshape } from './shape-ops.js';
 import { assertFloat, assertSameDType, kernels, sumToShape } from './util.js';
@@ -31,7 +32,23 @@ function operand(t: Tensor, trans: boolean): [Tensor, boolean] {
   return [contiguous(t), trans];
 }
 
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batchShape: readonly number[]): Tensor {
+/**
+ * The data gemmBf16 reads for stored operand s of tensor t: t's cached bf16 copy when s is t's own
+ * elements in t's order (t itself or its transposed view), else s's float32 values.
+ */
+function bf16Operand(s: Tensor, t: Tensor): Float32Array | Uint16Array {
+  const same = s.storage === t.storage && s.offset === t.offset && t.isContiguous();
+  return (same ? bf16Copy(t) : null) ?? (s.floats() as Float32Array);
+}
+
+function product(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  batchShape: readonly number[],
+  precision: Precision,
+): Tensor {
   const M = transA ? a.shape[a.rank - 1] : a.shape[a.rank - 2];
   const K = transA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
   const N = transB ? b.shape[b.rank - 2] : b.shape[b.rank - 1];
@@ -41,7 +58,12 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batchSh
   const out = Tensor.empty([...batchShape, M, N], a.dtype);
   const strideA = sa.rank > 2 && sizeOf(sa.shape.slice(0, -2)) > 1 ? M * K : 0;
   const strideB = sb.rank > 2 && sizeOf(sb.shape.slice(0, -2)) > 1 ? K * N : 0;
-  kernels(a).gemm(ta, tb, M, N, K, 1, sa.floats(), strideA, sb.floats(), strideB, 0, out.floats(), M * N, batch);
+  if (precision === 'bf16' && a.dtype === 'float32') {
+    const [da, db] = [bf16Operand(sa, a), bf16Operand(sb, b)];
+    kernels(a).gemmBf16(ta, tb, M, N, K, 1, da, strideA, db, strideB, 0, out.floats() as Float32Array, M * N, batch);
+  } else {
+    kernels(a).gemm(ta, tb, M, N, K, 1, sa.floats(), strideA, sb.floats(), strideB, 0, out.floats(), M * N, batch);
+  }
   return out;
 }
 
@@ -80,18 +102,20 @@ function broadcastBatch(t: Tensor, batchShape: readonly number[]): Tensor {
 }
 
 function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean, batchShape: readonly number[]): Tensor {
-  const out = product(a, b, transA, transB, batchShape);
+  // The backward products run in the forward's precision, wherever backward() is called.
+  const precision = matmulPrecision();
+  const out = product(a, b, transA, transB, batchShape, precision);
   return record(out, 'matmul', [a, b], (g) => {
     // With A' = op(a), B' = op(b): dA' = g B'^T and dB' = A'^T g, then transposed back where stored so.
     const da = a.requiresGrad
       ? transA
-        ? product(b, g, transB, true, batchShape)
-        : product(g, b, false, !transB, batchShape)
+        ? product(b, g, transB, true, batchShape, precision)
+        : product(g, b, false, !transB, batchShape, precision)
       : null;
     const db = b.requiresGrad
       ? transB
-        ? product(g, a, true, transA, batchShape)
-        : product(a, g, !transA, false, batchShape)
+        ? product(g, a, true, transA, batchShape, precision)
+        : product(a, g, !transA, false, batchShape, precision)
       : null;
     return [da && sumToShape(da, a.shape), db && sumToShape(db, b.shape)];
   });
