@@ -5,10 +5,13 @@ import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
+import { SkinnyWeight } from './skinny.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
   readonly bias: Tensor | null; // (out)
+  /** The weight packed for decoding's few-row products (eval mode, no gradients). */
+  private readonly skinny = new SkinnyWeight();
 
   constructor(
     readonly inFeatures: number,
@@ -21,8 +24,14 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = T.matmul(x, this.weight, { transB: true }); // (..., out)
+    const y = this.skinny.matmul(x, this.weight, this.training) ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
+  }
+
+  /** Switching modes drops the packed weight, so that weights changed since are packed afresh. */
+  override train(on = true): this {
+    this.skinny.drop();
+    return super.train(on);
   }
 }
 

@@ -40,6 +40,7 @@ export {
 } from './ops/elementwise.js';
 export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
+export { packWeight, matmulPacked, type PackedWeight } from './ops/packed.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/layer-norm.js';
 export { dropout } from './ops/dropout.js';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { MAX_RANK } from '../../src/backend/backend.js';
+import { MAX_RANK, PANEL } from '../../src/backend/backend.js';
 import { jsBackend, kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native/index.js';
 import { nativeSuite } from './conformance-util.js';
@@ -70,4 +70,10 @@ test('MAX_RANK of backend.ts is kMaxRank of native/kernels/strided.h', () => {
   const match = /constexpr int kMaxRank = (\d+);/.exec(source('native/kernels/strided.h'));
   assert.ok(match, 'kMaxRank not found');
   assert.equal(Number(match[1]), MAX_RANK);
+});
+
+test('PANEL of backend.ts is kPanel of native/gemm_kernels.h', () => {
+  const match = /constexpr int kPanel = (\d+);/.exec(source('native/gemm_kernels.h'));
+  assert.ok(match, 'kPanel not found');
+  assert.equal(Number(match[1]), PANEL);
 });

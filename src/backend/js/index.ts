@@ -3,11 +3,12 @@
 import type { Backend, KernelName } from '../backend.js';
 import { adam } from './adam.js';
 import { attention, attentionBackward } from './attention.js';
+import { attentionCached } from './cached-attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { dropout } from './dropout.js';
 import { axpy, binary, fill, where } from './elementwise.js';
 import { embedding, embeddingBackward } from './embedding.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmPacked, packPanels } from './gemm.js';
 import { layerNorm, layerNormBackward } from './layernorm.js';
 import { maxBackward, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
@@ -18,6 +19,8 @@ import { unary, unaryBackward } from './unary.js';
 export const jsBackend: Backend = {
   name: 'js',
   gemm,
+  packPanels,
+  gemmPacked,
   binary,
   where,
   unary,
@@ -38,6 +41,7 @@ export const jsBackend: Backend = {
   crossEntropyBackward,
   attention,
   attentionBackward,
+  attentionCached,
   sparseAttention,
   sparseAttentionBackward,
   adam,
