@@ -63,9 +63,10 @@ export function beamSearch(
   const finished: Hypothesis[][] = sources.map(() => []);
   if (sources.length === 0) return [];
   return T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(padSources(sources, model.config)));
+    const positions = Math.max(...maxLengths) + 1;
+    const state = tidy(() => model.startDecoding(padSources(sources, model.config), { positions }));
     try {
-      // Each sentence gets k rows: its memory repeated, one row per active hypothesis.
+      // Each sentence gets k rows, one per active hypothesis, reading its memory.
       reorderTranslation(
         state,
         Int32Array.from({ length: sources.length * k }, (_, r) => Math.floor(r / k)),

@@ -41,5 +41,6 @@ export function greedy(
       return { token, logprob: row[token] };
     },
     (h) => normalizedScore(h.logprob, h.tokens.length + 1, o.alpha),
+    Math.max(...maxLengths) + 1,
   );
 }

@@ -10,6 +10,7 @@ import { KVCache } from './attention.js';
 import type { ModelConfig } from './config.js';
 import { PositionalEncoding } from './embeddings.js';
 import { Block, DecoderLayer, EncoderLayer, type DecoderLayerCache } from './layers.js';
+import type { FixedLayerCache } from './decoding-cache.js';
 
 /** What every stack shares: positions and dropout before the layers, the final norm after them. */
 abstract class Layers<L extends Module> extends Module {
@@ -65,7 +66,7 @@ export class Decoder extends Layers<DecoderLayer> {
     embedded: Tensor,
     memory: Tensor,
     memoryMask: Tensor | null,
-    caches?: DecoderLayerCache[],
+    caches?: DecoderLayerCache[] | FixedLayerCache[],
     offset = 0,
   ): Tensor {
     return this.run(embedded, offset, (layer, x, i) => layer.forward(x, memory, memoryMask, caches?.[i]));

@@ -12,6 +12,11 @@ export class Linear extends Module {
   readonly bias: Tensor | null; // (out)
   /** The weight packed for decoding's few-row products (eval mode, no gradients). */
   private readonly skinny = new SkinnyWeight();
+  /**
+   * Whether few-row products may pack the weight: false for layers that run once per sentence (the
+   * encoder's, the projection of the encoder output), where a packed copy would cost memory for nothing.
+   */
+  packable = true;
 
   constructor(
     readonly inFeatures: number,
@@ -24,7 +29,8 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = this.skinny.matmul(x, this.weight, this.training) ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
+    const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training) : null;
+    const y = skinny ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
   }
 
