@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 
-import { dropoutParams, packedSize } from '../../src/backend/backend.js';
+import { dropoutParams } from '../../src/backend/backend.js';
+import { packedSize } from '../../src/backend/decoding-kernels.js';
 import { Rng, assertClose, jsBackend, offsetView, sumTolerance, type ConformanceCase } from './conformance-util.js';
 
 export const attentionCases: ConformanceCase[] = [];

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { MAX_RANK, PANEL } from '../../src/backend/backend.js';
+import { MAX_RANK } from '../../src/backend/backend.js';
+import { PANEL } from '../../src/backend/decoding-kernels.js';
 import { jsBackend, kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native/index.js';
 import { nativeSuite } from './conformance-util.js';

@@ -1,7 +1,8 @@
 // Attention over a decoding cache that does not move: each key is found through the index (see
 // Backend.attentionCached), in plain loops.
 
-import type { CachedAttentionShape, FloatArray } from '../backend.js';
+import type { FloatArray } from '../backend.js';
+import type { CachedAttentionShape } from '../decoding-kernels.js';
 
 export function attentionCached(
   out: FloatArray,

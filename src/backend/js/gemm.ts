@@ -1,6 +1,7 @@
 // Batched matrix product C_b = alpha op(A_b) op(B_b) + beta C_b, as three plain loops.
 
-import { PANEL, type FloatArray } from '../backend.js';
+import type { FloatArray } from '../backend.js';
+import { PANEL } from '../decoding-kernels.js';
 
 export function gemm(
   transA: boolean,

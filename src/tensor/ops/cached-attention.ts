@@ -2,7 +2,7 @@
 // keys of query row n at position j are read from cache row index[n * capacity + j], so beams reorder
 // and sentences leave the batch by rewriting the index, not by copying keys. Inference only.
 
-import type { CachedAttentionShape } from '../../backend/backend.js';
+import type { CachedAttentionShape } from '../../backend/decoding-kernels.js';
 import { isGradEnabled } from '../autograd.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';

@@ -2,7 +2,7 @@
 // by the same Linear weights at every step, and reads them panel by panel without repacking. Inference
 // only: nothing is recorded for backward.
 
-import { packedSize } from '../../backend/backend.js';
+import { packedSize } from '../../backend/decoding-kernels.js';
 import { isGradEnabled } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { contiguous } from './shape-ops.js';
