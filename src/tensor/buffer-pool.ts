@@ -1,7 +1,11 @@
 // Recycles tensor buffers so that steady-state training allocates nothing: a training step inside
 // `tidy` returns every buffer it used here, and the next step takes the same buffers back. Sizes are
 // rounded up to one of four steps per power of two, so batches of varying shape still share buffers
-// (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory.
+// (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory:
+// it keeps no more free bytes than could be live at once on top of what is live now (the most ever
+// live minus the live bytes, at least 64 MiB), giving the least recently used sizes to the GC first.
+// A steady workload (training steps) never reaches that cap; a varying one (decoding batches of
+// every length, whose buffer sizes change from batch to batch) no longer piles up sizes it won't use.
 
 import type { DataArray } from '../backend/backend.js';
 
@@ -21,12 +25,19 @@ export function bucketCapacity(n: number): number {
   return pow + Math.ceil((n - pow) / quarter) * quarter;
 }
 
+/** Free bytes the pool may always keep, whatever is live. */
+const MIN_SLACK = 64 * 1024 ** 2;
+
 export class BufferPool {
   private readonly free = new Map<string, DataArray[]>();
   private pooledBytes = 0;
   // Bytes of tensors in use (taken and not yet given back), and their high-water mark: benchmarks read these.
   private live = 0;
   private peak = 0;
+  // Whole capacities taken and not given back, and the most they have ever been (resetPeak() leaves it
+  // alone): what bounds the free bytes worth keeping.
+  private held = 0;
+  private highWater = 0;
 
   constructor(private readonly maxBytes = 4 * 1024 ** 3) {}
 
@@ -35,7 +46,9 @@ export class BufferPool {
     const capacity = bucketCapacity(n);
     this.live += n * constructors[dtype].BYTES_PER_ELEMENT;
     if (this.live > this.peak) this.peak = this.live;
-    const list = this.free.get(`${dtype}:${capacity}`);
+    this.held += capacity * constructors[dtype].BYTES_PER_ELEMENT;
+    if (this.held > this.highWater) this.highWater = this.held;
+    const list = this.recent(`${dtype}:${capacity}`);
     const buffer = list?.pop();
     if (buffer !== undefined) {
       this.pooledBytes -= buffer.byteLength;
@@ -48,12 +61,33 @@ export class BufferPool {
   give(dtype: PooledDType, view: DataArray): void {
     this.live -= view.byteLength;
     const whole = new constructors[dtype](view.buffer as ArrayBuffer);
+    this.held -= whole.byteLength;
     if (this.pooledBytes + whole.byteLength > this.maxBytes) return; // let the GC have it
     const key = `${dtype}:${whole.length}`;
-    let list = this.free.get(key);
+    let list = this.recent(key);
     if (list === undefined) this.free.set(key, (list = []));
     list.push(whole);
     this.pooledBytes += whole.byteLength;
+    this.trim(key);
+  }
+
+  /** The free list of `key`, moved to the most recently used end of the map. */
+  private recent(key: string): DataArray[] | undefined {
+    const list = this.free.get(key);
+    if (list === undefined) return undefined;
+    this.free.delete(key);
+    this.free.set(key, list);
+    return list;
+  }
+
+  /** Lets the GC have the least recently used free buffers (never those of `keep`) beyond the cap. */
+  private trim(keep: string): void {
+    const cap = Math.max(MIN_SLACK, this.highWater - this.held);
+    for (const [key, list] of this.free) {
+      if (this.pooledBytes <= cap || key === keep) return;
+      while (list.length > 0 && this.pooledBytes > cap) this.pooledBytes -= list.pop()!.byteLength;
+      if (list.length === 0) this.free.delete(key);
+    }
   }
 
   /** Bytes held for reuse. */
