@@ -27,6 +27,12 @@ export interface DecodingState {
 export interface StartDecodingOptions {
   /** Target positions the decoding will likely need: the fixed caches start this long (they grow if need be). */
   positions?: number;
+  /**
+   * 'growing': caches that grow by concatenation and rows reordered by copying, which efficient
+   * attention kinds need anyway; the fixed caches' reference in tests. 'fixed' (the default) when the
+   * model allows it.
+   */
+  cache?: 'fixed' | 'growing';
 }
 
 export class EncoderDecoder extends Module {
@@ -72,7 +78,7 @@ export class EncoderDecoder extends Module {
   startDecoding(source: Tensor, options: StartDecodingOptions = {}): DecodingState {
     const { memory, memoryMask } = this.encode(source);
     const state = { memory: memory.keep(), memoryMask: memoryMask.keep(), position: 0 };
-    if (this.decoder.layers.some((layer) => layer.selfAttention.mechanism !== null))
+    if (options.cache === 'growing' || this.decoder.layers.some((layer) => layer.selfAttention.mechanism !== null))
       return { ...state, caches: newDecoderCaches(this.decoder.layers.length), rows: null };
     const rows = new DecodingRows(state.memoryMask, options.positions);
     const caches = this.decoder.layers.map(() => ({ self: new FixedKVCache(), cross: new FixedKVCache(), rows }));
