@@ -12,6 +12,8 @@ using Binding = Napi::Value (*)(const Napi::CallbackInfo&);
 
 // native/napi/<family>.cc, one family per file.
 Napi::Value Gemm(const Napi::CallbackInfo&);
+Napi::Value PackPanels(const Napi::CallbackInfo&);
+Napi::Value GemmPacked(const Napi::CallbackInfo&);
 Napi::Value SimdLevel(const Napi::CallbackInfo&);
 Napi::Value Binary(const Napi::CallbackInfo&);
 Napi::Value Where(const Napi::CallbackInfo&);
@@ -33,6 +35,7 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo&);
 Napi::Value CrossEntropyBackward(const Napi::CallbackInfo&);
 Napi::Value Attention(const Napi::CallbackInfo&);
 Napi::Value AttentionBackward(const Napi::CallbackInfo&);
+Napi::Value AttentionCached(const Napi::CallbackInfo&);
 Napi::Value SparseAttention(const Napi::CallbackInfo&);
 Napi::Value SparseAttentionBackward(const Napi::CallbackInfo&);
 Napi::Value Adam(const Napi::CallbackInfo&);
@@ -53,6 +56,8 @@ constexpr struct {
   Binding binding;
 } kKernels[] = {
     {"gemm", Gemm},
+    {"packPanels", PackPanels},
+    {"gemmPacked", GemmPacked},
     {"binary", Binary},
     {"where", Where},
     {"unary", Unary},
@@ -73,6 +78,7 @@ constexpr struct {
     {"crossEntropyBackward", CrossEntropyBackward},
     {"attention", Attention},
     {"attentionBackward", AttentionBackward},
+    {"attentionCached", AttentionCached},
     {"sparseAttention", SparseAttention},
     {"sparseAttentionBackward", SparseAttentionBackward},
     {"adam", Adam},

@@ -173,6 +173,32 @@ void sgemm_batched(bool transA, bool transB, int64_t M, int64_t N, int64_t K, fl
                });
 }
 
+void pack_panels(bool transB, int64_t K, int64_t N, const float* b, float* out) {
+  using gemm::kPanel;
+  for (int64_t j0 = 0; j0 < N; j0 += kPanel, out += kPanel * K) {
+    int64_t n = std::min<int64_t>(kPanel, N - j0);
+    for (int64_t p = 0; p < K; p++) {
+      float* o = out + p * kPanel;
+      for (int64_t j = 0; j < n; j++) o[j] = transB ? b[(j0 + j) * K + p] : b[p * N + j0 + j];
+      for (int64_t j = n; j < kPanel; j++) o[j] = 0.0f;
+    }
+  }
+}
+
+void sgemm_packed(int64_t M, int64_t N, int64_t K, const float* A, const float* packed, float* C) {
+  using gemm::kPanel;
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) return std::fill(C, C + M * N, 0.0f);
+  const Kernel& k = gemm::active_kernel();
+  if (M * N * K < kMinParallelWork) return k.packed(M, K, A, K, packed, N, C, N);
+  // Threads split the panels, so that each streams its own share of the weights once.
+  int64_t panels = ceil_div(N, kPanel);
+  parallel_run(num_threads(), [&](int t, int T) {
+    int64_t j0 = panels * t / T * kPanel, j1 = std::min(N, panels * (t + 1) / T * kPanel);
+    if (j0 < j1) k.packed(M, K, A, K, packed + j0 * K, j1 - j0, C + j0, N);
+  });
+}
+
 namespace gemm {
 
 const Kernel& active_kernel() {

@@ -6,6 +6,11 @@
 
 namespace tt::gemm {
 
+// Weights packed once for the skinny path (sgemm_packed): op(B) K x N cut into panels of kPanel
+// columns, panel q holding element (p, j) at q * kPanel * K + p * kPanel + (j - q * kPanel), the last
+// panel zero-padded.
+constexpr int kPanel = 16;
+
 // Packed A (mc x kc): panels of mr rows, element (i, p) of a panel at p * mr + i.
 // Packed B (kc x nc): panels of nr columns, element (p, j) of a panel at p * nr + j.
 // Both are zero-padded to whole panels, so the micro-kernel never branches on edges inside its loop.
@@ -21,6 +26,10 @@ struct Kernel {
   void (*pack_a)(bool trans, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out);
   // Packs op(B)[0:kc, 0:nc]; b points at op(B)(0, 0), trans means B is stored N x K.
   void (*pack_b)(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out);
+  // C[0:M, 0:n] = A (M x K, rows lda apart) @ the packed panels at bp covering n columns (C rows ldc
+  // apart): each panel streams once per block of rows, the rows of A stay in L1.
+  void (*packed)(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n,
+                 float* c, int64_t ldc);
 };
 
 // The kernel sgemm uses: the best this CPU runs, or a lower one forced by TRANSFORMER_SIMD=avx2|portable.

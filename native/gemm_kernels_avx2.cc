@@ -55,7 +55,62 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
       c[i * ldc + j] = t[i * NR + j] + (beta != 0.0f ? beta * c[i * ldc + j] : 0.0f);
 }
 
-const Kernel kAvx2{"avx2", MR, NR, 256, 384, micro, pack_a<MR>, pack_b<NR>};
+// The skinny path: a panel is two ymm wide, so MR rows times NP panels take 2 MR NP of the twelve
+// accumulators.
+constexpr int kRowPanels = 6;
+
+template <int MR, int NP>
+TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc,
+                            int64_t cols) {
+  __m256 acc[MR][NP][2];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int q = 0; q < NP; q++) acc[i][q][0] = acc[i][q][1] = _mm256_setzero_ps();
+  const int64_t step = kPanel * K;
+  for (int64_t p = 0; p < K; p++) {
+    __m256 b[NP][2];
+#pragma GCC unroll 8
+    for (int q = 0; q < NP; q++) {
+      b[q][0] = _mm256_loadu_ps(bp + q * step + p * kPanel);
+      b[q][1] = _mm256_loadu_ps(bp + q * step + p * kPanel + 8);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+      __m256 ai = _mm256_broadcast_ss(a + i * lda + p);
+#pragma GCC unroll 8
+      for (int q = 0; q < NP; q++) {
+        acc[i][q][0] = _mm256_fmadd_ps(ai, b[q][0], acc[i][q][0]);
+        acc[i][q][1] = _mm256_fmadd_ps(ai, b[q][1], acc[i][q][1]);
+      }
+    }
+  }
+  for (int i = 0; i < MR; i++)
+    for (int q = 0; q < NP; q++) {
+      int64_t left = cols - q * kPanel;
+      if (left <= 0) break;
+      float* ci = c + i * ldc + q * kPanel;
+      if (left >= kPanel) {
+        _mm256_storeu_ps(ci, acc[i][q][0]);
+        _mm256_storeu_ps(ci + 8, acc[i][q][1]);
+        continue;
+      }
+      alignas(32) float t[kPanel];
+      _mm256_store_ps(t, acc[i][q][0]);
+      _mm256_store_ps(t + 8, acc[i][q][1]);
+      for (int64_t j = 0; j < left; j++) ci[j] = t[j];
+    }
+}
+
+#include "gemm_packed_loops.h"
+
+TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n, float* c,
+                      int64_t ldc) {
+  if (M <= 2) return packed_groups<4>(M, K, a, lda, bp, n, c, ldc);
+  packed_groups<1>(M, K, a, lda, bp, n, c, ldc);
+}
+
+const Kernel kAvx2{"avx2", MR, NR, 256, 384, micro, pack_a<MR>, pack_b<NR>, packed};
 
 }  // namespace
 

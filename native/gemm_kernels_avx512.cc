@@ -67,7 +67,52 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
   }
 }
 
-const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b_rows};
+// The skinny path: MR rows times NP panels in 16 zmm accumulators; one load of a panel's row feeds
+// MR broadcasts of A.
+constexpr int kRowPanels = 16;
+
+template <int MR, int NP>
+TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc,
+                            int64_t cols) {
+  __m512 acc[MR][NP];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int q = 0; q < NP; q++) acc[i][q] = _mm512_setzero_ps();
+  const int64_t step = kPanel * K;
+  for (int64_t p = 0; p < K; p++) {
+    __m512 b[NP];
+#pragma GCC unroll 8
+    for (int q = 0; q < NP; q++) b[q] = _mm512_loadu_ps(bp + q * step + p * kPanel);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      __m512 ai = _mm512_set1_ps(a[i * lda + p]);
+#pragma GCC unroll 8
+      for (int q = 0; q < NP; q++) acc[i][q] = _mm512_fmadd_ps(ai, b[q], acc[i][q]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int q = 0; q < NP; q++) {
+      int64_t left = cols - q * kPanel;
+      if (left <= 0) break;
+      __mmask16 m = left >= kPanel ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
+      _mm512_mask_storeu_ps(c + i * ldc + q * kPanel, m, acc[i][q]);
+    }
+}
+
+#include "gemm_packed_loops.h"
+
+// Few rows need more panels in flight to hide the FMA latency.
+TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n, float* c,
+                      int64_t ldc) {
+  if (M == 1) return packed_groups<8>(M, K, a, lda, bp, n, c, ldc);
+  if (M <= 3) return packed_groups<4>(M, K, a, lda, bp, n, c, ldc);
+  packed_groups<2>(M, K, a, lda, bp, n, c, ldc);
+}
+
+const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b_rows, packed};
 
 }  // namespace
 

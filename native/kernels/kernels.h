@@ -83,6 +83,17 @@ void attention_backward(float* dq, float* dk, float* dv, const float* dout, cons
                         const float* k, const float* v, const float* weights,
                         const AttentionShape& s);
 
+// cached_attention.cc: attention over a key/value cache that stays in place while decoding.
+struct CachedAttentionShape {
+  int64_t N, H, Tq, Tk, D, slots, capacity;
+  float scale;
+};
+// Key j of query row n lives in cache row index[n * capacity + j]; mask (slots x capacity, additive)
+// is read at the same place; weights may be null.
+void cached_attention(float* out, float* weights, const float* q, const float* k, const float* v,
+                      const int32_t* index, const float* mask, const CachedAttentionShape& s,
+                      bool causal);
+
 // sparse_attention.cc
 struct SparseAttentionShape {
   int64_t B, H, Tq, Tk, D, Dv;

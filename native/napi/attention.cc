@@ -115,6 +115,33 @@ Napi::Value AttentionBackward(const Info& info) {
   });
 }
 
+// attentionCached(out, weights, q, k, v, index, mask, shape, causal)
+Napi::Value AttentionCached(const Info& info) {
+  return guarded(info, [&] {
+    Args a(info, "attentionCached");
+    Fields f(a, 7, "shape");
+    CachedAttentionShape s;
+    s.N = f.count("N");
+    s.H = f.count("H");
+    s.Tq = f.count("Tq");
+    s.Tk = f.count("Tk");
+    s.D = f.count("D");
+    s.slots = f.count("slots");
+    s.capacity = f.count("capacity");
+    s.scale = f.number("scale");
+    if (s.Tk > s.capacity) a.fail(true, "shape.Tk", "exceeds shape.capacity");
+    const int64_t NH = mul(a, "shape.H", s.N, s.H);
+    const int64_t cache = mul(a, "shape.capacity", mul(a, "shape.H", s.slots, s.H), mul(a, "shape.D", s.capacity, s.D));
+    const int32_t* index = a.array<int32_t>(5, "index", mul(a, "shape.capacity", s.N, s.capacity));
+    for (int64_t n = 0; n < s.N; n++) check_indices(a, "index", index + n * s.capacity, s.Tk, s.slots);
+    cached_attention(a.array<float>(0, "out", mul(a, "shape.D", NH * s.Tq, s.D)),
+                     a.array_or_null<float>(1, "weights", mul(a, "shape.Tk", NH * s.Tq, s.Tk)),
+                     a.array<float>(2, "q", mul(a, "shape.D", NH * s.Tq, s.D)), a.array<float>(3, "k", cache),
+                     a.array<float>(4, "v", cache), index,
+                     a.array_or_null<float>(6, "mask", s.slots * s.capacity), s, a.flag(8, "causal"));
+  });
+}
+
 // sparseAttention(out, lse, weights, q, k, v, offsets, indices, shape)
 Napi::Value SparseAttention(const Info& info) {
   return guarded(info, [&] {

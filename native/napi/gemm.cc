@@ -59,6 +59,33 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   });
 }
 
+// The floats the packed panels of a K x N operand take.
+int64_t packed_size(int64_t K, int64_t N) { return (N + gemm::kPanel - 1) / gemm::kPanel * gemm::kPanel * K; }
+
+// packPanels(transB, K, N, b, packed)
+Napi::Value PackPanels(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Args a(info, "packPanels");
+    bool transB = a.flag(0, "transB");
+    int64_t K = dim(a, 1, "K"), N = dim(a, 2, "N");
+    const float* B = matrices(a, 3, "b", K * N, 0, 1);
+    float* out = matrices(a, 4, "packed", packed_size(K, N), 0, 1);
+    pack_panels(transB, K, N, B, out);
+  });
+}
+
+// gemmPacked(M, N, K, a, packed, c)
+Napi::Value GemmPacked(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Args a(info, "gemmPacked");
+    int64_t M = dim(a, 0, "M"), N = dim(a, 1, "N"), K = dim(a, 2, "K");
+    const float* A = matrices(a, 3, "a", M * K, 0, 1);
+    const float* P = matrices(a, 4, "packed", packed_size(K, N), 0, 1);
+    float* C = matrices(a, 5, "c", M * N, 0, 1);
+    sgemm_packed(M, N, K, A, P, C);
+  });
+}
+
 Napi::Value SimdLevel(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), gemm::active_kernel().name);
 }

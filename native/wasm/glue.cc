@@ -178,6 +178,22 @@ TT_EXPORT void tt_gemm_bf16(int transA, int transB, int M, int N, int K, float a
 
 TT_EXPORT void tt_cast_bf16(uint16_t* out, const float* x, int n) { cast_bf16(out, x, n); }
 
+// Decoding: weights packed once into panels, products of few rows on them, attention over a fixed cache.
+TT_EXPORT void tt_pack_panels(int transB, int K, int N, const float* b, float* packed) {
+  pack_panels(transB != 0, K, N, b, packed);
+}
+
+TT_EXPORT void tt_gemm_packed(int M, int N, int K, const float* a, const float* packed, float* c) {
+  sgemm_packed(M, N, K, a, packed, c);
+}
+
+TT_EXPORT void tt_attention_cached(float* out, float* weights, const float* q, const float* k, const float* v,
+                                   const i32* index, const float* mask, int N, int H, int Tq, int Tk, int D,
+                                   int slots, int capacity, float scale, int causal) {
+  cached_attention(out, weights, q, k, v, index, mask, CachedAttentionShape{N, H, Tq, Tk, D, slots, capacity, scale},
+                   causal != 0);
+}
+
 TT_EXPORT int tt_num_threads() { return num_threads(); }
 
 TT_EXPORT void tt_set_num_threads(int n) { set_num_threads(n); }

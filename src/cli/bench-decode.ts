@@ -1,7 +1,8 @@
 // `transformer bench decode`: greedy decoding throughput of the paper's encoder-decoder on the key/value
 // cache: random weights (eval mode), B random sources of 24 tokens, exactly 24 target tokens each (no stop
 // at EOS), the encoder included in the time. The number bench/decode-vs-torch.ts compares with PyTorch.
-// With --json the last line printed is {"tokens_per_second","batch_size","ms",...}.
+// With --json the last line printed is {"tokens_per_second","batch_size","ms",...}. With --vs onnxruntime it
+// compares translation with onnxruntime-node instead (bench-decode-onnx.ts).
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
+import { benchDecodeVsOnnx } from './bench-decode-onnx.js';
 
 const PRESETS: PresetName[] = ['small', 'base', 'big', 'tiny'];
 
@@ -59,6 +61,7 @@ function parseOptions(argv: string[]): BenchDecodeOptions {
 }
 
 export async function benchDecode(argv: string[]): Promise<number> {
+  if (argv.includes('--vs')) return benchDecodeVsOnnx(argv);
   const o = parseOptions(argv);
   if (backend().name === 'native') setNativeThreads(o.threads);
   T.manualSeed(1);

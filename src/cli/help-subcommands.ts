@@ -65,17 +65,35 @@ export const bench: Record<string, CommandHelp> = {
     ],
   },
   decode: {
-    usage: ['[--preset P] [--batch-size B] [--src-len S] [--tokens T] [--repeats N] [--json]'],
-    about: 'Greedy decoding throughput on the key/value cache, random weights, the encoder included.',
+    usage: [
+      '[--preset P] [--batch-size B] [--src-len S] [--tokens T] [--repeats N] [--json]',
+      '--vs onnxruntime [--folder DIR] [--source FILE] [--sentences N] [--batch-size 1,16] [--threads 1,2] [--rounds R] [--json]',
+    ],
+    about:
+      'Greedy decoding throughput on the key/value cache, random weights, the encoder included; with --vs onnxruntime, ' +
+      'translation of newstest2014 by a Marian folder here and in onnxruntime-node (its ONNX export), side by side.',
     flags: [
       flag('preset', 'P', 'model size: small, base, big or tiny', 'small'),
-      flag('batch-size', 'B', 'sentences decoded together', '1'),
+      flag('batch-size', 'B', 'sentences decoded together (with --vs: a list)', '1'),
       flag('src-len', 'S', 'source tokens per sentence', '24'),
       flag('tokens', 'T', 'target tokens generated per sentence (no stop at EOS)', '24'),
       flag('vocab-size', 'V', 'vocabulary', '8000'),
       flag('repeats', 'N', 'timed runs (the median is reported)', '5'),
       THREADS,
       JSON_FLAG,
+      flag('vs', 'onnxruntime', 'compare with onnxruntime-node (a development dependency)'),
+      flag(
+        'folder',
+        'DIR',
+        'with --vs: the Marian folder, its export in DIR/onnx (scripts/export_marian_onnx.py)',
+        'TMP/marian-base',
+      ),
+      flag('source', 'FILE', 'with --vs: the source sentences', 'newstest2014-full.en of ../shared/data'),
+      flag('sentences', 'N', 'with --vs: how many of the first sentences', '100'),
+      flag('rounds', 'R', 'with --vs: alternating rounds (medians are reported)', '3'),
+      flag('side', 'NAME', 'with --vs: run one side only (ours, onnxruntime, parity), as the rounds do'),
+      flag('ids', 'FILE', 'with --side: the source ids'),
+      flag('out', 'FILE', 'with --side: where its outputs go'),
     ],
   },
   attention: {

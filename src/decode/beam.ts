@@ -73,7 +73,8 @@ export function* beamSearchSteps(
   const maxLengths = sources.map((s) => maxOutputLength(s.length, o, model.config));
   const finished: Hypothesis[][] = sources.map(() => []);
   if (sources.length === 0) return [];
-  const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config))));
+  const positions = Math.max(...maxLengths) + 1;
+  const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config), { positions })));
   try {
     // Each sentence gets k rows: its memory repeated, one row per active hypothesis.
     reorderTranslation(

@@ -19,7 +19,8 @@ export interface RowChoice {
 /**
  * One hypothesis per source. `step` scores the alive rows once per step; `choose(source, index, h,
  * scores)` picks the next token of the hypothesis of `source`, at batch row `index`, and must return EOS
- * once the hypothesis reaches its length limit; `endScore` scores a hypothesis that ended.
+ * once the hypothesis reaches its length limit; `endScore` scores a hypothesis that ended. `positions`
+ * (the longest hypothesis plus EOS) sizes the key/value caches up front.
  */
 export function decodeEachRow<S>(
   model: EncoderDecoder,
@@ -27,8 +28,9 @@ export function decodeEachRow<S>(
   step: (state: DecodingState, tokens: Int32Array) => S,
   choose: (source: number, index: number, h: Hypothesis, scores: S) => RowChoice,
   endScore: (h: Hypothesis) => number,
+  positions?: number,
 ): Hypothesis[] {
-  return drain(decodeEachRowSteps(model, sources, step, choose, endScore));
+  return drain(decodeEachRowSteps(model, sources, step, choose, endScore, positions));
 }
 
 /** The same, one step per `next()` (see stepwise.ts): it yields every hypothesis's tokens so far. */
@@ -38,11 +40,12 @@ export function* decodeEachRowSteps<S>(
   step: (state: DecodingState, tokens: Int32Array) => S,
   choose: (source: number, index: number, h: Hypothesis, scores: S) => RowChoice,
   endScore: (h: Hypothesis) => number,
+  positions?: number,
 ): Steps<Hypothesis[]> {
   const { eosId, bosId } = model.config;
   const hyps: Hypothesis[] = sources.map(() => ({ tokens: [], tokenLogprobs: [], logprob: 0, score: 0 }));
   if (sources.length === 0) return hyps;
-  const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config))));
+  const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config), { positions })));
   try {
     let alive = sources.map((_, b) => b); // batch row i decodes source alive[i]
     let tokens = new Int32Array(alive.length).fill(bosId);

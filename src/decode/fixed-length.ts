@@ -12,7 +12,7 @@ export function decodeFixedLength(model: EncoderDecoder, source: Tensor, tokens:
   const V = model.config.vocabSize;
   const out = new Int32Array(B * tokens);
   T.noGrad(() => {
-    const state = tidy(() => model.startDecoding(source));
+    const state = tidy(() => model.startDecoding(source, { positions: tokens }));
     let next = new Int32Array(B).fill(model.config.bosId);
     for (let t = 0; t < tokens; t++) {
       next = tidy(() => {

@@ -51,5 +51,6 @@ export function greedySteps(
       return { token, logprob: row[token] };
     },
     (h) => normalizedScore(h.logprob, h.tokens.length + 1, o.alpha),
+    Math.max(...maxLengths) + 1,
   );
 }

@@ -5,6 +5,7 @@
 import type { DecodingState } from '../model/encoder-decoder.js';
 import type { LanguageModelState } from '../model/decoder-only.js';
 import type { KVCache } from '../model/attention.js';
+import type { DecoderLayerCache } from '../model/layers.js';
 import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 
@@ -34,15 +35,18 @@ function reorderCache(cache: KVCache, rows: Int32Array): void {
 }
 
 /**
- * Keeps row rows[i] of the batch as its row i. The cross-attention caches, the memory and its mask
+ * Keeps row rows[i] of the batch as its row i. On growing caches, the cross-attention caches, the memory and its mask
  * only change when the batch shrinks: beams of one sentence share them, so reordering within a
  * sentence leaves them valid.
  */
 export function reorderTranslation(state: DecodingState, rows: Int32Array, batchSize: number): void {
   if (isIdentity(rows, batchSize)) return;
-  for (const c of state.caches) reorderCache(c.self, rows);
+  // On caches that do not move, rows change by index: nothing is copied but integers.
+  if (state.rows !== null) return state.rows.reorder(rows);
+  const caches = state.caches as DecoderLayerCache[];
+  for (const c of caches) reorderCache(c.self, rows);
   if (rows.length === batchSize) return;
-  for (const c of state.caches) reorderCache(c.cross, rows);
+  for (const c of caches) reorderCache(c.cross, rows);
   const [memory, memoryMask] = [state.memory, state.memoryMask];
   state.memory = tidy(() => gatherRows(memory, rows)).keep();
   state.memoryMask = tidy(() => gatherRows(memoryMask, rows)).keep();

@@ -9,6 +9,7 @@ import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { FullAttention } from './efficient/full.js';
 import type { AttentionMechanism } from './efficient/mechanism.js';
+import type { DecodingRows, FixedKVCache } from './decoding-cache.js';
 
 /** Keys and values of one attention layer kept between decoding steps. */
 export class KVCache {
@@ -43,6 +44,8 @@ export interface AttentionCall {
   causal?: boolean;
   /** Incremental decoding: self-attention appends to it, cross-attention fills it once. */
   cache?: KVCache;
+  /** Incremental decoding on a cache that does not move (the paper's attention only): used instead of `cache`. */
+  fixed?: { cache: FixedKVCache; rows: DecodingRows };
   needWeights?: boolean;
 }
 
@@ -92,8 +95,23 @@ export abstract class MultiHeadAttention extends Module {
   /** Queries (B, h, Tq, dK) and keys and values (B, h, Tk, dK), through the KV cache when given. */
   protected abstract project(x: Tensor, call: AttentionCall): [Tensor, Tensor, Tensor];
 
+  /** Queries (N, h, Tq, dK) attending through the fixed cache, which this call fills as it needs. */
+  protected abstract attendFixed(
+    x: Tensor,
+    call: AttentionCall,
+    fixed: NonNullable<AttentionCall['fixed']>,
+    needWeights: boolean,
+  ): { output: Tensor; weights: Tensor | null };
+
   /** x (B, Tq, d) -> (B, Tq, d), and the weights (B, h, Tq, Tk) when asked for. */
   forward(x: Tensor, call: AttentionCall = {}): { output: Tensor; weights: Tensor | null } {
+    const needWeights = this.weightsObserver !== null || call.needWeights === true;
+    if (call.fixed !== undefined) {
+      // Steps 1 and 2 at once, on the cache that does not move: (N, h, Tq, dK).
+      const fixed = this.attendFixed(x, call, call.fixed, needWeights);
+      if (fixed.weights !== null) this.weightsObserver?.(fixed.weights);
+      return { output: this.out.forward(mergeHeads(fixed.output)), weights: call.needWeights ? fixed.weights : null };
+    }
     // 1. Projections, with the KV cache.
     const [q, k, v] = this.project(x, call);
     // 2. Attention of each head through the mechanism: (B, h, Tq, dK).
@@ -105,7 +123,7 @@ export abstract class MultiHeadAttention extends Module {
       causal: call.causal ?? false,
       dropout: this.attentionDropout,
       training: this.training,
-      needWeights: this.weightsObserver !== null || call.needWeights === true,
+      needWeights,
     });
     if (result.weights !== null) this.weightsObserver?.(result.weights);
     // 3. Concat and W^O: (B, Tq, d).
@@ -138,6 +156,23 @@ export class SelfAttention extends MultiHeadAttention {
     cache.set(keys, values);
     return [q, keys, values];
   }
+
+  /** This step's keys and values are written at position rows.length; the queries see every position so far. */
+  protected attendFixed(
+    x: Tensor,
+    _call: AttentionCall,
+    { cache, rows }: NonNullable<AttentionCall['fixed']>,
+    needWeights: boolean,
+  ) {
+    if (this.mechanism !== null)
+      throw new Error(
+        `"${this.attention.spec.kind}" attention decodes over a growing key/value cache, not a fixed one`,
+      );
+    const [q, k, v] = splitHeads(this.qkv.forward(x), 3, this.h); // (N, h, Tq, dK) each
+    cache.append(k, v, rows);
+    const Tk = rows.length + q.shape[2];
+    return T.attentionCached(q, cache.k!, cache.v!, { Tk, index: rows.index, causal: true, needWeights });
+  }
 }
 
 /** Queries from x, keys and values from the encoder output: the paper's full attention over it. */
@@ -151,6 +186,7 @@ export class CrossAttention extends MultiHeadAttention {
     super(h, attentionDropout, new FullAttention());
     this.q = this.module('q', new Linear(dModel, dModel));
     this.kv = this.module('kv', new Linear(dModel, 2 * dModel));
+    this.kv.packable = false; // applied to the encoder output once per sentence
     this.out = this.module('out', new Linear(dModel, dModel));
   }
 
@@ -162,5 +198,22 @@ export class CrossAttention extends MultiHeadAttention {
     const [k, v] = splitHeads(this.kv.forward(memory), 2, this.h); // (B, h, S, dK) each
     cache?.set(k, v);
     return [q, k, v];
+  }
+
+  /** The memory's keys and values (B, h, S, dK) are projected at the first step; a row reads its sentence's. */
+  protected attendFixed(
+    x: Tensor,
+    { memory }: AttentionCall,
+    { cache, rows }: NonNullable<AttentionCall['fixed']>,
+    needWeights: boolean,
+  ) {
+    const [q] = splitHeads(this.q.forward(x), 1, this.h); // (N, h, Tq, dK)
+    if (cache.k === null) {
+      if (memory === undefined) throw new Error('cross-attention needs a memory');
+      const [k, v] = splitHeads(this.kv.forward(memory), 2, this.h); // (B, h, S, dK) each
+      cache.fill(k, v);
+    }
+    const Tk = cache.k!.shape[2];
+    return T.attentionCached(q, cache.k!, cache.v!, { Tk, index: rows.crossIndex, mask: rows.crossMask, needWeights });
   }
 }

@@ -10,14 +10,29 @@ import { paddingMask } from './masks.js';
 import { OutputProjection } from './output.js';
 import { Decoder, Encoder, newDecoderCaches } from './stacks.js';
 import type { DecoderLayerCache } from './layers.js';
+import { DecodingRows, FixedKVCache, type FixedLayerCache } from './decoding-cache.js';
 
 /** What incremental decoding keeps between steps for a batch of sources. */
 export interface DecodingState {
   memory: Tensor; // (B, S, d)
   memoryMask: Tensor; // (B, 1, 1, S)
-  caches: DecoderLayerCache[];
+  /** Caches that do not move (the paper's attention), or growing ones (efficient attention kinds). */
+  caches: DecoderLayerCache[] | FixedLayerCache[];
+  /** The batch rows on the fixed caches (memory and mask stay per sentence); null on growing ones. */
+  rows: DecodingRows | null;
   /** Target positions decoded so far. */
   position: number;
+}
+
+export interface StartDecodingOptions {
+  /** Target positions the decoding will likely need: the fixed caches start this long (they grow if need be). */
+  positions?: number;
+  /**
+   * 'growing': caches that grow by concatenation and rows reordered by copying, which efficient
+   * attention kinds need anyway; the fixed caches' reference in tests. 'fixed' (the default) when the
+   * model allows it.
+   */
+  cache?: 'fixed' | 'growing';
 }
 
 /** The paper's encoder-decoder Transformer (section 3): forward for training, startDecoding / step for cached decoding. */
@@ -57,22 +72,28 @@ export class EncoderDecoder extends Module {
     return this.output.forward(x);
   }
 
-  /** Encodes the sources once and prepares empty key/value caches for step(). */
-  startDecoding(source: Tensor): DecodingState {
+  /**
+   * Encodes the sources once and prepares empty key/value caches for step(): caches that do not move
+   * when every decoder layer has the paper's attention, growing ones otherwise.
+   */
+  startDecoding(source: Tensor, options: StartDecodingOptions = {}): DecodingState {
     const { memory, memoryMask } = this.encode(source);
-    return {
-      memory: memory.keep(),
-      memoryMask: memoryMask.keep(),
-      caches: newDecoderCaches(this.decoder.layers.length),
-      position: 0,
-    };
+    const state = { memory: memory.keep(), memoryMask: memoryMask.keep(), position: 0 };
+    if (options.cache === 'growing' || this.decoder.layers.some((layer) => layer.selfAttention.mechanism !== null))
+      return { ...state, caches: newDecoderCaches(this.decoder.layers.length), rows: null };
+    const rows = new DecodingRows(state.memoryMask, options.positions);
+    const caches = this.decoder.layers.map(() => ({ self: new FixedKVCache(), cross: new FixedKVCache(), rows }));
+    return { ...state, caches, rows };
   }
 
-  /** The next target tokens (B, t) -> their logits (B, t, V), reusing and extending the caches. */
+  /** The next target tokens (N, t) -> their logits (N, t, V), reusing and extending the caches. */
   step(state: DecodingState, tokens: Tensor): Tensor {
+    const t = tokens.shape[1];
+    state.rows?.begin(t);
     const embedded = this.targetEmbedding.forward(tokens);
     const x = this.decoder.forward(embedded, state.memory, state.memoryMask, state.caches, state.position);
-    state.position += tokens.shape[1];
+    state.rows?.end(t);
+    state.position += t;
     return this.output.forward(x);
   }
 
@@ -80,6 +101,7 @@ export class EncoderDecoder extends Module {
   endDecoding(state: DecodingState): void {
     state.memory.dispose();
     state.memoryMask.dispose();
+    state.rows?.dispose();
     for (const c of state.caches) {
       c.self.dispose();
       c.cross.dispose();

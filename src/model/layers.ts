@@ -3,12 +3,13 @@
 
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { LayerNorm } from '../nn/layers.js';
+import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { CrossAttention, KVCache, SelfAttention } from './attention.js';
 import { layerAttentionSpec, type ModelConfig } from './config.js';
 import { createMechanism } from './efficient/registry.js';
 import { FeedForward } from './feed-forward.js';
+import type { FixedLayerCache } from './decoding-cache.js';
 
 /** One residual sub-layer with its norm, in the configured position. */
 function residual(
@@ -79,6 +80,8 @@ export class Block extends Module {
 export class EncoderLayer extends Block {
   constructor(config: ModelConfig, index = 0) {
     super(config, { stack: 'encoder', index }, false);
+    // It runs once per sentence, over every source position: no packed copies of its weights.
+    for (const m of this.namedModules().values()) if (m instanceof Linear) m.packable = false;
   }
 }
 
@@ -112,12 +115,19 @@ export class DecoderLayer extends Module {
     this.norm3 = ffn ? this.module('norm3', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
-  /** x (B, T, d), memory (B, S, d), memoryMask broadcastable to (B, h, T, S) -> (B, T, d). */
-  forward(x: Tensor, memory: Tensor, memoryMask: Tensor | null, cache?: DecoderLayerCache): Tensor {
+  /**
+   * x (B, T, d), memory (B, S, d), memoryMask broadcastable to (B, h, T, S) -> (B, T, d). On a fixed
+   * cache, x has one row per batch row of cache.rows, and the memory and its mask stay per sentence.
+   */
+  forward(x: Tensor, memory: Tensor, memoryMask: Tensor | null, cache?: DecoderLayerCache | FixedLayerCache): Tensor {
     const c = this.config;
-    const attendSelf = (y: Tensor) => this.selfAttention.forward(y, { causal: true, cache: cache?.self }).output;
+    const fixed = cache !== undefined && 'rows' in cache ? cache : null;
+    const growing = fixed === null ? (cache as DecoderLayerCache | undefined) : undefined;
+    const selfCall = fixed === null ? { cache: growing?.self } : { fixed: { cache: fixed.self, rows: fixed.rows } };
+    const crossCall = fixed === null ? { cache: growing?.cross } : { fixed: { cache: fixed.cross, rows: fixed.rows } };
+    const attendSelf = (y: Tensor) => this.selfAttention.forward(y, { causal: true, ...selfCall }).output;
     const attendMemory = (y: Tensor) =>
-      this.crossAttention.forward(y, { memory, mask: memoryMask, cache: cache?.cross }).output;
+      this.crossAttention.forward(y, { memory, mask: memoryMask, ...crossCall }).output;
     const y = residual(x, this.norm1, attendSelf, c, this.training);
     const z = residual(y, this.norm2, attendMemory, c, this.training);
     const { ffn, norm3 } = this;

@@ -6,8 +6,8 @@ import { MultiHeadAttention } from './attention.js';
 
 /**
  * Calls fn(name, weights) with each attention module's weights (B, h, Tq, Tk) on every forward pass,
- * e.g. name "decoder.layers.0.crossAttention". The tensor lives until the caller's tidy scope ends:
- * copy what you need. Returns a function that stops observing.
+ * e.g. name "decoder.layers.0.crossAttention". The tensor lives until the callback returns at least
+ * (without gradients each layer frees its intermediates when it is done): copy what you need. Returns a function that stops observing.
  */
 export function observeAttention(model: Module, fn: (name: string, weights: Tensor) => void): () => void {
   const observed: MultiHeadAttention[] = [];

@@ -5,11 +5,14 @@ import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
+import { SkinnyWeight } from '../nn/skinny.js';
 import type { Embeddings } from './embeddings.js';
 
 export class OutputProjection extends Module {
   readonly projection: Linear | null;
   readonly finalLogitsBias: Tensor | null; // (V)
+  /** The tied embedding matrix packed for decoding's few-row products. */
+  private readonly skinny = new SkinnyWeight();
 
   constructor(
     private readonly embedding: Embeddings,
@@ -24,8 +27,16 @@ export class OutputProjection extends Module {
 
   /** x (B, T, d) -> logits (B, T, V) */
   forward(x: Tensor): Tensor {
+    const w = this.embedding.weight;
     const logits =
-      this.projection === null ? T.matmul(x, this.embedding.weight, { transB: true }) : this.projection.forward(x);
+      this.projection === null
+        ? (this.skinny.matmul(x, w, this.training) ?? T.matmul(x, w, { transB: true }))
+        : this.projection.forward(x);
     return this.finalLogitsBias === null ? logits : T.add(logits, this.finalLogitsBias);
+  }
+
+  override train(on = true): this {
+    this.skinny.drop();
+    return super.train(on);
   }
 }

@@ -3,13 +3,14 @@
 // norms come before the sub-layers. A decoder-only model stacks causal Blocks the same way.
 
 import * as T from '../tensor/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { tidy, type Tensor } from '../tensor/tensor.js';
 import { LayerNorm } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { KVCache } from './attention.js';
 import type { ModelConfig } from './config.js';
 import { PositionalEncoding } from './embeddings.js';
 import { Block, DecoderLayer, EncoderLayer, type DecoderLayerCache } from './layers.js';
+import type { FixedLayerCache } from './decoding-cache.js';
 
 /** What every stack shares: positions and dropout before the layers, the final norm after them. */
 abstract class Layers<L extends Module> extends Module {
@@ -36,7 +37,10 @@ abstract class Layers<L extends Module> extends Module {
   /** embedded (B, T, d) at positions offset, offset + 1, ... -> (B, T, d), each layer applied by `apply`. */
   protected run(embedded: Tensor, offset: number, apply: (layer: L, x: Tensor, index: number) => Tensor): Tensor {
     let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
-    this.layers.forEach((layer, i) => (x = apply(layer, x, i)));
+    // Without gradients nothing needs a layer's intermediates once it is done: free them layer by
+    // layer, so that encoding a long batch holds one layer's activations at a time, not N.
+    const inference = !T.isGradEnabled();
+    this.layers.forEach((layer, i) => (x = inference ? tidy(() => apply(layer, x, i)) : apply(layer, x, i)));
     return this.finalNorm === null ? x : this.finalNorm.forward(x);
   }
 }
@@ -65,7 +69,7 @@ export class Decoder extends Layers<DecoderLayer> {
     embedded: Tensor,
     memory: Tensor,
     memoryMask: Tensor | null,
-    caches?: DecoderLayerCache[],
+    caches?: DecoderLayerCache[] | FixedLayerCache[],
     offset = 0,
   ): Tensor {
     return this.run(embedded, offset, (layer, x, i) => layer.forward(x, memory, memoryMask, caches?.[i]));

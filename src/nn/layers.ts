@@ -5,10 +5,18 @@ import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
+import { SkinnyWeight } from './skinny.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
   readonly bias: Tensor | null; // (out)
+  /** The weight packed for decoding's few-row products (eval mode, no gradients). */
+  private readonly skinny = new SkinnyWeight();
+  /**
+   * Whether few-row products may pack the weight: false for layers that run once per sentence (the
+   * encoder's, the projection of the encoder output), where a packed copy would cost memory for nothing.
+   */
+  packable = true;
 
   constructor(
     readonly inFeatures: number,
@@ -21,8 +29,15 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = T.matmul(x, this.weight, { transB: true }); // (..., out)
+    const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training) : null;
+    const y = skinny ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
+  }
+
+  /** Switching modes drops the packed weight, so that weights changed since are packed afresh. */
+  override train(on = true): this {
+    this.skinny.drop();
+    return super.train(on);
   }
 }
 

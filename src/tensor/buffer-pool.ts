@@ -1,7 +1,11 @@
 // Recycles tensor buffers so that steady-state training allocates nothing: a training step inside
 // `tidy` returns every buffer it used here, and the next step takes the same buffers back. Sizes are
 // rounded up to one of four steps per power of two, so batches of varying shape still share buffers
-// (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory.
+// (at most 19% slack), and the pool's total is capped so a change of workload cannot hoard memory:
+// it keeps no more free bytes than could be live at once on top of what is live now (the most ever
+// live minus the live bytes, at least 64 MiB), giving the least recently used sizes to the GC first.
+// A steady workload (training steps) never reaches that cap; a varying one (decoding batches of
+// every length, whose buffer sizes change from batch to batch) no longer piles up sizes it won't use.
 // While the wasm backend is active, float32 and int32 buffers are taken from the wasm heap, so its
 // kernels read and write tensors in place (src/backend/wasm/heap.ts); they are pooled apart.
 
@@ -25,12 +29,19 @@ export function bucketCapacity(n: number): number {
   return pow + Math.ceil((n - pow) / quarter) * quarter;
 }
 
+/** Free bytes the pool may always keep, whatever is live. */
+const MIN_SLACK = 64 * 1024 ** 2;
+
 export class BufferPool {
   private readonly free = new Map<string, DataArray[]>();
   private pooledBytes = 0;
   // Bytes of tensors in use (taken and not yet given back), and their high-water mark: benchmarks read these.
   private live = 0;
   private peak = 0;
+  // Whole capacities taken and not given back, and the most they have ever been (resetPeak() leaves it
+  // alone): what bounds the free bytes worth keeping.
+  private held = 0;
+  private highWater = 0;
 
   constructor(
     private readonly maxBytes = 4 * 1024 ** 3,
@@ -42,9 +53,11 @@ export class BufferPool {
     const capacity = bucketCapacity(n);
     this.live += n * constructors[dtype].BYTES_PER_ELEMENT;
     if (this.live > this.peak) this.peak = this.live;
+    this.held += capacity * constructors[dtype].BYTES_PER_ELEMENT;
+    if (this.held > this.highWater) this.highWater = this.held;
     const heap = this.heap();
     const inHeap = heap !== null && heap.active && dtype !== 'float64';
-    const list = this.free.get(`${inHeap ? 'heap:' : ''}${dtype}:${capacity}`);
+    const list = this.recent(`${inHeap ? 'heap:' : ''}${dtype}:${capacity}`);
     const buffer = list?.pop();
     if (buffer !== undefined) {
       this.pooledBytes -= buffer.byteLength;
@@ -64,15 +77,40 @@ export class BufferPool {
     const whole = new constructors[dtype](view.buffer as ArrayBuffer, view.byteOffset, bucketCapacity(view.length));
     const heap = this.heap();
     const inHeap = heap !== null && heap.owns(whole);
+    this.held -= whole.byteLength;
     if (this.pooledBytes + whole.byteLength > this.maxBytes) {
       if (inHeap) heap.free(whole); // else let the GC have it
       return;
     }
     const key = `${inHeap ? 'heap:' : ''}${dtype}:${whole.length}`;
-    let list = this.free.get(key);
+    let list = this.recent(key);
     if (list === undefined) this.free.set(key, (list = []));
     list.push(whole);
     this.pooledBytes += whole.byteLength;
+    this.trim(key);
+  }
+
+  /** The free list of `key`, moved to the most recently used end of the map. */
+  private recent(key: string): DataArray[] | undefined {
+    const list = this.free.get(key);
+    if (list === undefined) return undefined;
+    this.free.delete(key);
+    this.free.set(key, list);
+    return list;
+  }
+
+  /** Lets go of the least recently used free buffers (never those of `keep`) beyond the cap. */
+  private trim(keep: string): void {
+    const cap = Math.max(MIN_SLACK, this.highWater - this.held);
+    for (const [key, list] of this.free) {
+      if (this.pooledBytes <= cap || key === keep) return;
+      while (list.length > 0 && this.pooledBytes > cap) {
+        const buffer = list.pop()!;
+        this.pooledBytes -= buffer.byteLength;
+        if (key.startsWith('heap:')) this.heap()?.free(buffer); // else the GC has it
+      }
+      if (list.length === 0) this.free.delete(key);
+    }
   }
 
   /** Bytes held for reuse. */

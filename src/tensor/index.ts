@@ -17,6 +17,7 @@ export {
   concat,
   split,
   pad,
+  copyInto,
 } from './ops/shape-ops.js';
 export {
   add,
@@ -41,6 +42,8 @@ export {
 export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
 export { withPrecision, matmulPrecision, PRECISIONS, type Precision } from './precision.js';
+export { packWeight, matmulPacked, type PackedWeight } from './ops/packed.js';
+export { attentionCached, type CachedAttentionOptions } from './ops/cached-attention.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/layer-norm.js';
 export { dropout } from './ops/dropout.js';

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { dropoutParams } from '../../src/backend/backend.js';
+import { packedSize } from '../../src/backend/decoding-kernels.js';
 import { Rng, assertClose, jsBackend, offsetView, sumTolerance, type ConformanceCase } from './conformance-util.js';
 
 export const attentionCases: ConformanceCase[] = [];
@@ -51,6 +52,78 @@ attentionCases.push({
               );
             }
           }
+        }
+      }
+    }
+  },
+});
+
+attentionCases.push({
+  kernels: ['packPanels', 'gemmPacked'],
+  name: 'packPanels (either layout) and gemmPacked at awkward sizes, skinny and not',
+  run: (native) => {
+    const rng = new Rng(22);
+    for (const M of [1, 2, 3, 4, 5, 8, 13, 16, 17, 40]) {
+      for (const N of [1, 15, 16, 17, 33, 100, 129]) {
+        for (const K of [1, 7, 33, 257]) {
+          const a = offsetView(rng.uniform(M * K));
+          const b = offsetView(rng.uniform(K * N));
+          for (const transB of [false, true]) {
+            const label = `M ${M} N ${N} K ${K} transB ${transB}`;
+            const [gotPacked, wantPacked] = [native, jsBackend].map((be) => {
+              const packed = offsetView(new Float32Array(packedSize(K, N)).fill(Number.NaN));
+              be.packPanels(transB, K, N, b, packed);
+              return packed;
+            });
+            assert.deepEqual(gotPacked, wantPacked, `packPanels ${label}`);
+            const [got, want] = [native, jsBackend].map((be) => {
+              const c = offsetView(new Float32Array(M * N).fill(Number.NaN));
+              be.gemmPacked(M, N, K, a, wantPacked, c);
+              return c;
+            });
+            assertClose(got, want, `gemmPacked ${label}`, { rtol: 1e-5, atol: sumTolerance(K, 4) });
+          }
+        }
+      }
+    }
+  },
+});
+
+attentionCases.push({
+  kernels: ['attentionCached'],
+  name: 'attentionCached: keys found through an index into a fixed cache, masks, causal, weights',
+  run: (native) => {
+    const rng = new Rng(23);
+    for (const [N, H, Tq, Tk, D, slots, capacity] of [
+      [1, 1, 1, 1, 1, 1, 1],
+      [3, 2, 1, 5, 16, 4, 7],
+      [5, 8, 1, 13, 64, 7, 20],
+      [2, 3, 3, 9, 20, 3, 9],
+      [6, 2, 1, 33, 33, 6, 40],
+    ]) {
+      const q = offsetView(rng.uniform(N * H * Tq * D));
+      const k = offsetView(rng.uniform(slots * H * capacity * D));
+      const v = offsetView(rng.uniform(slots * H * capacity * D));
+      const index = Int32Array.from({ length: N * capacity }, () =>
+        Math.min(slots - 1, Math.floor(rng.uniform(1, 0, slots)[0])),
+      );
+      const mask = offsetView(rng.uniform(slots * capacity, -2, 2));
+      for (let c = 0; c < slots; c += 2) mask[c * capacity + ((c * 3) % capacity)] = -Infinity;
+      for (const causal of [false, true]) {
+        for (const withMask of [false, true]) {
+          const shape = { N, H, Tq, Tk, D, slots, capacity, scale: 1 / Math.sqrt(D) };
+          const label = `attentionCached ${JSON.stringify(shape)} causal ${causal} mask ${withMask}`;
+          const [got, want] = [native, jsBackend].map((be) => {
+            const out = offsetView(new Float32Array(N * H * Tq * D).fill(Number.NaN));
+            const weights = offsetView(new Float32Array(N * H * Tq * Tk).fill(Number.NaN));
+            be.attentionCached(out, weights, q, k, v, index, withMask ? mask : null, shape, causal);
+            const alone = new Float32Array(out.length);
+            be.attentionCached(alone, null, q, k, v, index, withMask ? mask : null, shape, causal);
+            assert.deepEqual(alone, Float32Array.from(out), `${label}: the output does not depend on weights`);
+            return [out, weights];
+          });
+          assertClose(got[0], want[0], `${label} out`, { rtol: 1e-5, atol: 1e-6 });
+          assertClose(got[1], want[1], `${label} weights`, { rtol: 1e-5, atol: 1e-6 });
         }
       }
     }

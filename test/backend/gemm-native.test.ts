@@ -25,6 +25,8 @@ interface GemmAddon {
     strideC: number,
     batch: number,
   ): void;
+  packPanels(transB: boolean, K: number, N: number, b: Float32Array, packed: Float32Array): void;
+  gemmPacked(M: number, N: number, K: number, a: Float32Array, packed: Float32Array, c: Float32Array): void;
   simdLevel(): string;
 }
 
@@ -110,7 +112,44 @@ const SHAPES = [
   [100, 130, 257],
 ];
 
+// The skinny path on weights packed once: every row count of its register blocks (1 to 17, then
+// more), panels cut at odd widths, products large enough to split the panels between threads.
+function checkPacked(M: number, N: number, K: number, transB: boolean): void {
+  const a = random(M * K);
+  const b = random(K * N);
+  const packed = new Float32Array(Math.ceil(N / 16) * 16 * K);
+  addon.packPanels(transB, K, N, b, packed);
+  const c = new Float32Array(M * N).fill(NaN);
+  addon.gemmPacked(M, N, K, a, packed, c);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let sum = 0,
+        abs = 0;
+      for (let p = 0; p < K; p++) {
+        const x = a[i * K + p] * b[transB ? j * K + p : p * N + j];
+        sum += x;
+        abs += Math.abs(x);
+      }
+      const got = c[i * N + j];
+      if (!(Math.abs(got - sum) <= 2 ** -21 * (K + 2) * abs + 1e-30))
+        assert.fail(`packed M ${M} N ${N} K ${K} transB ${transB}: c[${i}, ${j}] = ${got}, want ${sum}`);
+    }
+}
+
 function childTests(level: string): void {
+  test('gemmPacked on packed weights: every row block, odd panels, threaded', () => {
+    for (let M = 1; M <= 17; M++) for (const transB of [false, true]) checkPacked(M, 100, 33, transB);
+    for (const [M, N, K] of [
+      [1, 2048, 512],
+      [3, 600, 520],
+      [16, 600, 257],
+      [40, 129, 64],
+      [1, 1, 1],
+      [2, 17, 0],
+    ])
+      checkPacked(M, N, K, true);
+  });
+
   test(`runs on the ${level} path`, () => assert.equal(addon.simdLevel(), level));
 
   test('all shapes and transposes, alpha = 1, beta = 0 over NaN', () => {

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { MAX_RANK } from '../../src/backend/backend.js';
+import { PANEL } from '../../src/backend/decoding-kernels.js';
 import { jsBackend, kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend } from '../../src/backend/native/index.js';
 import { nativeSuite, wasmSuite } from './conformance-util.js';
@@ -94,4 +95,10 @@ test('MAX_RANK of backend.ts is kMaxRank of native/kernels/strided.h', () => {
   const match = /constexpr int kMaxRank = (\d+);/.exec(source('native/kernels/strided.h'));
   assert.ok(match, 'kMaxRank not found');
   assert.equal(Number(match[1]), MAX_RANK);
+});
+
+test('PANEL of backend.ts is kPanel of native/gemm_kernels.h', () => {
+  const match = /constexpr int kPanel = (\d+);/.exec(source('native/gemm_kernels.h'));
+  assert.ok(match, 'kPanel not found');
+  assert.equal(Number(match[1]), PANEL);
 });

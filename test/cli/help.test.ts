@@ -32,6 +32,7 @@ const HELP_OF: Record<string, string[]> = {
   'bench-gemm.ts': ['bench', 'gemm'],
   'bench-train.ts': ['bench', 'train'],
   'bench-decode.ts': ['bench', 'decode'],
+  'bench-decode-onnx.ts': ['bench', 'decode'],
   'bench-attention.ts': ['bench', 'attention'],
 };
 

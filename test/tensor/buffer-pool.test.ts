@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferPool } from '../../src/tensor/buffer-pool.js';
+import { BufferPool, bucketCapacity } from '../../src/tensor/buffer-pool.js';
 import * as T from '../../src/tensor/index.js';
 import { bufferPool, tidy } from '../../src/tensor/index.js';
 
@@ -39,4 +39,27 @@ test('tensors a tidy scope disposes give their bytes back; the peak saw them all
   });
   assert.equal(bufferPool.liveBytes, before);
   assert.ok(bufferPool.peakBytes - before >= 2 * 256 * 256 * 4, `peak ${bufferPool.peakBytes - before}`);
+});
+
+test('sizes a varying workload stops using go to the GC; a steady one keeps all its buffers', () => {
+  const pool = new BufferPool();
+  // One 8 MiB buffer live at a time, each of another size: at most 64 MiB of them stay free.
+  for (let i = 0; i < 12; i++) pool.give('float32', pool.take('float32', (2 + i / 8) * 2 ** 20));
+  assert.ok(pool.bytes <= 64 * 2 ** 20, `the pool kept ${pool.bytes} bytes`);
+  assert.ok(pool.bytes > 0);
+  // Three buffers live at once (240 MB, past the 64 MiB always kept), step after step: the pool keeps
+  // the three and allocates nothing new.
+  const steady = new BufferPool();
+  const sizes = [12e6, 20e6, 28e6];
+  const buffers = new Set<ArrayBufferLike>();
+  for (let step = 0; step < 4; step++) {
+    const taken = sizes.map((n) => steady.take('float32', n));
+    taken.forEach((b) => buffers.add(b.buffer));
+    taken.forEach((b) => steady.give('float32', b));
+  }
+  assert.equal(buffers.size, 3);
+  assert.equal(
+    steady.bytes,
+    sizes.reduce((n, s) => n + bucketCapacity(s) * 4, 0),
+  );
 });

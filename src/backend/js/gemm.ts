@@ -1,6 +1,7 @@
 // Batched matrix product C_b = alpha op(A_b) op(B_b) + beta C_b, as three plain loops.
 
 import type { FloatArray } from '../backend.js';
+import { PANEL } from '../decoding-kernels.js';
 
 export function gemm(
   transA: boolean,
@@ -34,6 +35,32 @@ export function gemm(
         const old = beta === 0 ? 0 : beta * c[c0 + i * N + j];
         c[c0 + i * N + j] = alpha * sum + old;
       }
+    }
+  }
+}
+
+/** Packs op(B) (K x N) into panels of PANEL columns, zero-padded (see Backend.packPanels). */
+export function packPanels(transB: boolean, K: number, N: number, b: FloatArray, packed: FloatArray): void {
+  const panels = Math.ceil(N / PANEL);
+  for (let q = 0; q < panels; q++) {
+    for (let p = 0; p < K; p++) {
+      for (let jj = 0; jj < PANEL; jj++) {
+        const j = q * PANEL + jj;
+        const value = j >= N ? 0 : transB ? b[j * K + p] : b[p * N + j]; // op(B)[p, j]
+        packed[q * PANEL * K + p * PANEL + jj] = value;
+      }
+    }
+  }
+}
+
+/** c (M x N) = a (M x K) @ op(B), op(B) read from its packed panels. */
+export function gemmPacked(M: number, N: number, K: number, a: FloatArray, packed: FloatArray, c: FloatArray): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      const panel = Math.floor(j / PANEL) * PANEL * K + (j % PANEL);
+      let sum = 0;
+      for (let p = 0; p < K; p++) sum += a[i * K + p] * packed[panel + p * PANEL];
+      c[i * N + j] = sum;
     }
   }
 }

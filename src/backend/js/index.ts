@@ -4,11 +4,12 @@ import type { Backend, KernelName } from '../backend.js';
 import { adam } from './adam.js';
 import { attention, attentionBackward } from './attention.js';
 import { castBf16, gemmBf16 } from './bf16.js';
+import { attentionCached } from './cached-attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { dropout } from './dropout.js';
 import { axpy, binary, fill, where } from './elementwise.js';
 import { embedding, embeddingBackward } from './embedding.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmPacked, packPanels } from './gemm.js';
 import { layerNorm, layerNormBackward } from './layernorm.js';
 import { maxBackward, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
@@ -19,6 +20,8 @@ import { unary, unaryBackward } from './unary.js';
 export const jsBackend: Backend = {
   name: 'js',
   gemm,
+  packPanels,
+  gemmPacked,
   binary,
   where,
   unary,
@@ -39,6 +42,7 @@ export const jsBackend: Backend = {
   crossEntropyBackward,
   attention,
   attentionBackward,
+  attentionCached,
   sparseAttention,
   sparseAttentionBackward,
   adam,

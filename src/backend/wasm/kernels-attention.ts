@@ -65,6 +65,32 @@ function sparseArgs(a: Args, first: number, shape: number) {
 export function attentionKernels(heap: Heap): Kernels {
   const m = heap.module;
   return {
+    // attentionCached(out, weights, q, k, v, index, mask, shape, causal): keys and values in a fixed
+    // cache, key j of query row n in cache row index[n * capacity + j].
+    attentionCached(...v) {
+      const a = new Args('attentionCached', v);
+      const f = a.fields(7, 'shape');
+      const [N, H, Tq, Tk, D, slots, capacity] = ['N', 'H', 'Tq', 'Tk', 'D', 'slots', 'capacity'].map((k) =>
+        f.count(k),
+      );
+      const scale = f.number('scale');
+      if (Tk > capacity) a.fail(true, 'shape.Tk', 'exceeds shape.capacity');
+      const NH = a.mul('shape.H', N, H);
+      const cache = a.mul('shape.capacity', a.mul('shape.H', slots, H), a.mul('shape.D', capacity, D));
+      const index = a.i32(5, 'index', a.mul('shape.capacity', N, capacity));
+      for (let n = 0; n < N; n++) a.indices('index', index, Tk, slots, undefined, n * capacity);
+      const out = a.f32(0, 'out', a.mul('shape.D', NH * Tq, D));
+      const weights = a.f32OrNull(1, 'weights', a.mul('shape.Tk', NH * Tq, Tk));
+      const q = a.f32(2, 'q', a.mul('shape.D', NH * Tq, D));
+      const k = a.f32(3, 'k', cache),
+        vv = a.f32(4, 'v', cache);
+      const mask = a.f32OrNull(6, 'mask', slots * capacity);
+      const causal = a.flag(v[8], 'causal');
+      const c = heap.call();
+      const p = [c.out(out), c.out(weights), c.in(q), c.in(k), c.in(vv), c.in(index), c.in(mask)];
+      c.run(() => m._tt_attention_cached(...p, N, H, Tq, Tk, D, slots, capacity, scale, +causal));
+    },
+
     // attention(out, weights, q, k, v, shape, causal, mask, maskStrides)
     attention(...v) {
       const a = new Args('attention', v);

@@ -4,6 +4,7 @@
 
 import type { KernelName } from '../backend.js';
 import { Args } from './args.js';
+import { packedSize } from '../decoding-kernels.js';
 import type { Heap } from './heap.js';
 
 export type Kernel = (...args: unknown[]) => void;
@@ -77,6 +78,36 @@ export function denseKernels(heap: Heap): Kernels {
         pa = c.in(A),
         pb = c.in(B);
       c.run(() => m._tt_gemm(+transA, +transB, M, N, K, alpha, pa, strideA, pb, strideB, beta, pc, strideC, batch));
+    },
+
+    // packPanels(transB, K, N, b, packed): op(B) (K x N) cut into panels of PANEL columns.
+    packPanels(...v) {
+      const a = new Args('packPanels', v);
+      const transB = a.flag(v[0], 'transB');
+      const K = dim(a, 1, 'K'),
+        N = dim(a, 2, 'N');
+      const B = matrices(a, 3, 'b', K * N, 0, 1);
+      const P = matrices(a, 4, 'packed', packedSize(K, N), 0, 1);
+      const c = heap.call();
+      const pp = c.out(P),
+        pb = c.in(B);
+      c.run(() => m._tt_pack_panels(+transB, K, N, pb, pp));
+    },
+
+    // gemmPacked(M, N, K, a, packed, c): C (M x N) = A (M x K) @ the panels packPanels wrote.
+    gemmPacked(...v) {
+      const a = new Args('gemmPacked', v);
+      const M = dim(a, 0, 'M'),
+        N = dim(a, 1, 'N'),
+        K = dim(a, 2, 'K');
+      const A = matrices(a, 3, 'a', M * K, 0, 1);
+      const P = matrices(a, 4, 'packed', packedSize(K, N), 0, 1);
+      const C = matrices(a, 5, 'c', M * N, 0, 1);
+      const c = heap.call();
+      const pc = c.out(C),
+        pa = c.in(A),
+        pp = c.in(P);
+      c.run(() => m._tt_gemm_packed(M, N, K, pa, pp, pc));
     },
 
     gemmBf16(...v) {

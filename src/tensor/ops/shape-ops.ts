@@ -99,8 +99,11 @@ export function squeeze(t: Tensor, axis: number): Tensor {
   return record(out, 'squeeze', [t], (g) => [unsqueeze(g, ax)]);
 }
 
-/** Copies src into the region of dst that starts at `starts` (dst dense, same rank). */
-function copyInto(dst: Tensor, src: Tensor, starts: readonly number[]): void {
+/**
+ * Copies src into the region of dst that starts at `starts` (dst dense, same rank), in place and
+ * recording nothing: how a decoding cache that does not move takes each step's keys and values.
+ */
+export function copyInto(dst: Tensor, src: Tensor, starts: readonly number[]): void {
   let offset = 0;
   starts.forEach((s, i) => (offset += s * dst.strides[i]));
   const region = dst.dense().subarray(offset);

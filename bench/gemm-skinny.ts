@@ -1,0 +1,81 @@
+// GFLOP/s of the skinny products of decoding, (M x K) . (K x N)^T with the weight stored (N, K) as a
+// Linear holds it: the general gemm (which packs the weight at every call) and, when the addon has
+// it, gemmPacked on weights packed once. Two regimes: the weight in cache (one weight, called again
+// and again) and in memory (a ring of weights larger than the last-level cache, as a decoder step
+// walks through its layers).
+// Usage (after `npm run build`): node dist/bench/gemm-skinny.js [--threads 1] [--shapes 1x2048x512,16x2048x512]
+// Prints one line per case and, last, one JSON line {"threads", "rows": [{"shape", "path", "regime", "gflops"}]}.
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+import { loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../src/backend/native/index.js';
+import { option } from './compare.js';
+
+const native = loadNativeBackend();
+if (native === null) {
+  console.error(`native backend unavailable: ${nativeLoadError()}`);
+  process.exit(1);
+}
+const threads = Number(option('--threads', '1'));
+setNativeThreads(threads);
+const shapes = option('--shapes', '1x2048x512,16x2048x512')
+  .split(',')
+  .map((s) => s.split('x').map(Number));
+
+function random(n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.random() - 0.5;
+  return out;
+}
+
+// Median seconds per call over ~0.5 s, after a warm-up.
+function median(fn: (i: number) => void): number {
+  for (let i = 0; i < 5; i++) fn(i);
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let i = 0; samples.length < 20 || performance.now() - start < 500; i++) {
+    const t0 = performance.now();
+    fn(i);
+    samples.push((performance.now() - t0) / 1000);
+  }
+  samples.sort((x, y) => x - y);
+  return samples[samples.length >> 1];
+}
+
+const rows: { shape: string; path: string; regime: string; gflops: number }[] = [];
+console.log(`skinny gemm, ${threads} thread(s), simd ${simdLevel()}, load average ${loadavg()[0].toFixed(2)}`);
+for (const [M, N, K] of shapes) {
+  const shape = `${M}x${N}x${K}`;
+  // 64 MB of weights walk out of any cache; one weight stays in it.
+  const ring = Math.max(1, Math.ceil((64 << 20) / (N * K * 4)));
+  for (const regime of ['cache', 'memory']) {
+    const count = regime === 'cache' ? 1 : ring;
+    const weights = Array.from({ length: count }, () => random(N * K));
+    const a = random(M * K);
+    const c = new Float32Array(M * N);
+    const flops = 2 * M * N * K;
+    const report = (path: string, seconds: number) => {
+      const gflops = Math.round((flops / seconds / 1e9) * 10) / 10;
+      rows.push({ shape, path, regime, gflops });
+      console.log(
+        `${shape.padEnd(14)} ${path.padEnd(8)} weights in ${regime.padEnd(7)} ${gflops.toFixed(1).padStart(7)} GFLOP/s`,
+      );
+    };
+    report(
+      'gemm',
+      median((i) => native.gemm(false, true, M, N, K, 1, a, 0, weights[i % count], 0, 0, c, 0, 1)),
+    );
+    if ('gemmPacked' in native) {
+      const packed = weights.map((w) => {
+        const p = new Float32Array(Math.ceil(N / 16) * 16 * K);
+        native.packPanels(true, K, N, w, p);
+        return p;
+      });
+      report(
+        'packed',
+        median((i) => native.gemmPacked(M, N, K, a, packed[i % count], c)),
+      );
+    }
+  }
+}
+console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], rows }));

@@ -1,0 +1,31 @@
+// The loops of the skinny path (Kernel::packed) over a product with weights packed in panels (see
+// kPanel in gemm_kernels.h). Each kernel file includes this inside its anonymous namespace, after
+// defining TT_TARGET, kRowPanels (how many row x panel accumulators its registers hold) and
+// packed_block<MR, NP>, which computes MR rows of C over NP panels in one sweep of K.
+// No include guard on purpose: one copy per including translation unit, compiled for its instruction set.
+
+// Every block of rows sweeps the same NP panels, which stay in L1/L2 after the first sweep: the
+// weights stream from memory once whatever M is.
+template <int NP>
+TT_TARGET void packed_group(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, float* c,
+                            int64_t ldc, int64_t cols) {
+  constexpr int MR = kRowPanels / NP > 0 ? kRowPanels / NP : 1;
+  int64_t i = 0;
+  for (; i + MR <= M; i += MR) packed_block<MR, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
+  if constexpr (MR >= 4) {
+    for (; i + MR / 2 <= M; i += MR / 2)
+      packed_block<MR / 2, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
+  }
+  for (; i < M; i++) packed_block<1, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
+}
+
+// Groups of NP panels, then the panels left over one at a time.
+template <int NP>
+TT_TARGET void packed_groups(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n,
+                             float* c, int64_t ldc) {
+  const int64_t width = NP * kPanel;
+  int64_t j = 0;
+  for (; j + width <= n; j += width) packed_group<NP>(M, K, a, lda, bp + j * K, c + j, ldc, width);
+  for (; j < n; j += kPanel)
+    packed_group<1>(M, K, a, lda, bp + j * K, c + j, ldc, n - j < kPanel ? n - j : kPanel);
+}
