@@ -253,6 +253,31 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('json', undefined, 'one JSON object per line: {"line", "masks": [[{"token", "score"}...]...]}'),
     ],
   },
+  generate: {
+    usage: [
+      '--model DIR [--prompt TEXT]... [--input F] [--max-new-tokens N] [--do-sample [--temperature T] ...] [--json]',
+    ],
+    about:
+      'Continues each prompt (--prompt, or one per line of --input or standard input) with a decoder-only ' +
+      'language model (transformer lm): greedy by default, drawn with --do-sample; no beam search for these models.',
+    flags: [
+      MODEL,
+      flag('prompt', 'TEXT', 'a prompt; repeat the flag for several'),
+      flag('input', 'FILE', 'read the prompts from this file, one per line, instead of standard input'),
+      flag('max-new-tokens', 'N', "tokens to add at most (fewer when the model's maxLength is reached)", '50'),
+      flag('do-sample', undefined, 'draw each token instead of taking the most probable one'),
+      flag('temperature', 'T', 'with --do-sample: divide the logits by T; 0 is greedy', '1'),
+      flag('top-k', 'K', 'with --do-sample: draw among the K most probable tokens; 0 is all', '0'),
+      flag('top-p', 'P', 'with --do-sample: draw among the most probable tokens that make up P, in (0, 1]', '1'),
+      flag('seed', 'S', "with --do-sample: a prompt's draw depends only on S and its place in the input", '0'),
+      flag('repetition-penalty', 'R', "CTRL's penalty on tokens already in the prompt or output; 1 is off", '1'),
+      flag('no-repeat-ngram', 'N', 'never repeat an n-gram of N tokens; 0 is off', '0'),
+      flag('num-return-sequences', 'N', 'with --do-sample: continuations per prompt', '1'),
+      flag('continuation-only', undefined, 'write the continuation without its prompt'),
+      flag('json', undefined, 'one JSON line per prompt: {"prompt", "generated_text": [...]}'),
+      flag('batch-size', 'N', 'greedy prompts generated together (those of one length share a batch)', '16'),
+    ],
+  },
   plot: {
     usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],
     about: 'Pictures as .svg or .png files (written atomically).',

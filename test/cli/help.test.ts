@@ -29,6 +29,7 @@ const HELP_OF: Record<string, string[]> = {
   'train-encoder.ts': ['train'],
   'classify.ts': ['classify'],
   'fill-mask.ts': ['fill-mask'],
+  'generate.ts': ['generate'],
   'bench-gemm.ts': ['bench', 'gemm'],
   'bench-train.ts': ['bench', 'train'],
   'bench-decode.ts': ['bench', 'decode'],
