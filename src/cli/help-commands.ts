@@ -278,6 +278,24 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('batch-size', 'N', 'greedy prompts generated together (those of one length share a batch)', '16'),
     ],
   },
+  perplexity: {
+    usage: ['--model DIR --input F [--stride S] [--batch-size N] [--json]'],
+    about:
+      'The perplexity of a text file under a decoder-only language model: per character for a character model ' +
+      '(the text as it is), per token for one with a tokenizer (each line followed by EOS).',
+    flags: [
+      MODEL,
+      flag('input', 'FILE', 'the held-out text'),
+      flag(
+        'stride',
+        'S',
+        "new tokens scored per window of the model's maxLength; less gives more context",
+        'maxLength',
+      ),
+      flag('batch-size', 'N', 'windows run together', '8'),
+      flag('json', undefined, 'one JSON line: {"perplexity", "nll", "scored", "unit", "bitsPerUnit", "stride"}'),
+    ],
+  },
   plot: {
     usage: ['attention|pe|lr|metrics [flags] --out FILE.svg|FILE.png'],
     about: 'Pictures as .svg or .png files (written atomically).',

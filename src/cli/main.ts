@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   classify: async () => (await import('./classify.js')).classify,
   'fill-mask': async () => (await import('./fill-mask.js')).fillMask,
   generate: async () => (await import('./generate.js')).generate,
+  perplexity: async () => (await import('./perplexity.js')).perplexityCommand,
 };
 
 /**

@@ -1,14 +1,16 @@
 // `transformer generate` on the folder `transformer lm` writes: greedy and sampled continuations are the
 // library's sample() (so the command adds no decoding of its own), prompts from --prompt, --input and
 // standard input, --json, and one-line errors for a folder of another kind, an unknown character, an empty
-// prompt and sampling flags without --do-sample.
+// prompt and sampling flags without --do-sample. `transformer perplexity` on the same folder is perplexity()
+// on the text's character ids.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promptSeed } from '../../src/cli/generate.js';
+import { perplexity } from '../../src/eval/perplexity.js';
 import { VOCABULARY_FILE } from '../../src/data/characters.js';
 import { loadCharacterVocabulary } from '../../src/data/character-file.js';
 import { makeLongText } from '../../src/data/long-text.js';
@@ -123,4 +125,53 @@ test('bad prompts, flags and folders are one-line errors naming what is wrong', 
   const long = await generate(['--prompt', 'the ', '--max-new-tokens', '40']);
   assert.equal(long.code, 0, long.err);
   assert.match(long.err, /^transformer: warning: the model reads at most 32 tokens: a prompt of 4 gets at most 29 new/);
+});
+
+test('perplexity per character is perplexity() on the text as it is, line breaks included', async () => {
+  const model = (await loadModel(run)) as DecoderOnly;
+  const vocabulary = loadCharacterVocabulary(join(run, VOCABULARY_FILE));
+  const held = join(root, 'held.txt');
+  writeFileSync(
+    held,
+    makeLongText({ chars: 600, seed: 9 }).replace(/[^\n]/gu, (c) => (vocabulary.chars.includes(c) ? c : ' ')),
+  );
+  const text = readFileSync(held, 'utf8');
+  assert.ok(text.includes('\n'));
+  const ids = [...vocabulary.encode(text)];
+  const other = join(root, 'translation-ppl');
+  await saveModel(other, createModel(makeConfig('tiny', {})));
+  const bad = join(root, 'bad.txt');
+  writeFileSync(bad, 'the\nab\u{1F600}\n');
+  const ppl = (args: string[]) => runCliAsync(['perplexity', ...args]);
+  const [plain, json, strided, wrong, unknown, missing] = await Promise.all([
+    ppl(['--model', run, '--input', held]),
+    ppl(['--model', run, '--input', held, '--json']),
+    ppl(['--model', run, '--input', held, '--json', '--stride', '5', '--batch-size', '3']),
+    ppl(['--model', other, '--input', held]),
+    ppl(['--model', run, '--input', bad]),
+    ppl(['--model', run]),
+  ]);
+  for (const r of [plain, json, strided]) assert.equal(r.code, 0, r.err);
+  const expected = perplexity(model, ids);
+  const got = JSON.parse(json.out) as { perplexity: number; scored: number; unit: string; stride: number };
+  assert.equal(got.unit, 'character');
+  assert.equal(got.scored, ids.length - 1);
+  assert.equal(got.stride, 32);
+  assert.ok(Math.abs(got.perplexity - expected.perplexity) < 1e-9 * expected.perplexity);
+  assert.ok(got.perplexity > 1, `${got.perplexity}`);
+  assert.match(plain.out, new RegExp(`^perplexity ${expected.perplexity.toFixed(3)} per character \\(`));
+  const five = JSON.parse(strided.out) as { perplexity: number };
+  assert.ok(Math.abs(five.perplexity - perplexity(model, ids, { stride: 5 }).perplexity) < 1e-6 * five.perplexity);
+  assert.equal(wrong.code, 1);
+  assert.match(
+    wrong.err,
+    new RegExp(`perplexity needs a decoder-only folder; ${other} holds an encoder-decoder model\\n$`),
+  );
+  assert.equal(unknown.code, 1);
+  assert.match(
+    unknown.err,
+    new RegExp(`${bad}:2: .*vocabulary\\.json: character "\u{1F600}" is not in the vocabulary\\n$`, 'u'),
+  );
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /--input FILE is required/);
 });
