@@ -97,14 +97,21 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   lm: {
-    usage: ['--text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--set KEY=VALUE]...'],
-    about: 'Trains a character language model on a text (a decoder-only model).',
+    usage: [
+      '--text FILE --run DIR [--tokenizer FILE | --vocab-size N] [--minutes M] [--steps S] [--seq N] [--batch B] ' +
+        '[--set KEY=VALUE]...',
+    ],
+    about:
+      'Trains a language model (a decoder-only model) on a text: of characters, or of subword tokens ' +
+      'with --tokenizer or --vocab-size (each line followed by EOS). transformer generate continues prompts with it.',
     flags: [
       flag('text', 'FILE', 'the training text (the last 5% is held out)'),
       flag('run', 'DIR', 'the run folder'),
+      flag('tokenizer', 'FILE', 'a token-level model with this tokenizer.json (copied into the run folder)'),
+      flag('vocab-size', 'N', 'a token-level model with a BPE tokenizer of N pieces learned from the text'),
       flag('minutes', 'M', 'train for M minutes; 0 is no limit', '10'),
       flag('steps', 'S', 'train for S updates; 0 is no limit', '0'),
-      flag('seq', 'N', 'characters per window', '256'),
+      flag('seq', 'N', 'characters (or tokens) per window', '256'),
       flag('batch', 'B', 'windows per update', '8'),
       THREADS,
       flag('set', 'KEY=VALUE', 'model.KEY=VALUE or train.KEY=VALUE (repeatable), e.g. model.attention=JSON'),

@@ -15,6 +15,7 @@ import { pipeline } from '../pipeline/node.js';
 import { PipelineError } from '../pipeline/options.js';
 import type { TextCodec } from '../pipeline/source.js';
 import { integerFlag, UsageError } from './flags.js';
+import { lineTokenIds } from './lm-tokens.js';
 
 export async function perplexityCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,7 +37,9 @@ export async function perplexityCommand(argv: string[]): Promise<number> {
   const stride = values.stride === undefined ? maxLength : integerFlag('--stride', values.stride, 1, maxLength);
   const characters = !existsSync(join(values.model, TOKENIZER_FILE)) && existsSync(join(values.model, VOCABULARY_FILE));
   const bytes = readFileSync(values.input);
-  const ids = characters ? characterIds(bytes, values.input, tokenizer) : tokenIds(bytes, values.input, tokenizer);
+  const ids: ArrayLike<number> = characters
+    ? characterIds(bytes, values.input, tokenizer)
+    : tokenIds(bytes, values.input, tokenizer);
   const unit = characters ? 'character' : 'token';
   if (ids.length < 2) throw new InputError(`${values.input}: ${ids.length} ${unit}s; perplexity needs at least 2`);
   const result = perplexity(model, ids, { stride, batchSize });
@@ -78,7 +81,7 @@ function characterIds(bytes: Buffer, name: string, codec: TextCodec): number[] {
   return ids;
 }
 
-/** Each line's tokens followed by EOS. */
-function tokenIds(bytes: Buffer, name: string, codec: TextCodec): number[] {
-  return textLines(bytes, name).flatMap((line) => [...codec.encode(line, { addEos: true })]);
+/** Each line's tokens followed by EOS, as `lm --tokenizer` trains on them. */
+function tokenIds(bytes: Buffer, name: string, codec: TextCodec): ArrayLike<number> {
+  return lineTokenIds(textLines(bytes, name), codec);
 }
