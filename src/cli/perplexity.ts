@@ -41,7 +41,7 @@ export async function perplexityCommand(argv: string[]): Promise<number> {
     ? characterIds(bytes, values.input, tokenizer)
     : tokenIds(bytes, values.input, tokenizer);
   const unit = characters ? 'character' : 'token';
-  if (ids.length < 2) throw new InputError(`${values.input}: ${ids.length} ${unit}s; perplexity needs at least 2`);
+  if (ids.length < 2) throw new InputError(`${values.input}: ${ids.length} ${unit}(s); perplexity needs at least 2`);
   const result = perplexity(model, ids, { stride, batchSize });
   const bits = result.nll / result.scored / Math.LN2;
   if (values.json) console.log(JSON.stringify({ ...result, unit, bitsPerUnit: bits, stride }));
