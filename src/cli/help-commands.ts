@@ -97,14 +97,21 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   lm: {
-    usage: ['--text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--set KEY=VALUE]...'],
-    about: 'Trains a character language model on a text (a decoder-only model).',
+    usage: [
+      '--text FILE --run DIR [--tokenizer FILE | --vocab-size N] [--minutes M] [--steps S] [--seq N] [--batch B] ' +
+        '[--set KEY=VALUE]...',
+    ],
+    about:
+      'Trains a language model (a decoder-only model) on a text: of characters, or of subword tokens ' +
+      'with --tokenizer or --vocab-size (each line followed by EOS). transformer generate continues prompts with it.',
     flags: [
       flag('text', 'FILE', 'the training text (the last 5% is held out)'),
       flag('run', 'DIR', 'the run folder'),
+      flag('tokenizer', 'FILE', 'a token-level model with this tokenizer.json (copied into the run folder)'),
+      flag('vocab-size', 'N', 'a token-level model with a BPE tokenizer of N pieces learned from the text'),
       flag('minutes', 'M', 'train for M minutes; 0 is no limit', '10'),
       flag('steps', 'S', 'train for S updates; 0 is no limit', '0'),
-      flag('seq', 'N', 'characters per window', '256'),
+      flag('seq', 'N', 'characters (or tokens) per window', '256'),
       flag('batch', 'B', 'windows per update', '8'),
       THREADS,
       flag('set', 'KEY=VALUE', 'model.KEY=VALUE or train.KEY=VALUE (repeatable), e.g. model.attention=JSON'),
@@ -255,6 +262,49 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('input', 'FILE', 'read this file instead of standard input'),
       flag('top-k', 'K', 'fillers shown per mask', '5'),
       flag('json', undefined, 'one JSON object per line: {"line", "masks": [[{"token", "score"}...]...]}'),
+    ],
+  },
+  generate: {
+    usage: [
+      '--model DIR [--prompt TEXT]... [--input F] [--max-new-tokens N] [--do-sample [--temperature T] ...] [--json]',
+    ],
+    about:
+      'Continues each prompt (--prompt, or one per line of --input or standard input) with a decoder-only ' +
+      'language model (transformer lm): greedy by default, drawn with --do-sample; no beam search for these models.',
+    flags: [
+      MODEL,
+      flag('prompt', 'TEXT', 'a prompt; repeat the flag for several'),
+      flag('input', 'FILE', 'read the prompts from this file, one per line, instead of standard input'),
+      flag('max-new-tokens', 'N', "tokens to add at most (fewer when the model's maxLength is reached)", '50'),
+      flag('do-sample', undefined, 'draw each token instead of taking the most probable one'),
+      flag('temperature', 'T', 'with --do-sample: divide the logits by T; 0 is greedy', '1'),
+      flag('top-k', 'K', 'with --do-sample: draw among the K most probable tokens; 0 is all', '0'),
+      flag('top-p', 'P', 'with --do-sample: draw among the most probable tokens that make up P, in (0, 1]', '1'),
+      flag('seed', 'S', "with --do-sample: a prompt's draw depends only on S and its place in the input", '0'),
+      flag('repetition-penalty', 'R', "CTRL's penalty on tokens already in the prompt or output; 1 is off", '1'),
+      flag('no-repeat-ngram', 'N', 'never repeat an n-gram of N tokens; 0 is off', '0'),
+      flag('num-return-sequences', 'N', 'with --do-sample: continuations per prompt', '1'),
+      flag('continuation-only', undefined, 'write the continuation without its prompt'),
+      flag('json', undefined, 'one JSON line per prompt: {"prompt", "generated_text": [...]}'),
+      flag('batch-size', 'N', 'greedy prompts generated together (those of one length share a batch)', '16'),
+    ],
+  },
+  perplexity: {
+    usage: ['--model DIR --input F [--stride S] [--batch-size N] [--json]'],
+    about:
+      'The perplexity of a text file under a decoder-only language model: per character for a character model ' +
+      '(the text as it is), per token for one with a tokenizer (each line followed by EOS).',
+    flags: [
+      MODEL,
+      flag('input', 'FILE', 'the held-out text'),
+      flag(
+        'stride',
+        'S',
+        "new tokens scored per window of the model's maxLength; less gives more context",
+        'maxLength',
+      ),
+      flag('batch-size', 'N', 'windows run together', '8'),
+      flag('json', undefined, 'one JSON line: {"perplexity", "nll", "scored", "unit", "bitsPerUnit", "stride"}'),
     ],
   },
   plot: {

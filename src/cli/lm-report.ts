@@ -1,6 +1,6 @@
 // What `transformer lm` shows and records: a line every few updates and at every validation on stderr, and
 // every number in metrics.jsonl (step and validation events as `transformer plot metrics` reads them, plus
-// bits per character).
+// bits per character; per token for a token-level model, whose start event says "unit": "token").
 
 import { MetricsWriter } from '../io/metrics-file.js';
 import type { LmOptions, LmStep, LmStopReason, LmValidation } from '../train/lm-trainer.js';
@@ -10,7 +10,14 @@ const LOG_EVERY = 10;
 export class LmReporter {
   private readonly metrics: MetricsWriter;
 
-  constructor(readonly run: string) {
+  /** Units of the text: characters, or a tokenizer's tokens. */
+  private readonly units: string;
+
+  constructor(
+    readonly run: string,
+    private readonly unit: 'char' | 'token' = 'char',
+  ) {
+    this.units = unit === 'char' ? 'characters' : 'tokens';
     this.metrics = new MetricsWriter(run, { fresh: true });
   }
 
@@ -23,15 +30,15 @@ export class LmReporter {
   }
 
   start(about: { parameters: number; chars: number; trainChars: number; validChars: number; options: LmOptions }) {
-    this.record({ event: 'start', ...about });
+    this.record({ event: 'start', unit: this.unit, ...about });
   }
 
   step(s: LmStep): void {
     this.record({ event: 'step', ...s });
     if (s.step % LOG_EVERY === 0)
       this.note(
-        `step ${s.step} ${s.elapsedSeconds.toFixed(0)} s: ${s.bitsPerChar.toFixed(3)} bits/char, ` +
-          `${Math.round(s.tokensPerSecond)} chars/s`,
+        `step ${s.step} ${s.elapsedSeconds.toFixed(0)} s: ${s.bitsPerChar.toFixed(3)} bits/${this.unit}, ` +
+          `${Math.round(s.tokensPerSecond)} ${this.unit}s/s`,
       );
   }
 
@@ -39,7 +46,9 @@ export class LmReporter {
     const { step, elapsedSeconds, loss, bitsPerChar, chars } = v;
     const ppl = Math.exp(loss);
     this.record({ event: 'validation', step, elapsedSeconds, loss, ppl, validBitsPerChar: bitsPerChar, chars });
-    this.note(`validation at step ${step}: ${bitsPerChar.toFixed(3)} bits/char on ${chars} held-out characters`);
+    this.note(
+      `validation at step ${step}: ${bitsPerChar.toFixed(3)} bits/${this.unit} on ${chars} held-out ${this.units}`,
+    );
   }
 
   end(reason: LmStopReason, steps: number, elapsedSeconds: number): void {

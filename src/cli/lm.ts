@@ -1,6 +1,7 @@
-// `transformer lm`: a decoder-only character language model trained on a text file, into a run folder that
-// is also a model folder (config.json, model.safetensors) with the character vocabulary (vocabulary.json),
-// the options (lm.json) and one JSON line per update and per validation (metrics.jsonl).
+// `transformer lm`: a decoder-only language model trained on a text file, into a run folder that is also a
+// model folder (config.json, model.safetensors) with its vocabulary: characters (vocabulary.json) by default,
+// or subword tokens (tokenizer.json, given with --tokenizer or learned with --vocab-size; lm-tokens.ts), the
+// options (lm.json) and one JSON line per update and per validation (metrics.jsonl).
 
 import { isUtf8 } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { firstInvalidUtf8 } from '../data/utf8.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-folder.js';
 import { LM_OPTIONS_FILE } from '../io/run-folder.js';
+import { TOKENIZER_FILE } from '../io/model-folder.js';
 import { ConfigError, createModel, makeConfig, type DecoderOnly, type ModelConfig } from '../model/index.js';
 import { LmTrainer, splitText, VALID_FRACTION, type LmOptions } from '../train/lm-trainer.js';
 import { TrainingDiverged } from '../train/trainer.js';
@@ -24,9 +26,11 @@ import { LmReporter } from './lm-report.js';
 import { lmModelDefaults, parseLmSettings } from './lm-options.js';
 import { onInterrupt } from './interrupt.js';
 import { makeRunFolder } from './train-run.js';
+import { lineTokenIds, lmTokenizer, splitLines } from './lm-tokens.js';
 
 const USAGE =
-  'usage: transformer lm --text FILE --run DIR [--minutes M] [--steps S] [--seq N] [--batch B] [--threads T]\n' +
+  'usage: transformer lm --text FILE --run DIR [--tokenizer FILE | --vocab-size N] [--minutes M] [--steps S]\n' +
+  '  [--seq N] [--batch B] [--threads T]\n' +
   '  [--set model.KEY=VALUE]... [--set train.KEY=VALUE]...   e.g. --set \'model.attention={"kind":"local","window":64}\'';
 
 interface LmFlags {
@@ -35,6 +39,9 @@ interface LmFlags {
   options: LmOptions;
   /** --set model.* overrides. */
   model: Record<string, unknown>;
+  /** A token-level model: the tokenizer.json to use, or the size of the one to learn. */
+  tokenizer?: string;
+  vocabSize?: number;
 }
 
 export async function lm(argv: string[]): Promise<number> {
@@ -44,13 +51,13 @@ export async function lm(argv: string[]): Promise<number> {
     return 0;
   }
   const { run, options } = flags;
-  const { vocabulary, train, valid, model } = prepare(flags);
+  const { vocabulary, tokenizer, train, valid, model } = await prepare(flags);
   makeRunFolder(run);
-  saveCharacterVocabulary(join(run, VOCABULARY_FILE), vocabulary);
-  writeFileAtomic(join(run, LM_OPTIONS_FILE), [
-    Buffer.from(`${JSON.stringify({ text: flags.text, options }, null, 2)}\n`),
-  ]);
-  const report = new LmReporter(run);
+  if (tokenizer === null) saveCharacterVocabulary(join(run, VOCABULARY_FILE), vocabulary!);
+  else await tokenizer.save(join(run, TOKENIZER_FILE));
+  const about = { text: flags.text, tokenizer: flags.tokenizer, vocabSize: flags.vocabSize, options };
+  writeFileAtomic(join(run, LM_OPTIONS_FILE), [Buffer.from(`${JSON.stringify(about, null, 2)}\n`)]);
+  const report = new LmReporter(run, tokenizer === null ? 'char' : 'token');
   const parameters = model.parameterCount();
   report.start({
     parameters,
@@ -60,8 +67,9 @@ export async function lm(argv: string[]): Promise<number> {
     options,
   });
   report.note(
-    `${run}: ${parameters.toLocaleString('en-US')} parameters, ${vocabulary.chars.length} characters, ` +
-      `attention ${JSON.stringify(model.config.attention)}, ${options.batch} x ${options.seq} characters per update, ` +
+    `${run}: ${parameters.toLocaleString('en-US')} parameters, ` +
+      (tokenizer === null ? `${vocabulary!.chars.length} characters, ` : `${tokenizer.vocabSize} tokens, `) +
+      `attention ${JSON.stringify(model.config.attention)}, ${options.batch} x ${options.seq} ${tokenizer === null ? 'characters' : 'tokens'} per update, ` +
       `backend ${backend().name}`,
   );
   const trainer = new LmTrainer(model, train, valid, options, {
@@ -74,7 +82,8 @@ export async function lm(argv: string[]): Promise<number> {
   );
   try {
     const { steps, elapsedSeconds, reason } = await trainer.run();
-    await saveModel(run, model, { metadata: { step: String(steps) } });
+    const tokenizerPath = tokenizer === null ? undefined : join(run, TOKENIZER_FILE);
+    await saveModel(run, model, { metadata: { step: String(steps) }, tokenizerPath });
     report.end(reason, steps, elapsedSeconds);
   } catch (error) {
     if (!(error instanceof TrainingDiverged)) throw error;
@@ -99,6 +108,8 @@ function parseFlags(argv: string[]): LmFlags | null {
       batch: { type: 'string' },
       threads: { type: 'string' },
       set: { type: 'string', multiple: true, default: [] },
+      tokenizer: { type: 'string' },
+      'vocab-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -120,23 +131,31 @@ function parseFlags(argv: string[]): LmFlags | null {
     setNativeThreads(integerFlag('--threads', values.threads, 1, 1024));
   if (existsSync(join(values.run, METRICS_FILE)))
     throw new UsageError(`${values.run} already holds a run (${METRICS_FILE}); choose another --run or remove it`);
-  return { text: values.text, run: values.run, options, model: settings.model };
+  if (values.tokenizer !== undefined && values['vocab-size'] !== undefined)
+    throw new UsageError('give --tokenizer FILE or --vocab-size N, not both');
+  const vocabSize =
+    values['vocab-size'] === undefined ? undefined : integerFlag('--vocab-size', values['vocab-size'], 1, 1 << 20);
+  return { text: values.text, run: values.run, options, model: settings.model, tokenizer: values.tokenizer, vocabSize };
 }
 
-/** The text as ids, split; its vocabulary; the model. */
-function prepare(flags: LmFlags) {
+/** The text as ids, split; its vocabulary (characters, or a tokenizer); the model. */
+async function prepare(flags: LmFlags) {
   const text = readText(flags.text);
-  const vocabulary = CharacterVocabulary.fromText(text);
-  const ids = vocabulary.encode(text);
+  const byTokens = flags.tokenizer !== undefined || flags.vocabSize !== undefined;
+  const lines = byTokens ? splitLines(text) : [];
+  const tokenizer = byTokens ? await lmTokenizer(flags.tokenizer, flags.vocabSize ?? 0, lines, flags.text) : null;
+  const vocabulary = tokenizer === null ? CharacterVocabulary.fromText(text) : null;
+  const ids = tokenizer === null ? vocabulary!.encode(text) : lineTokenIds(lines, tokenizer);
   const { train, valid } = splitText(ids);
   const { seq } = flags.options;
   if (valid.length < 2 || train.length < seq + 1)
     throw new UsageError(
-      `--text ${flags.text} has ${ids.length} characters: too few for windows of --seq ${seq} ` +
-        `and a held-out ${VALID_FRACTION * 100}%`,
+      `--text ${flags.text} has ${ids.length} ${tokenizer === null ? 'characters' : 'tokens'}: too few for ` +
+        `windows of --seq ${seq} and a held-out ${VALID_FRACTION * 100}%`,
     );
-  const model = createModel(modelConfig(vocabulary, seq, flags.model)) as DecoderOnly;
-  return { vocabulary, train, valid, model };
+  const size = tokenizer === null ? vocabulary!.size : tokenizer.vocabSize;
+  const model = createModel(modelConfig(size, seq, flags.model)) as DecoderOnly;
+  return { vocabulary, tokenizer, train, valid, model };
 }
 
 function minutesFlag(value: string): number {
@@ -167,10 +186,10 @@ function readText(path: string): string {
 }
 
 /** The small defaults of lm-options.ts, the vocabulary and window length, then the --set model.* overrides. */
-function modelConfig(vocabulary: CharacterVocabulary, seq: number, overrides: Record<string, unknown>): ModelConfig {
+function modelConfig(vocabSize: number, seq: number, overrides: Record<string, unknown>): ModelConfig {
   let config: ModelConfig;
   try {
-    config = makeConfig(null, { ...lmModelDefaults, vocabSize: vocabulary.size, maxLength: seq, ...overrides });
+    config = makeConfig(null, { ...lmModelDefaults, vocabSize, maxLength: seq, ...overrides });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`--set model.*: ${error.message}`);
     throw error;
@@ -178,7 +197,7 @@ function modelConfig(vocabulary: CharacterVocabulary, seq: number, overrides: Re
   if (config.kind !== 'decoder-only') throw new UsageError('--set model.kind: a language model is decoder-only');
   if (config.maxLength < seq)
     throw new UsageError(`--set model.maxLength ${config.maxLength} is shorter than a window (--seq ${seq})`);
-  if (config.vocabSize < vocabulary.size)
-    throw new UsageError(`--set model.vocabSize ${config.vocabSize} is smaller than the text's ${vocabulary.size} ids`);
+  if (config.vocabSize < vocabSize)
+    throw new UsageError(`--set model.vocabSize ${config.vocabSize} is smaller than the text's ${vocabSize} ids`);
   return config;
 }

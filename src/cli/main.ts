@@ -26,6 +26,8 @@ const commands: Record<string, () => Promise<Command>> = {
   plot: async () => (await import('./plot.js')).plot,
   classify: async () => (await import('./classify.js')).classify,
   'fill-mask': async () => (await import('./fill-mask.js')).fillMask,
+  generate: async () => (await import('./generate.js')).generate,
+  perplexity: async () => (await import('./perplexity.js')).perplexityCommand,
 };
 
 /**

@@ -29,6 +29,8 @@ const HELP_OF: Record<string, string[]> = {
   'train-encoder.ts': ['train'],
   'classify.ts': ['classify'],
   'fill-mask.ts': ['fill-mask'],
+  'generate.ts': ['generate'],
+  'perplexity.ts': ['perplexity'],
   'bench-gemm.ts': ['bench', 'gemm'],
   'bench-train.ts': ['bench', 'train'],
   'bench-decode.ts': ['bench', 'decode'],
