@@ -45,7 +45,14 @@ export { loadModelFrom, loadTokenizerFrom, ModelFolderError } from './io/model-f
 export { loadMarianFrom, loadMarianTokenizerFrom, type LoadedMarian } from './io/marian-files.js';
 export { MarianModel } from './io/marian-model.js';
 export { marianSearchDefaults, type MarianGeneration } from './io/marian-config.js';
-export { parseSafetensors, parseSafetensorsHeader, SafetensorsError } from './io/safetensors-format.js';
+export {
+  parseSafetensors,
+  parseSafetensorsHeader,
+  SafetensorsError,
+  type SafetensorsHeader,
+  type TensorEntry,
+  type StoredDType,
+} from './io/safetensors-format.js';
 
 // pipeline(): transformers.js's shape, over a folder's URL or any FolderSource.
 export { pipeline } from './pipeline/browser.js';

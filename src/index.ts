@@ -130,3 +130,10 @@ export * from './viz/index.js';
 
 // Errors: every error caused by bad input extends InputError.
 export { InputError, isInputError } from './errors.js';
+
+// Types the API's signatures refer to.
+export type { WeightsDType } from './io/model-folder.js';
+export type { WasmOptions } from './backend/wasm/index.js';
+export type { StartDecodingOptions } from './model/encoder-decoder.js';
+export type { CachedAttentionShape } from './backend/decoding-kernels.js';
+export type { Bf16Operand } from './backend/bf16-contract.js';

@@ -5,6 +5,7 @@
 
 import { InputError } from '../errors.js';
 
+/** The file of a character language model's folder that holds its vocabulary. */
 export const VOCABULARY_FILE = 'vocabulary.json';
 export const VOCABULARY_FORMAT = 'transformer-ts/characters';
 const VERSION = 1;

@@ -3,6 +3,7 @@
 
 import { FolderReadError, joinName, type FolderSource } from './folder-source.js';
 
+/** How fetchedFolder fetches: the request's init (headers, credentials) and the fetch function to use. */
 export interface FetchedFolderOptions {
   /** Passed to every request (credentials, headers, an AbortSignal). */
   init?: RequestInit;

@@ -38,6 +38,7 @@ import { parseSafetensors, parseSafetensorsHeader, SafetensorsError } from './sa
 
 export const MARIAN_WEIGHTS_FILE = 'model.safetensors';
 
+/** A Marian folder's model, tokenizer and generation settings. */
 export interface LoadedMarian {
   model: MarianModel;
   tokenizer: MarianTokenizer;

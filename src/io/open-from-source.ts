@@ -21,6 +21,7 @@ export interface SearchDefaults {
 /** Our folders carry no generation settings: the paper's beam of 4, and up to the source length + 50. */
 export const SEARCH_DEFAULTS: Readonly<SearchDefaults> = { beam: 4, maxLenA: 1, maxLenB: 50 };
 
+/** The kinds of model folder the openers read: ours, or a Hugging Face MarianMT folder. */
 export type FolderFormat = 'transformer-ts' | 'marian';
 
 /** What a folder holds; `tokenizer` is null when none was asked for (or, for ours, the folder has none). */
@@ -42,6 +43,7 @@ export type OpenedFolder =
       marian: MarianGeneration;
     };
 
+/** What openModelFolder and openModelFolderFrom load. */
 export interface OpenOptions {
   /** Load the tokenizer too (default true). */
   tokenizer?: boolean;

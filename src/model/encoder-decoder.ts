@@ -24,6 +24,7 @@ export interface DecodingState {
   position: number;
 }
 
+/** How startDecoding sizes and lays out the key/value caches. */
 export interface StartDecodingOptions {
   /** Target positions the decoding will likely need: the fixed caches start this long (they grow if need be). */
   positions?: number;

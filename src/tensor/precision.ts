@@ -6,7 +6,9 @@
 import type { Tensor } from './tensor.js';
 import { kernels } from './ops/util.js';
 
+/** The number formats of matrix products: float32, or bf16 operands with float32 sums. */
 export type Precision = 'float32' | 'bf16';
+/** Every Precision, for parsing settings. */
 export const PRECISIONS: readonly Precision[] = ['float32', 'bf16'];
 
 let current: Precision = 'float32';

@@ -20,6 +20,7 @@ import type { WasmFlavour, WasmModule, WasmSource } from './module.js';
 export type { WasmFactory, WasmFlavour, WasmSource } from './module.js';
 export { WASM_FILES } from './module.js';
 
+/** How initWasm loads the wasm backend. */
 export interface WasmOptions {
   /** Load the threads build (default: when the environment can share memory: Node, isolated pages). */
   threads?: boolean;

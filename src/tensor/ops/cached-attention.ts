@@ -8,6 +8,7 @@ import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertFloat, denseCopyIfNeeded, kernels } from './util.js';
 
+/** The optional inputs of attentionCached: an additive mask, causality and the weights on request. */
 export interface CachedAttentionOptions {
   /** Keys each query row attends: positions 0 .. Tk - 1. */
   Tk: number;
