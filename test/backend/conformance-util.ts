@@ -68,8 +68,9 @@ export function backendSuites(name: string, body: (backend: Backend) => void): v
 /** Declares suites on the two wasm builds, or a skip saying how to build them. */
 export function wasmSuite(name: string, body: (threads: WasmInstance, single: WasmInstance) => void): void {
   if (wasmBuilds === null) {
-    const how = 'build it with `npm run build:wasm` (needs Emscripten: apt-get install emscripten)';
-    describe(name, { skip: `the wasm backend is not built: ${wasmWhy}; ${how}` }, () => {});
+    // wasmWhy already says to run `npm run build:wasm`; what that needs is said here.
+    const needs = '`npm run build:wasm` needs Emscripten (apt-get install emscripten)';
+    describe(name, { skip: `the wasm backend is not built: ${wasmWhy}; ${needs}` }, () => {});
     return;
   }
   describe(name, () => body(...wasmBuilds));
