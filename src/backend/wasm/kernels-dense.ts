@@ -54,22 +54,35 @@ function shapeSize(a: Args, shape: Int32Array): number {
   return n;
 }
 
+/**
+ * The scalars of gemm's argument list (gemm and gemmBf16 share it):
+ * (transA, transB, M, N, K, alpha, a, strideA, b, strideB, beta, c, strideC, batch), and the element
+ * count `batch` matrices of `size` elements `stride` apart reach.
+ */
+function gemmScalars(a: Args, v: unknown[]) {
+  const g = {
+    transA: a.flag(v[0], 'transA'),
+    transB: a.flag(v[1], 'transB'),
+    M: dim(a, 2, 'M'),
+    N: dim(a, 3, 'N'),
+    K: dim(a, 4, 'K'),
+    strideA: dim(a, 7, 'strideA'),
+    strideB: dim(a, 9, 'strideB'),
+    strideC: dim(a, 12, 'strideC'),
+    batch: dim(a, 13, 'batch'),
+    alpha: a.number(v[5], 'alpha'),
+    beta: a.number(v[10], 'beta'),
+  };
+  const reach = (size: number, stride: number) => (g.batch === 0 || size === 0 ? 0 : (g.batch - 1) * stride + size);
+  return { ...g, reach };
+}
+
 export function denseKernels(heap: Heap): Kernels {
   const m = heap.module;
   return {
     gemm(...v) {
       const a = new Args('gemm', v);
-      const transA = a.flag(v[0], 'transA'),
-        transB = a.flag(v[1], 'transB');
-      const M = dim(a, 2, 'M'),
-        N = dim(a, 3, 'N'),
-        K = dim(a, 4, 'K');
-      const strideA = dim(a, 7, 'strideA'),
-        strideB = dim(a, 9, 'strideB'),
-        strideC = dim(a, 12, 'strideC'),
-        batch = dim(a, 13, 'batch');
-      const alpha = a.number(v[5], 'alpha'),
-        beta = a.number(v[10], 'beta');
+      const { transA, transB, M, N, K, strideA, strideB, strideC, batch, alpha, beta } = gemmScalars(a, v);
       const A = matrices(a, 6, 'a', M * K, strideA, batch);
       const B = matrices(a, 8, 'b', K * N, strideB, batch);
       const C = matrices(a, 11, 'c', M * N, strideC, batch);
@@ -80,7 +93,6 @@ export function denseKernels(heap: Heap): Kernels {
       c.run(() => m._tt_gemm(+transA, +transB, M, N, K, alpha, pa, strideA, pb, strideB, beta, pc, strideC, batch));
     },
 
-    // packPanels(transB, K, N, b, packed): op(B) (K x N) cut into panels of PANEL columns.
     packPanels(...v) {
       const a = new Args('packPanels', v);
       const transB = a.flag(v[0], 'transB');
@@ -112,20 +124,9 @@ export function denseKernels(heap: Heap): Kernels {
 
     gemmBf16(...v) {
       const a = new Args('gemmBf16', v);
-      const transA = a.flag(v[0], 'transA'),
-        transB = a.flag(v[1], 'transB');
-      const M = dim(a, 2, 'M'),
-        N = dim(a, 3, 'N'),
-        K = dim(a, 4, 'K');
-      const strideA = dim(a, 7, 'strideA'),
-        strideB = dim(a, 9, 'strideB'),
-        strideC = dim(a, 12, 'strideC'),
-        batch = dim(a, 13, 'batch');
-      const alpha = a.number(v[5], 'alpha'),
-        beta = a.number(v[10], 'beta');
-      const need = (size: number, stride: number) => (batch === 0 || size === 0 ? 0 : (batch - 1) * stride + size);
-      const A = a.f32OrBf16(6, 'a', need(M * K, strideA));
-      const B = a.f32OrBf16(8, 'b', need(K * N, strideB));
+      const { transA, transB, M, N, K, strideA, strideB, strideC, batch, alpha, beta, reach } = gemmScalars(a, v);
+      const A = a.f32OrBf16(6, 'a', reach(M * K, strideA));
+      const B = a.f32OrBf16(8, 'b', reach(K * N, strideB));
       const C = matrices(a, 11, 'c', M * N, strideC, batch);
       const c = heap.call();
       const pc = c.out(C),
