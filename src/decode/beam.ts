@@ -34,14 +34,14 @@ export interface BeamOptions extends SearchOptions {
 }
 
 /** An active hypothesis: its tokens so far and the batch row holding its caches. */
-interface Beam {
+export interface Beam {
   tokens: number[];
   tokenLogprobs: number[];
   logprob: number;
   row: number;
 }
 
-interface Candidate {
+export interface Candidate {
   beam: Beam;
   token: number;
   tokenLogprob: number;
@@ -146,7 +146,7 @@ export function* beamSearchSteps(
 }
 
 /** The n best finite (hypothesis, token) extensions by total log-probability, best first. */
-function topCandidates(beams: readonly Beam[], logprobs: Float32Array, V: number, n: number): Candidate[] {
+export function topCandidates(beams: readonly Beam[], logprobs: Float32Array, V: number, n: number): Candidate[] {
   const top: Candidate[] = [];
   for (const beam of beams) {
     if (beam.logprob === -Infinity) continue;

@@ -54,8 +54,16 @@ export function reorderTranslation(state: DecodingState, rows: Int32Array, batch
   memoryMask.dispose();
 }
 
-/** The same for a language model's self-attention caches. */
+/** The same for a language model: its caches (by index when they do not move), and each row's positions and padding. */
 export function reorderLanguageModel(state: LanguageModelState, rows: Int32Array, batchSize: number): void {
   if (isIdentity(rows, batchSize)) return;
-  for (const c of state.caches) reorderCache(c, rows);
+  if (state.rows !== null) state.rows.reorder(rows);
+  else for (const c of state.caches as KVCache[]) reorderCache(c, rows);
+  if (state.counts !== null) state.counts = Int32Array.from(rows, (r) => state.counts![r]);
+  const padding = state.keyPadding;
+  if (padding !== null) {
+    const width = state.position;
+    state.keyPadding = new Int32Array(rows.length * width);
+    rows.forEach((r, i) => state.keyPadding!.set(padding.subarray(r * width, (r + 1) * width), i * width));
+  }
 }

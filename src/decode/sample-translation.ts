@@ -44,7 +44,7 @@ export interface TranslationSampleOptions extends SearchOptions {
   onProgress?: (done: number) => void;
 }
 
-type Draw = Required<SampleOptions>;
+type Draw = Required<Omit<SampleOptions, 'rowSeeds'>>;
 
 function resolveDraw(o: TranslationSampleOptions): Draw {
   const draw: Draw = {

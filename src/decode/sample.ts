@@ -1,16 +1,14 @@
 // Sampling from a language model (decoder-only): temperature, top-k (Fan et al., 2018), nucleus /
 // top-p (Holtzman et al., 2020), CTRL's repetition penalty and no-repeat n-grams, on the key/value
 // cache. Each sequence draws from its own generator, seeded from the seed and its index, so its
-// output does not depend on what else is in the batch.
+// output does not depend on what else is in the batch; prompts of any lengths share one batch.
 
 import type { DecoderOnly, LanguageModelState } from '../model/decoder-only.js';
-import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
-import { Tensor, tidy } from '../tensor/tensor.js';
 import { banRepeatedNgrams, penalizeRepeats } from './constraints.js';
 import { argmax } from './greedy.js';
+import { checkPrompts, lastTokens, leftPadded, nextScores } from './prompts.js';
 import { reorderLanguageModel } from './rows.js';
-import { nanToMinusInfinity } from './search.js';
 import { drain, type Steps } from './stepwise.js';
 
 /** How a language model is sampled: length, temperature, top-k, top-p, penalties and seed. */
@@ -29,6 +27,11 @@ export interface SampleOptions {
   /** Stop a sequence at EOS (not part of its output); true by default. */
   stopAtEos?: boolean;
   seed?: number;
+  /**
+   * The seed of each prompt's generator, instead of rowSeed(seed, i): a caller that splits a list of
+   * prompts into batches passes each prompt's own, so that its draw does not depend on the batching.
+   */
+  rowSeeds?: readonly number[];
 }
 
 /** One continuation drawn from a language model. */
@@ -39,7 +42,7 @@ export interface Sample {
   tokenLogprobs: number[];
 }
 
-type Resolved = Required<SampleOptions>;
+type Resolved = Required<Omit<SampleOptions, 'rowSeeds'>>;
 
 function resolve(options: SampleOptions): Resolved {
   const o: Resolved = {
@@ -51,7 +54,7 @@ function resolve(options: SampleOptions): Resolved {
     noRepeatNgram: 0,
     stopAtEos: true,
     seed: 0,
-    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    ...Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && k !== 'rowSeeds')),
   };
   const check = (ok: boolean, what: string) => {
     if (!ok) throw new RangeError(what);
@@ -66,7 +69,7 @@ function resolve(options: SampleOptions): Resolved {
   return o;
 }
 
-/** Continues each prompt (ids, at least one token). Prompts of equal length are decoded as one batch. */
+/** Continues each prompt (ids, at least one token), all of them in one left-padded batch. */
 export function sample(
   model: DecoderOnly,
   prompts: readonly (readonly number[])[],
@@ -75,73 +78,56 @@ export function sample(
   return drain(sampleSteps(model, prompts, options));
 }
 
-/** sample one decoding step per `next()` (see stepwise.ts); what it yields is per group of equal-length prompts. */
+/** The seed of prompt i's generator when none is given: it depends on the seed and i only. */
+export function rowSeed(seed: number, i: number): number {
+  return (seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
+}
+
+/**
+ * sample one decoding step per `next()` (see stepwise.ts). Prompts of different lengths share one
+ * left-padded batch; a sequence leaves the batch when it ends.
+ */
 export function* sampleSteps(
   model: DecoderOnly,
   prompts: readonly (readonly number[])[],
   options: SampleOptions = {},
 ): Steps<Sample[]> {
   const o = resolve(options);
-  const out: Sample[] = new Array(prompts.length);
-  const byLength = new Map<number, number[]>();
-  prompts.forEach((p, i) => {
-    if (p.length === 0 || p.length > model.config.maxLength)
-      throw new RangeError(`prompt ${i} has ${p.length} tokens; it needs 1 to ${model.config.maxLength}`);
-    byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]);
-  });
-  for (const group of byLength.values()) {
-    const samples = yield* sampleGroup(
-      model,
-      group.map((i) => prompts[i]),
-      group.map((i) => new Generator((o.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0)),
-      o,
-    );
-    group.forEach((i, g) => (out[i] = samples[g]));
-  }
-  return out;
-}
-
-/** Prompts of one length, decoded together; a sequence leaves the batch when it ends. */
-function* sampleGroup(
-  model: DecoderOnly,
-  prompts: (readonly number[])[],
-  generators: Generator[],
-  o: Resolved,
-): Steps<Sample[]> {
-  const { eosId, vocabSize: V, maxLength } = model.config;
-  const L = prompts[0].length;
-  const limit = Math.min(o.maxNewTokens, maxLength - L + 1);
+  checkPrompts(model, prompts);
+  const { eosId, vocabSize: V, maxLength, padId } = model.config;
+  const seeds = options.rowSeeds;
+  if (seeds !== undefined && (seeds.length !== prompts.length || !seeds.every((s) => Number.isInteger(s))))
+    throw new RangeError(`rowSeeds must hold one integer per prompt (${prompts.length})`);
+  const generators = prompts.map((_, i) => new Generator(seeds?.[i] ?? rowSeed(o.seed, i)));
+  const limits = prompts.map((p) => Math.min(o.maxNewTokens, maxLength - p.length + 1));
   const samples: Sample[] = prompts.map(() => ({ tokens: [], tokenLogprobs: [] }));
-  if (limit === 0) return samples;
-  const state: LanguageModelState = model.startDecoding();
+  let alive = prompts.map((_, i) => i).filter((i) => limits[i] > 0); // batch row r continues prompt alive[r]
+  if (alive.length === 0) return samples;
+  const positions = Math.max(...alive.map((i) => prompts[i].length + limits[i]));
+  const state: LanguageModelState = model.startDecoding({ positions });
   try {
-    let alive = prompts.map((_, i) => i);
-    let input = Tensor.from(Int32Array.from(prompts.flat()), [prompts.length, L]);
+    let { tokens: input, padding } = leftPadded(
+      alive.map((i) => prompts[i]),
+      padId,
+    );
     for (;;) {
       const n = alive.length;
-      const logits = tidy(() => {
-        const all = model.step(state, input); // (n, t, V)
-        const t = all.shape[1];
-        return Float32Array.from(T.contiguous(T.slice(all, 1, t - 1, t)).floats('logits')); // (n * V)
-      });
+      const logits = nextScores(model, state, input, padding); // (n * V)
       const keep: number[] = [];
       alive.forEach((s, i) => {
-        const row = nanToMinusInfinity(logits.subarray(i * V, (i + 1) * V)); // a NaN logit cannot be drawn
+        const row = logits.subarray(i * V, (i + 1) * V); // a NaN logit (now -Infinity) cannot be drawn
         const history = [...prompts[s], ...samples[s].tokens];
         const token = nextToken(Float32Array.from(row), history, generators[s], o, eosId);
         const logprob = row[token] - logSumExp(row);
         samples[s].tokenLogprobs.push(Number.isNaN(logprob) ? -Infinity : logprob);
         if (o.stopAtEos && token === eosId) return;
         samples[s].tokens.push(token);
-        if (samples[s].tokens.length < limit) keep.push(i);
+        if (samples[s].tokens.length < limits[s]) keep.push(i);
       });
       if (keep.length === 0) break;
       reorderLanguageModel(state, Int32Array.from(keep), n);
       alive = keep.map((i) => alive[i]);
-      input = Tensor.from(
-        Int32Array.from(alive, (s) => samples[s].tokens.at(-1)!),
-        [alive.length, 1],
-      );
+      [input, padding] = [lastTokens(alive.map((s) => samples[s].tokens)), null];
       yield samples.map((x) => x.tokens);
     }
     return samples;

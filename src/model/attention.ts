@@ -171,7 +171,8 @@ export class SelfAttention extends MultiHeadAttention {
     const [q, k, v] = splitHeads(this.qkv.forward(x), 3, this.h); // (N, h, Tq, dK) each
     cache.append(k, v, rows);
     const Tk = rows.length + q.shape[2];
-    return T.attentionCached(q, cache.k!, cache.v!, { Tk, index: rows.index, causal: true, needWeights });
+    const mask = rows.selfMask; // the pads of left-padded prompts, if any
+    return T.attentionCached(q, cache.k!, cache.v!, { Tk, index: rows.index, mask, causal: true, needWeights });
   }
 }
 

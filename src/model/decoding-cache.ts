@@ -30,13 +30,20 @@ export class DecodingRows {
   crossIndex: Int32Array;
   /** (B, S) additive mask of the source padding (0, or -Infinity at a pad). */
   readonly crossMask: Tensor;
+  /**
+   * (slots, capacity) additive mask of the self-attention keys, read where the keys are: -Infinity
+   * where a row wrote a pad (a left-padded prompt), else 0; null while no pad was written.
+   */
+  private selfPadding: Float32Array | null = null;
+  private selfMaskTensor: Tensor | null = null;
 
   constructor(
-    memoryMask: Tensor, // (B, 1, 1, S) int32, non-zero = a real token
+    // (B, 1, 1, S) int32, non-zero = a real token; or the batch size B of a model without a memory (a language model)
+    memoryMask: Tensor | number,
     private readonly capacityHint = FIRST_CAPACITY,
   ) {
-    const [B, , , S] = memoryMask.shape;
-    const allowed = memoryMask.ints('memory mask');
+    const [B, , , S] = typeof memoryMask === 'number' ? [memoryMask, 1, 1, 0] : memoryMask.shape;
+    const allowed = typeof memoryMask === 'number' ? new Int32Array(0) : memoryMask.ints('memory mask');
     this.crossMask = Tensor.from(
       Float32Array.from(allowed, (a) => (a !== 0 ? 0 : -Infinity)),
       [B, S],
@@ -46,11 +53,29 @@ export class DecodingRows {
     this.crossIndex = this.sentenceIndex();
   }
 
-  /** Makes room for `positions` more positions of every row and records that row n writes them into cache row n. */
-  begin(positions: number): void {
+  /**
+   * Makes room for `positions` more positions of every row and records that row n writes them into
+   * cache row n. padding (n, positions), non-zero = a real token, marks the pads no query may attend.
+   */
+  begin(positions: number, padding?: Int32Array): void {
     this.reserve(Math.max(this.slots, this.n), this.length + positions);
     for (let r = 0; r < this.n; r++)
       this.index.fill(r, r * this.capacity + this.length, r * this.capacity + this.length + positions);
+    if (this.selfPadding === null && padding?.includes(0))
+      this.selfPadding = new Float32Array(this.slots * this.capacity);
+    const mask = this.selfPadding;
+    if (mask === null) return;
+    for (let r = 0; r < this.n; r++)
+      for (let j = 0; j < positions; j++)
+        mask[r * this.capacity + this.length + j] = padding === undefined || padding[r * positions + j] ? 0 : -Infinity;
+    this.dropSelfMask();
+  }
+
+  /** The self-attention mask (slots, capacity) for attentionCached, or null when no row has a pad. */
+  get selfMask(): Tensor | null {
+    if (this.selfPadding === null) return null;
+    this.selfMaskTensor ??= Tensor.from(this.selfPadding, [this.slots, this.capacity]).keep();
+    return this.selfMaskTensor;
   }
 
   end(positions: number): void {
@@ -75,6 +100,12 @@ export class DecodingRows {
 
   dispose(): void {
     this.crossMask.dispose();
+    this.dropSelfMask();
+  }
+
+  private dropSelfMask(): void {
+    this.selfMaskTensor?.dispose();
+    this.selfMaskTensor = null;
   }
 
   private sentenceIndex(): Int32Array {
@@ -92,6 +123,14 @@ export class DecodingRows {
     const index = new Int32Array(slots * newCapacity);
     for (let r = 0; r < Math.min(this.n, this.slots); r++)
       index.set(this.index.subarray(r * this.capacity, r * this.capacity + this.length), r * newCapacity);
+    if (this.selfPadding !== null) {
+      // The mask goes with the cache rows (every slot), not with the batch rows.
+      const mask = new Float32Array(slots * newCapacity);
+      for (let r = 0; r < this.slots; r++)
+        mask.set(this.selfPadding.subarray(r * this.capacity, r * this.capacity + this.length), r * newCapacity);
+      this.selfPadding = mask;
+      this.dropSelfMask();
+    }
     [this.index, this.slots, this.capacity] = [index, slots, newCapacity];
   }
 }

@@ -68,11 +68,22 @@ export class PositionalEncoding extends Module {
     return Float32Array.from(this.table.floats().subarray(0, length * this.dModel));
   }
 
-  forward(x: Tensor, offset = 0): Tensor {
+  /** x (B, T, d) plus the encodings of positions offset.. or, given (B * T) positions, of each token's own. */
+  forward(x: Tensor, offset: number | Int32Array = 0): Tensor {
+    if (typeof offset !== 'number') return this.forwardAt(x, offset);
     const length = x.shape[1];
     if (offset + length > this.maxLength) {
       throw new RangeError(`sequence of ${offset + length} positions is longer than maxLength ${this.maxLength}`);
     }
     return T.add(x, T.slice(this.table, 0, offset, offset + length)); // (B, T, d)
+  }
+
+  private forwardAt(x: Tensor, positions: Int32Array): Tensor {
+    const [B, length] = x.shape;
+    if (positions.length !== B * length) throw new RangeError(`positions: ${positions.length} for (${B}, ${length})`);
+    const last = positions.reduce((a, b) => Math.max(a, b), 0);
+    if (last >= this.maxLength || positions.some((p) => p < 0))
+      throw new RangeError(`sequence of ${last + 1} positions is longer than maxLength ${this.maxLength}`);
+    return T.add(x, T.embedding(this.table, Tensor.from(positions, [B, length]))); // (B, T, d)
   }
 }

@@ -9,7 +9,13 @@ import { CrossAttention, KVCache, SelfAttention } from './attention.js';
 import { layerAttentionSpec, type ModelConfig } from './config.js';
 import { createMechanism } from './efficient/registry.js';
 import { FeedForward } from './feed-forward.js';
-import type { FixedLayerCache } from './decoding-cache.js';
+import type { DecodingRows, FixedKVCache, FixedLayerCache } from './decoding-cache.js';
+
+/** A Block's self-attention cache that does not move, and the batch rows on it. */
+export interface FixedSelfCache {
+  cache: FixedKVCache;
+  rows: DecodingRows;
+}
 
 /** One residual sub-layer with its norm, in the configured position. */
 function residual(
@@ -66,9 +72,13 @@ export class Block extends Module {
     this.norm2 = ffn ? this.module('norm2', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
-  /** x (B, T, d) -> (B, T, d); mask broadcastable to (B, h, T, T); a cache for decoding step by step. */
-  forward(x: Tensor, mask: Tensor | null, cache?: KVCache): Tensor {
-    const attend = (y: Tensor) => this.selfAttention.forward(y, { mask, causal: this.causal, cache }).output;
+  /**
+   * x (B, T, d) -> (B, T, d); mask broadcastable to (B, h, T, T); a cache for decoding step by step,
+   * growing or (the paper's attention) one that does not move.
+   */
+  forward(x: Tensor, mask: Tensor | null, cache?: KVCache | FixedSelfCache): Tensor {
+    const call = cache === undefined || cache instanceof KVCache ? { cache } : { fixed: cache };
+    const attend = (y: Tensor) => this.selfAttention.forward(y, { mask, causal: this.causal, ...call }).output;
     const y = residual(x, this.norm1, attend, this.config, this.training);
     const { ffn, norm2 } = this;
     if (ffn === null || norm2 === null) return y;

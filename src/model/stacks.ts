@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { KVCache } from './attention.js';
 import type { ModelConfig } from './config.js';
 import { PositionalEncoding } from './embeddings.js';
-import { Block, DecoderLayer, EncoderLayer, type DecoderLayerCache } from './layers.js';
+import { Block, DecoderLayer, EncoderLayer, type DecoderLayerCache, type FixedSelfCache } from './layers.js';
 import type { FixedLayerCache } from './decoding-cache.js';
 
 /** What every stack shares: positions and dropout before the layers, the final norm after them. */
@@ -34,8 +34,15 @@ abstract class Layers<L extends Module> extends Module {
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
-  /** embedded (B, T, d) at positions offset, offset + 1, ... -> (B, T, d), each layer applied by `apply`. */
-  protected run(embedded: Tensor, offset: number, apply: (layer: L, x: Tensor, index: number) => Tensor): Tensor {
+  /**
+   * embedded (B, T, d) at positions offset, offset + 1, ... (or each token's own position, (B * T), when
+   * the rows of a batch are at different positions) -> (B, T, d), each layer applied by `apply`.
+   */
+  protected run(
+    embedded: Tensor,
+    offset: number | Int32Array,
+    apply: (layer: L, x: Tensor, index: number) => Tensor,
+  ): Tensor {
     let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
     // Without gradients nothing needs a layer's intermediates once it is done: free them layer by
     // layer, so that encoding a long batch holds one layer's activations at a time, not N.
@@ -47,8 +54,13 @@ abstract class Layers<L extends Module> extends Module {
 
 /** Blocks one after the other: the encoder, and (causal Blocks) a decoder-only model. */
 export class Stack<B extends Block = Block> extends Layers<B> {
-  /** embedded (B, T, d) -> (B, T, d). caches (one per block) and offset serve incremental decoding. */
-  forward(embedded: Tensor, mask: Tensor | null, caches?: KVCache[], offset = 0): Tensor {
+  /** embedded (B, T, d) -> (B, T, d). caches (one per block) and offset (see run) serve incremental decoding. */
+  forward(
+    embedded: Tensor,
+    mask: Tensor | null,
+    caches?: readonly (KVCache | FixedSelfCache)[],
+    offset: number | Int32Array = 0,
+  ): Tensor {
     return this.run(embedded, offset, (block, x, i) => block.forward(x, mask, caches?.[i]));
   }
 }
