@@ -1,8 +1,10 @@
 // `transformer generate --model DIR`: continues prompts (--prompt, --input F or standard input, one per line)
-// with a decoder-only language model, through pipeline('text-generation'), which samples on the key/value
-// cache (src/decode/sample.ts): greedy by default, --do-sample draws. Plain output is each prompt followed by
-// its continuation (which may hold line breaks: a character model continues text); --json writes one object
-// per prompt on one line. A single prompt is streamed as it is generated.
+// with a decoder-only language model, through pipeline('text-generation'), on the key/value cache: greedy by
+// default, --do-sample draws (src/decode/sample.ts), --beam N searches (src/decode/lm-beam.ts). Prompts go
+// --batch-size at a time, of any lengths in one left-padded batch; each prompt's output is what it would be
+// alone (a draw depends on --seed and the prompt's place only). Plain output is each prompt followed by its
+// continuation (which may hold line breaks: a character model continues text); --json writes one object per
+// prompt on one line. A single prompt is streamed as it is generated (whole at the end with --beam).
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,7 +35,10 @@ export async function generate(argv: string[]): Promise<number> {
       'top-p': { type: 'string' },
       'repetition-penalty': { type: 'string', default: '1' },
       'no-repeat-ngram': { type: 'string', default: '0' },
-      'num-return-sequences': { type: 'string', default: '1' },
+      'num-return-sequences': { type: 'string' },
+      beam: { type: 'string', default: '1' },
+      nbest: { type: 'string' },
+      alpha: { type: 'string' },
       seed: { type: 'string' },
       'continuation-only': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -52,20 +57,23 @@ export async function generate(argv: string[]): Promise<number> {
   const write = (text: string) => process.stdout.write(text);
   const sampling = options.do_sample === true;
   const seed = options.seed ?? 0;
-  const optionsOf = (i: number) => (sampling ? { ...options, seed: promptSeed(seed, i) } : options);
+  // Prompt i draws with its own seed, whatever batch it is in.
+  const optionsOf = (start: number, n: number) =>
+    sampling
+      ? { ...options, seed: undefined, seeds: Array.from({ length: n }, (_, i) => promptSeed(seed, start + i)) }
+      : options;
   if (prompts.length === 1 && !values.json && (options.num_return_sequences ?? 1) === 1) {
     if (options.return_full_text !== false) write(prompts[0].text);
-    for await (const piece of generator.stream(prompts[0].text, optionsOf(0))) write(piece);
+    const single = sampling ? { ...options, seed: promptSeed(seed, 0) } : options;
+    for await (const piece of generator.stream(prompts[0].text, single)) write(piece);
     write('\n');
     return 0;
   }
-  // A draw depends on its row in the call, so sampled prompts go one by one, each with its own seed.
-  const size = sampling ? 1 : batchSize;
-  for (let start = 0; start < prompts.length; start += size) {
-    const batch = prompts.slice(start, start + size);
+  for (let start = 0; start < prompts.length; start += batchSize) {
+    const batch = prompts.slice(start, start + batchSize);
     const outputs = await generator(
       batch.map((p) => p.text),
-      optionsOf(start),
+      optionsOf(start, batch.length),
     );
     const lines = outputs.map((sequences, i) => {
       const texts = sequences.map((s) => s.generated_text);
@@ -89,14 +97,29 @@ function generationOptions(values: Values): TextGenerationOptions {
   const sampling = values['do-sample'] === true;
   for (const name of ['temperature', 'top-k', 'top-p', 'seed'])
     if (!sampling && text(name) !== undefined) throw new UsageError(`--${name} draws tokens: add --do-sample`);
-  const sequences = integerFlag('--num-return-sequences', text('num-return-sequences'), 1, 1000);
-  if (!sampling && sequences > 1)
-    throw new UsageError('--num-return-sequences > 1 needs --do-sample (greedy search gives one sequence)');
+  if (text('nbest') !== undefined && text('num-return-sequences') !== undefined)
+    throw new UsageError('--nbest and --num-return-sequences are one setting: give one of them');
+  const [sequencesFlag, sequencesText] =
+    text('nbest') !== undefined ? ['--nbest', text('nbest')] : ['--num-return-sequences', text('num-return-sequences')];
+  const sequences = integerFlag(sequencesFlag, sequencesText ?? '1', 1, 1000);
+  const beam = integerFlag('--beam', text('beam'), 1, 1000);
+  const penalty = numberFlag('--repetition-penalty', text('repetition-penalty'), { above: 0 });
+  if (beam > 1 && sampling) throw new UsageError('--beam searches and --do-sample draws: give one of them');
+  if (beam > 1 && penalty !== 1)
+    throw new UsageError('--repetition-penalty applies to greedy search and --do-sample, not --beam');
+  if (beam === 1 && text('alpha') !== undefined)
+    throw new UsageError('--alpha is the length penalty of --beam N (N > 1)');
+  if (beam > 1 && sequences > beam)
+    throw new UsageError(`${sequencesFlag} (${sequences}) must be at most --beam (${beam})`);
+  if (!sampling && beam === 1 && sequences > 1)
+    throw new UsageError(`${sequencesFlag} > 1 needs --do-sample or --beam (greedy search gives one sequence)`);
   const options: TextGenerationOptions = {
     max_new_tokens: integerFlag('--max-new-tokens', text('max-new-tokens'), 0, 1 << 20),
-    repetition_penalty: numberFlag('--repetition-penalty', text('repetition-penalty'), { above: 0 }),
+    repetition_penalty: penalty,
     no_repeat_ngram_size: integerFlag('--no-repeat-ngram', text('no-repeat-ngram'), 0),
     num_return_sequences: sequences,
+    num_beams: beam,
+    length_penalty: text('alpha') === undefined ? undefined : numberFlag('--alpha', text('alpha'), { min: 0 }),
     return_full_text: values['continuation-only'] !== true,
   };
   if (!sampling) return options;

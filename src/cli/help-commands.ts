@@ -63,6 +63,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       '--run DIR --source F --target F [--valid-source F --valid-target F] [--set KEY=VALUE]...',
       '--run DIR   (resumes the run in DIR)',
       '--task classify|tag|mlm --run DIR --train F [--valid F] [--test F] [--tokenizer F|words | --init DIR]',
+      '--task lm --text F --run DIR [--tokenizer F | --vocab-size N] ...   (the flags of transformer lm)',
     ],
     about:
       'Trains a translation model (or with --task an encoder-only one); the run folder is a model folder, resumed when run again.',
@@ -81,7 +82,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag(
         'task',
         'T',
-        'translation, or an encoder-only task: classify (TSV text<TAB>label), tag (CoNLL columns), mlm',
+        'translation, an encoder-only task: classify (TSV text<TAB>label), tag (CoNLL columns), mlm; ' +
+          'or lm, a language model (transformer lm --help)',
         'translation',
       ),
       flag('train', 'FILE', 'encoder tasks: the training file (docs/encoder-only.md)'),
@@ -103,7 +105,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
     about:
       'Trains a language model (a decoder-only model) on a text: of characters, or of subword tokens ' +
-      'with --tokenizer or --vocab-size (each line followed by EOS). transformer generate continues prompts with it.',
+      'with --tokenizer or --vocab-size (each line followed by EOS); `transformer train --task lm` takes the same ' +
+      'flags. transformer generate continues prompts with it.',
     flags: [
       flag('text', 'FILE', 'the training text (the last 5% is held out)'),
       flag('run', 'DIR', 'the run folder'),
@@ -267,10 +270,12 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   generate: {
     usage: [
       '--model DIR [--prompt TEXT]... [--input F] [--max-new-tokens N] [--do-sample [--temperature T] ...] [--json]',
+      '--model DIR [--prompt TEXT]... [--input F] --beam N [--nbest K] [--alpha A] [--no-repeat-ngram N]',
     ],
     about:
       'Continues each prompt (--prompt, or one per line of --input or standard input) with a decoder-only ' +
-      'language model (transformer lm): greedy by default, drawn with --do-sample; no beam search for these models.',
+      'language model (transformer lm, or train --task lm): greedy by default, drawn with --do-sample, beam ' +
+      'search with --beam N. Prompts of any lengths are decoded together, --batch-size at a time, each as it would be alone.',
     flags: [
       MODEL,
       flag('prompt', 'TEXT', 'a prompt; repeat the flag for several'),
@@ -283,10 +288,13 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('seed', 'S', "with --do-sample: a prompt's draw depends only on S and its place in the input", '0'),
       flag('repetition-penalty', 'R', "CTRL's penalty on tokens already in the prompt or output; 1 is off", '1'),
       flag('no-repeat-ngram', 'N', 'never repeat an n-gram of N tokens; 0 is off', '0'),
-      flag('num-return-sequences', 'N', 'with --do-sample: continuations per prompt', '1'),
+      flag('num-return-sequences', 'N', 'with --do-sample: continuations per prompt; with --beam: the N best', '1'),
+      flag('beam', 'N', 'beam search with N hypotheses per prompt; 1 is greedy search', '1'),
+      flag('nbest', 'K', 'with --beam: write the K best continuations, best first (= --num-return-sequences)', '1'),
+      flag('alpha', 'A', "with --beam: the length penalty's exponent, ((5 + |Y|) / 6)^A", '0.6'),
       flag('continuation-only', undefined, 'write the continuation without its prompt'),
       flag('json', undefined, 'one JSON line per prompt: {"prompt", "generated_text": [...]}'),
-      flag('batch-size', 'N', 'greedy prompts generated together (those of one length share a batch)', '16'),
+      flag('batch-size', 'N', 'prompts generated together, of any lengths (left-padded)', '16'),
     ],
   },
   perplexity: {

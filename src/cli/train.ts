@@ -45,16 +45,16 @@ export const TRAIN_USAGE =
   '  [--preset base|big|small|tiny] [--vocab-size N | --tokenizer FILE | --init MODEL-DIR] [--bleu-sentences N]\n' +
   '  [--set KEY=VALUE]...\n' +
   '  Re-running with the same --run resumes from its newest checkpoint; --set train.KEY=VALUE may change limits then.\n' +
-  '  --task classify|tag|mlm trains an encoder-only model (transformer train --task classify --help).';
+  '  --task classify|tag|mlm trains an encoder-only model (transformer train --task classify --help);\n' +
+  '  --task lm a decoder-only language model, as transformer lm does (transformer lm --help).';
 
 const PRESETS = ['base', 'big', 'small', 'tiny'];
 
 export async function train(argv: string[]): Promise<number> {
   const task = taskOf(argv);
+  if (task === 'lm') return (await import('./lm.js')).lm(withoutTask(argv));
   if (task !== 'translation') return (await import('./train-encoder.js')).trainEncoder(argv);
-  const outcome = await trainRun(
-    argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && a !== '--task=translation'),
-  );
+  const outcome = await trainRun(withoutTask(argv));
   return typeof outcome === 'number' ? outcome : 0;
 }
 
@@ -159,7 +159,12 @@ export async function trainRun(argv: string[]): Promise<number | { state: Traini
   }
 }
 
-/** --task T (translation when absent): classify, tag and mlm train encoder-only models (train-encoder.ts). */
+/** argv without its --task flag. */
+function withoutTask(argv: string[]): string[] {
+  return argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && !a.startsWith('--task='));
+}
+
+/** --task T (translation when absent): classify, tag and mlm train encoder-only models (train-encoder.ts), lm a language model (lm.ts). */
 function taskOf(argv: string[]): string {
   const i = argv.findIndex((a) => a === '--task' || a.startsWith('--task='));
   if (i < 0) return 'translation';

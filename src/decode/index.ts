@@ -32,9 +32,5 @@ export {
   streamTranslation,
 } from './async.js';
 export { scoreSequences, scoreTranslations, type ScoreExample, type Scored } from './score.js';
-export {
-  languageModelBeamSearch,
-  languageModelBeamSearchSteps,
-  type LanguageModelBeamOptions,
-} from './lm-beam.js';
+export { languageModelBeamSearch, languageModelBeamSearchSteps, type LanguageModelBeamOptions } from './lm-beam.js';
 export { rowSeed } from './sample.js';

@@ -1,8 +1,11 @@
 // The 'text-generation' task: a prompt in, `[{ generated_text }]` out (the prompt and its continuation,
-// as transformers.js gives it), for a decoder-only folder: greedy by default, sampling with do_sample.
+// as transformers.js gives it), for a decoder-only folder: greedy by default, sampling with do_sample,
+// beam search with num_beams > 1. An array of prompts of any lengths is decoded as one batch.
 
 import { streamText } from '../../decode/async.js';
-import { sampleSteps, type Sample, type SampleOptions } from '../../decode/sample.js';
+import { languageModelBeamSearchSteps, type LanguageModelBeamOptions } from '../../decode/lm-beam.js';
+import { rowSeed, sampleSteps, type SampleOptions } from '../../decode/sample.js';
+import type { Steps } from '../../decode/stepwise.js';
 import { DecoderOnly } from '../../model/decoder-only.js';
 import { CALL_OPTIONS, checkOptions, PipelineError, type OptionKind } from '../options.js';
 import { runSteps, type CallOptions } from '../run.js';
@@ -23,10 +26,20 @@ export interface TextGenerationOptions extends CallOptions {
   repetition_penalty?: number;
   /** Bans a token that would repeat an n-gram of the prompt and output (0: off). */
   no_repeat_ngram_size?: number;
-  /** Continuations per prompt (with do_sample); 1 by default. */
+  /** Continuations per prompt: samples with do_sample, the n best of beam search (at most num_beams); 1 by default. */
   num_return_sequences?: number;
+  /** Beam size; 1 (the default) is greedy search or sampling. */
+  num_beams?: number;
+  /** Beam search: the exponent of GNMT's length penalty ((5 + |Y|) / 6)^alpha; 0.6 by default. */
+  length_penalty?: number;
   /** The seed of the draw; 0 by default. */
   seed?: number;
+  /**
+   * Our addition: one seed per prompt (integers >= 0), instead of `seed`. Prompt i's draws then depend
+   * on seeds[i] alone, as if it were the only prompt of a call with seed seeds[i], so a list split into
+   * batches draws what it draws prompt by prompt.
+   */
+  seeds?: number[];
   /** false gives the continuation alone; true (the default) the prompt followed by it. */
   return_full_text?: boolean;
 }
@@ -46,18 +59,50 @@ const OPTIONS: Record<keyof TextGenerationOptions, OptionKind> = {
   repetition_penalty: 'number>0',
   no_repeat_ngram_size: 'integer>=0',
   num_return_sequences: 'integer>=1',
+  num_beams: 'integer>=1',
+  length_penalty: 'number>=0',
   seed: 'integer>=0',
+  seeds: 'any',
   return_full_text: 'boolean',
 };
 
-function plan(given: TextGenerationOptions | undefined): { options: SampleOptions; sequences: number } {
+type Plan =
+  | { kind: 'sample'; options: SampleOptions; sequences: number; seeds?: readonly number[] }
+  | { kind: 'beam'; options: LanguageModelBeamOptions; sequences: number };
+
+function plan(given: TextGenerationOptions | undefined, inputs: number): Plan {
   const o = checkOptions('text-generation', given, OPTIONS);
   const sequences = o.num_return_sequences ?? 1;
+  const beams = o.num_beams ?? 1;
   const sampling = o.do_sample === true;
+  if (beams > 1) {
+    if (sampling)
+      throw new PipelineError('text-generation: do_sample draws one token at a time; num_beams must be 1 with it');
+    if ((o.repetition_penalty ?? 1) !== 1)
+      throw new PipelineError(
+        'text-generation: repetition_penalty works with greedy search and sampling (num_beams 1)',
+      );
+    if (sequences > beams)
+      throw new PipelineError(
+        `text-generation: num_return_sequences (${sequences}) must be at most num_beams (${beams})`,
+      );
+    const { max_new_tokens: maxNewTokens, length_penalty: alpha, no_repeat_ngram_size: noRepeatNgram } = o;
+    return {
+      kind: 'beam',
+      options: { beamSize: beams, nbest: sequences, maxNewTokens, alpha, noRepeatNgram },
+      sequences,
+    };
+  }
   if (!sampling && sequences > 1)
     throw new PipelineError(
-      'text-generation: greedy search gives one sequence; num_return_sequences > 1 needs do_sample',
+      'text-generation: greedy search gives one sequence; num_return_sequences > 1 needs do_sample or num_beams',
     );
+  const seeds = o.seeds;
+  if (
+    seeds !== undefined &&
+    !(Array.isArray(seeds) && seeds.length === inputs && seeds.every((x) => Number.isInteger(x) && x >= 0))
+  )
+    throw new PipelineError(`text-generation: seeds must be an array of ${inputs} integers >= 0, one per prompt`);
   const options: SampleOptions = {
     maxNewTokens: o.max_new_tokens,
     temperature: sampling ? (o.temperature ?? 1) : 0,
@@ -67,7 +112,21 @@ function plan(given: TextGenerationOptions | undefined): { options: SampleOption
     noRepeatNgram: o.no_repeat_ngram_size,
     seed: o.seed,
   };
-  return { options, sequences };
+  return { kind: 'sample', options, sequences, seeds };
+}
+
+/** The search a plan asks for over the prompts (each repeated `sequences` times when sampling): the token lists of each prompt. */
+function* search(model: DecoderOnly, prompts: number[][], p: Plan): Steps<number[][][]> {
+  if (p.kind === 'beam') {
+    const lists = yield* languageModelBeamSearchSteps(model, prompts, p.options);
+    return lists.map((list) => list.map((h) => h.tokens));
+  }
+  const n = p.sequences;
+  const rows = prompts.flatMap((ids) => Array.from({ length: n }, () => ids));
+  // With seeds, row j of prompt i draws as row j of a call of its own with seed seeds[i].
+  const rowSeeds = p.seeds?.flatMap((seed) => Array.from({ length: n }, (_, j) => rowSeed(seed, j)));
+  const samples = yield* sampleSteps(model, rows, { ...p.options, rowSeeds });
+  return prompts.map((_, i) => samples.slice(i * n, (i + 1) * n).map((s) => s.tokens));
 }
 
 /** The text-generation pipeline: `await generator(prompt | prompts, options)`, and `generator.stream(prompt, options)`. */
@@ -96,36 +155,27 @@ export function textGenerationPipeline(source: PipelineSource): TextGenerationPi
     return ids;
   };
   async function generate(input: string | readonly string[], options?: TextGenerationOptions) {
-    const { options: sampling, sequences } = plan(options);
     const texts = typeof input === 'string' ? [input] : input;
     if (!Array.isArray(texts))
       throw new PipelineError('text-generation: the input must be a string or an array of strings');
-    const prompts = texts.map(encode).flatMap((ids) => Array.from({ length: sequences }, () => ids));
+    const p = plan(options, texts.length);
     const call = options ?? {};
-    const samples: Sample[] = await runSteps(
-      sampleSteps(model, prompts, sampling),
-      call,
-      prompts.length,
-      (r) => r[0].tokens,
-    );
+    const lists = await runSteps(search(model, texts.map(encode), p), call, texts.length * p.sequences, (r) => r[0][0]);
     call.onProgress?.(texts.length, texts.length);
     const full = call.return_full_text ?? true;
     const outputs = texts.map((text, i) =>
-      samples.slice(i * sequences, (i + 1) * sequences).map((s) => ({
-        generated_text: (full ? text : '') + tokenizer.decode(s.tokens),
-      })),
+      lists[i].map((tokens) => ({ generated_text: (full ? text : '') + tokenizer.decode(tokens) })),
     );
     return typeof input === 'string' ? outputs[0] : outputs;
   }
   async function* stream(text: string, options?: TextGenerationOptions): AsyncGenerator<string, void, void> {
-    const { options: sampling, sequences } = plan(options);
-    if (sequences !== 1)
+    const p = plan(options, 1);
+    if (p.sequences !== 1)
       throw new PipelineError('text-generation: stream gives one sequence; num_return_sequences must be 1');
-    const steps = sampleSteps(model, [encode(text, 0)], sampling);
     yield* streamText(
-      steps,
+      search(model, [encode(text, 0)], p),
       (tokens) => tokenizer.decode(tokens),
-      (r) => r[0].tokens,
+      (r) => r[0][0],
       options ?? {},
     );
   }
