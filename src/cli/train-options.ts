@@ -68,7 +68,7 @@ export function parseSettings(items: readonly string[]): Settings {
   if (model.kind !== undefined && model.kind !== 'encoder-decoder')
     throw new UsageError(
       `--set model.kind=${quote(model.kind)}: train makes translation models, whose kind is encoder-decoder ` +
-        '(an encoder-only model is trained with --task classify|tag|mlm, a decoder-only language model with transformer lm)',
+        '(an encoder-only model is trained with --task classify|tag|mlm, a decoder-only language model with --task lm)',
     );
   if (Object.keys(schedule).length > 0) train.schedule = schedule;
   return { model, train: train as Partial<TrainOptions>, trainKeys };

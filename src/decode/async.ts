@@ -5,6 +5,7 @@ import type { DecoderOnly } from '../model/decoder-only.js';
 import type { EncoderDecoder } from '../model/encoder-decoder.js';
 import * as T from '../tensor/index.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { languageModelBeamSearchSteps, type LanguageModelBeamOptions } from './lm-beam.js';
 import { sampleSteps, type Sample, type SampleOptions } from './sample.js';
 import { sampleTranslationsSteps, type TranslationSampleOptions } from './sample-translation.js';
 import type { Hypothesis } from './search.js';
@@ -48,6 +49,15 @@ export function sampleAsync(
   options: SampleOptions & AsyncDecodeOptions = {},
 ): Promise<Sample[]> {
   return drainAsync(sampleSteps(model, prompts, options), options);
+}
+
+/** {@link languageModelBeamSearch}, pausing between decoding steps. */
+export function languageModelBeamSearchAsync(
+  model: DecoderOnly,
+  prompts: readonly (readonly number[])[],
+  options: LanguageModelBeamOptions & AsyncDecodeOptions = {},
+): Promise<Hypothesis[][]> {
+  return drainAsync(languageModelBeamSearchSteps(model, prompts, options), options);
 }
 
 /**

@@ -28,6 +28,7 @@ export {
   translateLinesAsync,
   sampleTranslationsAsync,
   sampleAsync,
+  languageModelBeamSearchAsync,
   streamText,
   streamTranslation,
 } from './async.js';

@@ -18,7 +18,7 @@ export function createModel(config: ModelConfig): Model {
 export * from './config.js';
 export { EncoderDecoder, shiftRight, type DecodingState } from './encoder-decoder.js';
 export { EncoderOnly } from './encoder-only.js';
-export { DecoderOnly, type LanguageModelState } from './decoder-only.js';
+export { DecoderOnly, type LanguageModelState, type StartLanguageModelOptions } from './decoder-only.js';
 export { paddingMask, lengthsMask, causalMask } from './masks.js';
 export { sinusoidTable } from './embeddings.js';
 export { observeAttention } from './observe.js';

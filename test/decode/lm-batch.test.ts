@@ -9,6 +9,7 @@ import { languageModelBeamSearch, rowSeed, sample, type LanguageModelBeamOptions
 import { leftPadded } from '../../src/decode/prompts.js';
 import { reorderLanguageModel } from '../../src/decode/rows.js';
 import { createModel, makeConfig, type DecoderOnly, type ModelConfig } from '../../src/model/index.js';
+import type { AttentionSpec } from '../../src/model/efficient/spec.js';
 import * as T from '../../src/tensor/index.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 
@@ -76,6 +77,47 @@ for (const cache of ['fixed', 'growing'] as const) {
     });
   }
 }
+
+// The efficient kinds decode over growing caches, the key padding given to their mechanism.
+const kinds: AttentionSpec[] = [
+  { kind: 'local', window: 2 },
+  { kind: 'dilated', window: 2, dilation: 2 },
+  { kind: 'strided', stride: 2 },
+  { kind: 'block-global', blockSize: 2, globalTokens: 1, randomBlocks: 1, seed: 3 },
+  { kind: 'routing', clusters: 2 },
+  { kind: 'linear' },
+  { kind: 'adaptive-span', maxSpan: 4, spanRamp: 2 },
+  { kind: 'persistent-memory', memorySlots: 2, noFeedForward: true },
+];
+
+test("every causal attention kind: a padded batch's logits equal each prompt's alone", () => {
+  for (const attention of kinds) {
+    T.manualSeed(3);
+    const model = lmOf({ attention });
+    const V = model.config.vocabSize;
+    T.noGrad(() => {
+      const state = model.startDecoding();
+      assert.equal(state.caches.length, model.config.decoderLayers, 'growing caches from the start');
+      const { tokens, padding } = leftPadded(prompts, model.config.padId);
+      const L = tokens.shape[1];
+      const first = tidy(() => model.step(state, tokens, padding).toArray());
+      const next = tidy(() =>
+        model.step(state, Tensor.from(new Int32Array(prompts.length).fill(2), [prompts.length, 1])).toArray(),
+      );
+      prompts.forEach((p, b) => {
+        const whole = fullLogits(model, [...p, 2]);
+        const last = L - 1;
+        assertClose(
+          first.slice((b * L + last) * V, (b * L + last + 1) * V),
+          whole[p.length - 1],
+          `${attention.kind} ${b}`,
+        );
+        assertClose(next.slice(b * V, (b + 1) * V), whole[p.length], `${attention.kind} ${b}, next`);
+      });
+      model.endDecoding(state);
+    });
+  }
+});
 
 const alone = <R>(run: (p: number[], i: number) => R[]) => prompts.map((p, i) => run(p, i)[0]);
 
