@@ -16,7 +16,8 @@ import { Stack } from './stacks.js';
  * left-padded: a pad is never attended to and each row counts its own positions (`counts`).
  */
 export interface LanguageModelState {
-  /** Growing caches (efficient attention kinds, or when asked for), or caches that do not move. */
+  /** Caches that do not move (the paper's attention), or growing ones (efficient attention kinds, or when asked for). */
+  layout: 'fixed' | 'growing';
   caches: KVCache[] | FixedKVCache[];
   /** Columns decoded so far, pads included (the same for every row). */
   position: number;
@@ -63,8 +64,10 @@ export class DecoderOnly extends Module {
   startDecoding(options: StartLanguageModelOptions = {}): LanguageModelState {
     const growing =
       options.cache === 'growing' || this.decoder.layers.some((layer) => layer.selfAttention.mechanism !== null);
-    const caches = growing ? this.decoder.layers.map(() => new KVCache()) : [];
-    return { caches, position: 0, rows: null, counts: null, keyPadding: null, capacityHint: options.positions };
+    const layout = growing ? 'growing' : 'fixed';
+    const layers = this.decoder.layers;
+    const caches = growing ? layers.map(() => new KVCache()) : layers.map(() => new FixedKVCache());
+    return { layout, caches, position: 0, rows: null, counts: null, keyPadding: null, capacityHint: options.positions };
   }
 
   /**
@@ -81,14 +84,10 @@ export class DecoderOnly extends Module {
     if (state.counts.length !== B)
       throw new RangeError(`step: ${B} rows of tokens for a state of ${state.counts.length}`);
     const offset = this.positions(state.counts, state.position, t, real);
-    let mask: Tensor | null = null;
-    if (state.caches.length === 0) {
-      state.rows ??= new DecodingRows(B, state.capacityHint);
-      state.caches = this.decoder.layers.map(() => new FixedKVCache());
-    }
-    if (state.rows !== null) state.rows.begin(t, real);
-    else mask = this.growPadding(state, B, t, real);
+    if (state.layout === 'fixed') state.rows ??= new DecodingRows(B, state.capacityHint);
     const rows = state.rows;
+    const mask = rows === null ? this.growPadding(state, B, t, real) : null;
+    rows?.begin(t, real);
     const caches =
       rows === null ? (state.caches as KVCache[]) : (state.caches as FixedKVCache[]).map((cache) => ({ cache, rows }));
     const x = this.decoder.forward(this.embedding.forward(tokens), mask, caches, offset);
