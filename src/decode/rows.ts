@@ -57,9 +57,8 @@ export function reorderTranslation(state: DecodingState, rows: Int32Array, batch
 /** The same for a language model: its caches (by index when they do not move), and each row's positions and padding. */
 export function reorderLanguageModel(state: LanguageModelState, rows: Int32Array, batchSize: number): void {
   if (isIdentity(rows, batchSize)) return;
-  if (state.rows !== null)
-    state.rows.reorder(rows); // fixed caches, after the first step
-  else for (const c of state.caches as KVCache[]) reorderCache(c, rows);
+  if (state.layout === 'growing') for (const c of state.caches as KVCache[]) reorderCache(c, rows);
+  else state.rows?.reorder(rows); // null before the first step: nothing to move
   if (state.counts !== null) state.counts = Int32Array.from(rows, (r) => state.counts![r]);
   const padding = state.keyPadding;
   if (padding !== null) {
