@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { VOCABULARY_FILE } from '../../src/data/characters.js';
 import { loadCharacterVocabulary } from '../../src/data/character-file.js';
 import { makeLongText } from '../../src/data/long-text.js';
-import { languageModelBeamSearch } from '../../src/decode/index.js';
+import { languageModelBeamSearch, sample } from '../../src/decode/index.js';
 import { loadModel } from '../../src/io/model-folder.js';
-import type { DecoderOnly } from '../../src/model/index.js';
-import { pipeline } from '../../src/pipeline/node.js';
+import { createModel, makeConfig, type DecoderOnly } from '../../src/model/index.js';
+import { createPipeline, pipeline } from '../../src/pipeline/index.js';
+import * as T from '../../src/tensor/index.js';
+import { learnBpe } from '../../src/tokenizer/learn.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'generate-batch-'));
@@ -129,4 +131,29 @@ test('beam flags that do not go together are one-line usage errors', async () =>
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.match(r.err, cases[i][1]);
   });
+});
+
+test('a subword continuation reads after its prompt with the space its first word starts with', async () => {
+  const tokenizer = learnBpe(['a man is walking', 'two dogs are running in the grass', 'a girl in a dress'], {
+    vocabSize: 300,
+  });
+  T.manualSeed(4);
+  const config = makeConfig('tiny', { kind: 'decoder-only', vocabSize: 300, finalLogitsBias: true });
+  const model = createModel(config).eval() as DecoderOnly;
+  // The model's favourite next token starts a word: the first piece of "dogs" (U+2581 marks a word's start).
+  const [first] = tokenizer.encode('dogs');
+  assert.ok(tokenizer.encodePieces('dogs')[0].startsWith('\u2581'));
+  model.output.finalLogitsBias!.floats()[first] = 100;
+  const generator = createPipeline('text-generation', { model, tokenizer });
+  const prompt = 'a man is';
+  const ids = [...tokenizer.encode(prompt)];
+  const { tokens } = sample(model, [ids], { temperature: 0, maxNewTokens: 6 })[0];
+  const [out] = await generator(prompt, { max_new_tokens: 6 });
+  // decode() drops the marker that starts a text; the prompt and continuation together keep it.
+  assert.equal(out.generated_text, tokenizer.decode([...ids, ...tokens]));
+  assert.equal(tokens[0], first);
+  assert.ok(out.generated_text.startsWith('a man is d'), out.generated_text);
+  const pieces: string[] = [];
+  for await (const piece of generator.stream(prompt, { max_new_tokens: 6 })) pieces.push(piece);
+  assert.equal(prompt + pieces.join(''), out.generated_text);
 });

@@ -154,17 +154,25 @@ export function textGenerationPipeline(source: PipelineSource): TextGenerationPi
       );
     return ids;
   };
+  // The continuation as it reads after its prompt: a subword tokenizer drops the space that starts a
+  // text (its first word's marker), which after a prompt is a real space.
+  const continuation = (prompt: readonly number[], tokens: readonly number[]): string => {
+    const before = tokenizer.decode(prompt);
+    const whole = tokenizer.decode([...prompt, ...tokens]);
+    return whole.startsWith(before) ? whole.slice(before.length) : tokenizer.decode(tokens);
+  };
   async function generate(input: string | readonly string[], options?: TextGenerationOptions) {
     const texts = typeof input === 'string' ? [input] : input;
     if (!Array.isArray(texts))
       throw new PipelineError('text-generation: the input must be a string or an array of strings');
     const p = plan(options, texts.length);
     const call = options ?? {};
-    const lists = await runSteps(search(model, texts.map(encode), p), call, texts.length * p.sequences, (r) => r[0][0]);
+    const prompts = texts.map(encode);
+    const lists = await runSteps(search(model, prompts, p), call, texts.length * p.sequences, (r) => r[0][0]);
     call.onProgress?.(texts.length, texts.length);
     const full = call.return_full_text ?? true;
     const outputs = texts.map((text, i) =>
-      lists[i].map((tokens) => ({ generated_text: (full ? text : '') + tokenizer.decode(tokens) })),
+      lists[i].map((tokens) => ({ generated_text: (full ? text : '') + continuation(prompts[i], tokens) })),
     );
     return typeof input === 'string' ? outputs[0] : outputs;
   }
@@ -172,9 +180,10 @@ export function textGenerationPipeline(source: PipelineSource): TextGenerationPi
     const p = plan(options, 1);
     if (p.sequences !== 1)
       throw new PipelineError('text-generation: stream gives one sequence; num_return_sequences must be 1');
+    const prompt = encode(text, 0);
     yield* streamText(
-      search(model, [encode(text, 0)], p),
-      (tokens) => tokenizer.decode(tokens),
+      search(model, [prompt], p),
+      (tokens) => continuation(prompt, tokens),
       (r) => r[0][0],
       options ?? {},
     );
