@@ -49,8 +49,10 @@ test('generate and pipeline continue a prompt as sample() does; perplexity is pe
   const tokenizer = (await loadTokenizer(run))!;
   const model = (await loadModel(run)) as DecoderOnly;
   const prompt = 'the river';
-  const greedy = sample(model, [[...tokenizer.encode(prompt)]], { temperature: 0, maxNewTokens: 8 })[0];
-  const expected = prompt + tokenizer.decode(greedy.tokens);
+  const ids = [...tokenizer.encode(prompt)];
+  const greedy = sample(model, [ids], { temperature: 0, maxNewTokens: 8 })[0];
+  // Decoded after the prompt, a continuation that starts a word keeps its space (decode alone drops it).
+  const expected = tokenizer.decode([...ids, ...greedy.tokens]);
   const generator = await pipeline('text-generation', run);
   assert.equal((await generator(prompt, { max_new_tokens: 8 }))[0].generated_text, expected);
   const held = join(root, 'held.txt');
@@ -63,10 +65,10 @@ test('generate and pipeline continue a prompt as sample() does; perplexity is pe
   assert.equal(cli.out, `${expected}\n`);
   assert.equal(ppl.code, 0, ppl.err);
   const got = JSON.parse(ppl.out) as { perplexity: number; unit: string; scored: number };
-  const ids = lineTokenIds(splitLines(readFileSync(held, 'utf8')), tokenizer);
-  const want = perplexity(model, ids);
+  const heldIds = lineTokenIds(splitLines(readFileSync(held, 'utf8')), tokenizer);
+  const want = perplexity(model, heldIds);
   assert.equal(got.unit, 'token');
-  assert.equal(got.scored, ids.length - 1);
+  assert.equal(got.scored, heldIds.length - 1);
   assert.ok(Math.abs(got.perplexity - want.perplexity) < 1e-9 * want.perplexity);
 });
 
