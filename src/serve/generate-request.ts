@@ -91,7 +91,7 @@ export function generationJson(
     continuation: { ids: result.tokens, tokens: result.tokens.map(piece) },
     read: { ids: read, tokens: read.map(piece) },
     ended,
-    logprob: result.tokenLogprobs.reduce((a, b) => a + b, 0),
+    logprob: result.stopped ? null : result.tokenLogprobs.reduce((a, b) => a + b, 0),
     sample: job.options.temperature !== 0,
     milliseconds: Math.round(milliseconds * 10) / 10,
     ...(result.attention === null ? {} : { attention: result.attention.map(attentionJson) }),

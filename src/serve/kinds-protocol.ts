@@ -36,7 +36,7 @@ export interface EncodeResult {
 
 export interface GenerateResult {
   tokens: number[];
-  /** log p of each chosen token under the model (EOS included when it ended the text). */
+  /** log p of each chosen token under the model (EOS included when it ended the text); empty when stopped. */
   tokenLogprobs: number[];
   /** The client went away before the end. */
   stopped: boolean;

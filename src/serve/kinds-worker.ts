@@ -109,25 +109,22 @@ function encode(model: EncoderOnly, id: number, job: EncodeJob): void {
   reply({ type: 'encoded', id, rows, attention: maps, milliseconds: performance.now() - began }, transferOf(maps));
 }
 
-/** Generations asked to stop (their client left). */
-const stopping = new Set<number>();
+/** The generation under way, and whether its client has left. */
+let generating: { id: number; stop: boolean } | null = null;
 
 async function generate(model: DecoderOnly, id: number, job: GenerateJob): Promise<void> {
   const began = performance.now();
   const steps = sampleSteps(model, [job.prompt], job.options);
-  let reported = 0;
+  let chosen: readonly number[] = [];
   const report = (tokens: readonly number[]) => {
-    if (tokens.length > reported) reply({ type: 'tokens', id, tokens: tokens.slice(reported) });
-    reported = tokens.length;
+    if (tokens.length > chosen.length) reply({ type: 'tokens', id, tokens: tokens.slice(chosen.length) });
+    chosen = [...tokens];
   };
   let result = { tokens: [] as number[], tokenLogprobs: [] as number[] };
-  let stopped = false;
+  const current = (generating = { id, stop: false });
   try {
     for (;;) {
-      if (stopping.has(id)) {
-        stopped = true;
-        break;
-      }
+      if (current.stop) break;
       const next = withPrecision(precision, () => T.noGrad(() => steps.next()));
       if (next.done) {
         result = next.value[0];
@@ -138,9 +135,11 @@ async function generate(model: DecoderOnly, id: number, job: GenerateJob): Promi
     }
   } finally {
     T.noGrad(() => steps.return(undefined as never));
-    stopping.delete(id);
+    generating = null;
   }
-  if (!stopped) report(result.tokens);
+  const stopped = current.stop;
+  if (stopped) result = { tokens: [...chosen], tokenLogprobs: [] };
+  else report(result.tokens);
   // One forced pass over what the model read gives the weights of the cached steps that produced it.
   const read = [...job.prompt, ...result.tokens].slice(0, model.config.maxLength);
   const { maps } = withPrecision(precision, () =>
@@ -158,7 +157,7 @@ async function generate(model: DecoderOnly, id: number, job: GenerateJob): Promi
 
 async function handle(model: EncoderOnly | DecoderOnly, request: KindsRequest): Promise<void> {
   if (request.type === 'stop') {
-    stopping.add(request.id);
+    if (generating?.id === request.id) generating.stop = true;
     return;
   }
   if (request.type === 'positional-encoding') {
