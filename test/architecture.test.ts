@@ -35,6 +35,7 @@ const SIDEWAYS: Readonly<Record<string, string>> = {
   'decode -> tokenizer': 'decode/translate-lines.ts turns text into ids and back',
   'io -> tokenizer': 'a Marian folder holds SentencePiece tokenizers (io/marian-spm.ts, io/marian-config.ts)',
   'tokenizer -> io': 'tokenizer/format.ts saves tokenizer.json with io/atomic.ts, as every writer does',
+  'serve -> train': 'serve/encode-request.ts reads a tagged text word by word as train/encoder-examples.ts does',
 };
 
 /** Folders whose code also runs in the browser (the web page, a WebAssembly backend). */

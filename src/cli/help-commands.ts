@@ -181,19 +181,22 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   serve: {
     usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]'],
-    about: 'A web page with attention heatmaps and a JSON translation API, on a local port.',
+    about:
+      'A web page with attention heatmaps and a JSON API, on a local port: translation for an encoder-decoder, ' +
+      'labels or masked-word fillers for an encoder-only model, streamed generation for a decoder-only one.',
     flags: [
-      flag('model', 'DIR', 'a model folder with tokenizer.json (an encoder-decoder model)'),
+      flag('model', 'DIR', 'a model folder with tokenizer.json (or a character LM with vocabulary.json), of any kind'),
       flag('run', 'DIR', 'a run folder whose metrics.jsonl the page plots', 'the model folder, if it has one'),
       flag('host', 'H', 'address to listen on', '127.0.0.1: this machine only'),
       flag('allowed-host', 'NAME', 'another name the Host header may give, for a proxy or DNS name (repeatable)'),
       flag('port', 'P', 'port; 0 picks a free one', '8080'),
       THREADS,
       PRECISION,
-      flag('max-tokens', 'N', 'longest source sentence in tokens, with EOS', '128'),
+      flag('max-tokens', 'N', 'longest source sentence, text or prompt in tokens', '128'),
       flag('max-body', 'BYTES', 'largest request body; larger ones get 413', '16384'),
       flag('max-batch', 'N', 'sentences translated together', '16'),
       flag('max-queue', 'N', 'sentences waiting at most; more get 503', '64'),
+      flag('max-new-tokens', 'N', 'tokens a decoder-only model generates per request at most', '200'),
       flag('log', undefined, 'one line per request on stderr'),
     ],
   },

@@ -11,8 +11,11 @@ import { integerFlag, UsageError } from './flags.js';
 import { parsePrecision } from './precision.js';
 
 const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
-    [--threads T] [--precision float32|bf16] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N] [--log]
-  --model DIR        a model folder with tokenizer.json (an encoder-decoder model)
+    [--threads T] [--precision float32|bf16] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N]
+    [--max-new-tokens N] [--log]
+  --model DIR        a model folder with tokenizer.json: an encoder-decoder (translate), an encoder-only
+                     (classify, tag or fill masks) or a decoder-only model (generate; a character
+                     model's vocabulary.json does too)
   --run DIR          a run folder whose metrics.jsonl the page plots (default: the model folder, if it has one)
   --host H           address to listen on (default 127.0.0.1: this machine only)
   --port P           port (default 8080; 0 picks a free one)
@@ -22,10 +25,11 @@ const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--po
                      get 421, against DNS rebinding
   --threads T        native threads for the model (default: TRANSFORMER_THREADS or all cores)
   --precision P      float32 (default), or bf16: matrix products on bfloat16 operands with float32 sums
-  --max-tokens N     longest source sentence in tokens, with EOS (default ${defaultLimits.maxTokens}, at most the model's maxLength)
+  --max-tokens N     longest source sentence, text or prompt in tokens (default ${defaultLimits.maxTokens}, at most the model's maxLength)
   --max-body BYTES   largest request body (default ${defaultLimits.maxBodyBytes}); larger ones get 413
   --max-batch N      sentences translated together (default ${defaultLimits.maxBatch})
   --max-queue N      sentences waiting at most (default ${defaultLimits.maxQueue}); more get 503
+  --max-new-tokens N tokens a decoder-only model generates per request at most (default ${defaultLimits.maxNewTokens})
   --log              one line per request on stderr`;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -44,6 +48,7 @@ export async function serve(argv: string[]): Promise<number> {
       'max-body': { type: 'string', default: String(defaultLimits.maxBodyBytes) },
       'max-batch': { type: 'string', default: String(defaultLimits.maxBatch) },
       'max-queue': { type: 'string', default: String(defaultLimits.maxQueue) },
+      'max-new-tokens': { type: 'string', default: String(defaultLimits.maxNewTokens) },
       log: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -63,6 +68,7 @@ export async function serve(argv: string[]): Promise<number> {
     maxBodyBytes: integerFlag('--max-body', values['max-body'], 64),
     maxBatch: integerFlag('--max-batch', values['max-batch'], 1, 1024),
     maxQueue: integerFlag('--max-queue', values['max-queue'], 1),
+    maxNewTokens: integerFlag('--max-new-tokens', values['max-new-tokens'], 1, 1 << 20),
   };
   if (!statSync(values.model).isDirectory()) throw new UsageError(`--model ${values.model}: a folder was expected`);
   const port = integerFlag('--port', values.port, 0, 65535);
@@ -88,7 +94,7 @@ export async function serve(argv: string[]): Promise<number> {
     if (code === 'EACCES') throw new InputError(`not allowed to listen on ${values.host}:${values.port}`);
     throw error;
   }
-  const m = running.translator.model;
+  const m = running.model;
   console.log(
     `serving ${values.model} (${m.parameters.toLocaleString('en-US')} parameters, backend ${m.backend}) at ${running.url}`,
   );

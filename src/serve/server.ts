@@ -4,6 +4,7 @@
 //   POST /api/translate             {text, beam?, alpha?, attention?} → translation, tokens, attention maps
 //   GET  /api/positional-encoding   ?length=N: the encodings the model adds to its embeddings
 //   GET  /api/metrics               the run folder's loss, BLEU and learning-rate curves
+//   POST /api/encode, /api/generate  for encoder-only and decoder-only folders (src/serve/kinds-api.ts)
 // Errors are JSON {error: {status, message, field?}}. The model runs in a worker thread, so limits
 // (413, 422, 503) are answered at once even while a batch is being translated. Every response carries
 // the security headers, a request whose Host is not this server's gets 421 (src/serve/security.ts), and
@@ -15,10 +16,13 @@ import type { AddressInfo } from 'node:net';
 
 import { hasMetrics } from '../io/metrics-file.js';
 import { ModelFolderError } from '../io/model-folder.js';
-import { openFolderTokenizer } from '../io/open-folder.js';
+import { openFolderTokenizer, readFolderConfig } from '../io/open-folder.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { guardConnections, limitStalledAnswer, serverOptions } from './connections.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http.js';
+import { ANSWERED, characterTokenizer, encode, generate, wrongKind, type KindsContext } from './kinds-api.js';
+import { ModelRunner } from './model-runner.js';
+import type { ModelSummary } from './protocol.js';
 import { RunMetrics } from './metrics.js';
 import { hostRule, SECURITY_HEADERS, shownPath } from './security.js';
 import { readStaticFile, staticFilePath } from './static-files.js';
@@ -37,6 +41,8 @@ export interface ServeLimits {
   maxQueue: number;
   /** Open connections; at the cap a new one replaces the one idle longest. */
   maxConnections: number;
+  /** Tokens a decoder-only model's generation adds at most. */
+  maxNewTokens: number;
 }
 
 export const defaultLimits: ServeLimits = {
@@ -46,6 +52,7 @@ export const defaultLimits: ServeLimits = {
   maxBatch: 16,
   maxQueue: 64,
   maxConnections: 256,
+  maxNewTokens: 200,
 };
 
 export interface ServeOptions {
@@ -68,28 +75,38 @@ export interface ServeOptions {
 export interface RunningServer {
   server: Server;
   url: string;
-  translator: Translator;
+  model: ModelSummary;
+  /** The encoder-decoder's worker; null for the other kinds, which `runner` serves. */
+  translator: Translator | null;
+  runner: ModelRunner | null;
   limits: ServeLimits;
   close(): Promise<void>;
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const tokenizer = await openFolderTokenizer(options.modelDir);
+  const kind = readFolderConfig(options.modelDir).kind;
+  // A character language model reads text through its vocabulary.json.
+  const tokenizer =
+    (await openFolderTokenizer(options.modelDir)) ??
+    (kind === 'decoder-only' ? characterTokenizer(options.modelDir) : null);
   if (tokenizer === null)
     throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (hasMetrics(options.modelDir) ? options.modelDir : null);
-  const translator = await Translator.start({
-    modelDir: options.modelDir,
-    threads: options.threads ?? null,
-    precision: options.precision,
-    maxBatch: options.limits?.maxBatch ?? defaultLimits.maxBatch,
-    maxQueue: options.limits?.maxQueue ?? defaultLimits.maxQueue,
-  });
+  const worker = { modelDir: options.modelDir, threads: options.threads ?? null, precision: options.precision };
+  const maxQueue = options.limits?.maxQueue ?? defaultLimits.maxQueue;
+  const translator =
+    kind === 'encoder-decoder'
+      ? await Translator.start({ ...worker, maxBatch: options.limits?.maxBatch ?? defaultLimits.maxBatch, maxQueue })
+      : null;
+  const runner = translator === null ? await ModelRunner.start({ ...worker, maxQueue }) : null;
+  const served = (translator ?? runner)!;
   const limits: ServeLimits = { ...defaultLimits, ...options.limits };
-  limits.maxTokens = Math.min(limits.maxTokens, translator.model.config.maxLength);
+  limits.maxTokens = Math.min(limits.maxTokens, served.model.config.maxLength);
   const context: Context = {
     tokenizer,
     translator,
+    kinds: runner === null ? null : { runner, tokenizer, config: runner.model.config, limits },
+    served,
     limits,
     metrics: runDir === null ? null : new RunMetrics(runDir),
     modelFolder: shownPath(options.modelDir),
@@ -123,7 +140,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
     });
   } catch (error) {
-    await translator.close(); // the worker would keep the process alive
+    await served.close(); // the worker would keep the process alive
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -137,21 +154,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     server,
     url: `http://${host}:${address.port}/`,
+    model: served.model,
     translator,
+    runner,
     limits,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await translator.close();
+      await served.close();
     },
   };
 }
 
 interface Context {
   tokenizer: TextTokenizer;
-  translator: Translator;
+  translator: Translator | null;
+  /** The API of an encoder-only or decoder-only model; null for an encoder-decoder. */
+  kinds: KindsContext | null;
+  /** Whichever of the two runs the model. */
+  served: Translator | ModelRunner;
   limits: ServeLimits;
   metrics: RunMetrics | null;
   /** The model folder as the API shows it: no absolute path. */
@@ -168,13 +191,28 @@ function internalError(error: unknown): HttpError {
 
 const ROUTES: Record<
   string,
-  { method: string; handle: (c: Context, req: IncomingMessage, url: URL) => Promise<unknown> }
+  {
+    method: string;
+    /** The reply's JSON, or ANSWERED when the handler has written the response itself. */
+    handle: (c: Context, req: IncomingMessage, url: URL, res: ServerResponse) => Promise<unknown>;
+  }
 > = {
   '/api/info': { method: 'GET', handle: async (c) => info(c) },
   '/api/translate': { method: 'POST', handle: translate },
   '/api/positional-encoding': { method: 'GET', handle: positionalEncoding },
   '/api/metrics': { method: 'GET', handle: metrics },
+  '/api/encode': { method: 'POST', handle: async (c, req) => encode(kindsFor(c, 'encoder-only', '/api/encode'), req) },
+  '/api/generate': {
+    method: 'POST',
+    handle: async (c, req, _url, res) => generate(kindsFor(c, 'decoder-only', '/api/generate'), req, res),
+  },
 };
+
+function kindsFor(c: Context, needs: 'encoder-only' | 'decoder-only', path: string): KindsContext {
+  const held = c.served.model.config.kind;
+  if (c.kinds === null || held !== needs) throw wrongKind(path, needs, held);
+  return c.kinds;
+}
 
 async function route(c: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!c.knownHost(req.headers.host)) {
@@ -188,7 +226,8 @@ async function route(c: Context, req: IncomingMessage, res: ServerResponse): Pro
       throw new HttpError(405, `${url.pathname} takes ${api.method}, not ${req.method}`, undefined, {
         Allow: api.method,
       });
-    sendJson(res, 200, await api.handle(c, req, url));
+    const reply = await api.handle(c, req, url, res);
+    if (reply !== ANSWERED) sendJson(res, 200, reply);
     return;
   }
   if (url.pathname.startsWith('/api/')) throw new HttpError(404, `no such API: ${url.pathname}`);
@@ -202,24 +241,26 @@ async function route(c: Context, req: IncomingMessage, res: ServerResponse): Pro
 }
 
 function info(c: Context) {
-  const m = c.translator.model;
+  const m = c.served.model;
   return {
     model: { folder: c.modelFolder, parameters: m.parameters, config: m.config },
     backend: { name: m.backend, threads: m.threads },
     tokenizer: { vocabSize: c.tokenizer.vocabSize },
     run: c.metrics === null ? null : { folder: c.metrics.folder },
     limits: c.limits,
-    load: { queued: c.translator.queued, ...c.translator.stats },
+    load: { queued: c.served.queued, ...c.served.stats },
   };
 }
 
 async function translate(c: Context, req: IncomingMessage) {
+  if (c.translator === null) throw wrongKind('/api/translate', 'encoder-decoder', c.served.model.config.kind);
+  const translator = c.translator;
   const began = performance.now();
   const request = parseTranslateRequest(await readJsonBody(req, c.limits.maxBodyBytes), c.limits);
   const source = encodeSource(c.tokenizer, request.text, c.limits.maxTokens);
   let result;
   try {
-    result = await c.translator.translate({ source, attention: request.attention }, request.beam, request.alpha);
+    result = await translator.translate({ source, attention: request.attention }, request.beam, request.alpha);
   } catch (error) {
     if (error instanceof QueueFullError)
       throw new HttpError(503, `the server is busy: ${error.message}`, undefined, { 'Retry-After': '1' });
@@ -229,14 +270,14 @@ async function translate(c: Context, req: IncomingMessage) {
 }
 
 async function positionalEncoding(c: Context, _req: IncomingMessage, url: URL) {
-  const maxLength = c.translator.model.config.maxLength;
+  const maxLength = c.served.model.config.maxLength;
   const raw = url.searchParams.get('length') ?? String(Math.min(64, maxLength));
   const length = Number(raw);
   if (!Number.isInteger(length) || length < 1 || length > maxLength)
     throw new HttpError(422, `length must be an integer from 1 to ${maxLength}, got "${raw}"`, 'length');
-  const pe = await c.translator.positionalEncoding(length);
+  const pe = await c.served.positionalEncoding(length);
   return {
-    kind: c.translator.model.config.positionalEncoding,
+    kind: c.served.model.config.positionalEncoding,
     length: pe.length,
     dModel: pe.dModel,
     values: Array.from(pe.values, (x) => Math.round(x * 1e4) / 1e4),

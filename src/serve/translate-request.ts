@@ -75,7 +75,7 @@ export function describeMap(name: string): { kind: AttentionKind; layer: number 
   return { kind, layer: Number(match[2]) };
 }
 
-function attentionJson(map: AttentionMapMessage): AttentionMapJson {
+export function attentionJson(map: AttentionMapMessage): AttentionMapJson {
   const weights = new Array<number>(map.weights.length);
   for (let i = 0; i < weights.length; i++) weights[i] = Math.round(map.weights[i] * 1e4) / 1e4;
   return { name: map.name, ...describeMap(map.name), shape: map.shape, weights };

@@ -41,7 +41,11 @@ export function encodeTexts(
 }
 
 /** <s> and each word's pieces; the word's label on its first piece, IGNORE_LABEL elsewhere. */
-export function alignWordLabels(tokenizer: Tokenizer, words: readonly string[], labels: readonly number[]) {
+export function alignWordLabels(
+  tokenizer: Pick<Tokenizer, 'encode'>,
+  words: readonly string[],
+  labels: readonly number[],
+) {
   const ids: number[] = [BOS_ID];
   const tags: number[] = [IGNORE_LABEL];
   words.forEach((word, i) => {

@@ -122,14 +122,14 @@ test('beam search by default, and no attention unless asked for', async () => {
 });
 
 test('concurrent requests are batched and each gets its own translation', async () => {
-  const before = running.translator.stats.batches;
+  const before = running.translator!.stats.batches;
   const texts = Array.from({ length: 12 }, (_, i) => `${sentences[i % 4]} ${'noch '.repeat(i % 3)}`.trim());
   const replies = await Promise.all(texts.map((text) => post({ text, beam: 1 })));
   for (const [i, reply] of replies.entries()) {
     assert.equal(reply.status, 200);
     assert.deepEqual(reply.body.target.ids, expected(texts[i], 1).best.tokens, texts[i]);
   }
-  const batches = running.translator.stats.batches - before;
+  const batches = running.translator!.stats.batches - before;
   assert.ok(batches < texts.length, `12 requests took ${batches} batches`);
 });
 

@@ -1,15 +1,22 @@
-// Attention heatmaps for one translation: the chosen kind (encoder self-attention, decoder
-// self-attention, encoder–decoder) and layer, as one heatmap per head plus their average, or the
-// head average of every layer. Queries are rows, keys are columns, both labelled with tokens.
+// Attention heatmaps for one answer (a translation, an encoded text, a generation): the chosen kind
+// (encoder self-attention, decoder self-attention, encoder–decoder) and layer, as one heatmap per head
+// plus their average, or the head average of every layer. Queries are rows, keys are columns, both
+// labelled with tokens.
 
-import { attentionAxes, headAverage, heatmapSvg } from '../../src/viz/index.js';
-import type { AttentionMap, Translation } from './api.js';
+import { headAverage, heatmapSvg, type AttentionAxes } from '../../src/viz/index.js';
+import type { AttentionMap } from './api.js';
 
 export type View = 'heads' | 'average' | 'layers';
 
-function panel(title: string, values: ArrayLike<number>, map: AttentionMap, t: Translation, legend: boolean): string {
+/** What the heatmaps show: the maps, and the token labels of each kind's axes. */
+export interface Shown {
+  attention: AttentionMap[];
+  axes: (kind: AttentionMap['kind']) => AttentionAxes;
+}
+
+function panel(title: string, values: ArrayLike<number>, map: AttentionMap, t: Shown, legend: boolean): string {
   const [, rows, cols] = map.shape;
-  const axes = attentionAxes(map.kind, t.source.tokens, t.target.tokens);
+  const axes = t.axes(map.kind);
   const picture = heatmapSvg({
     values,
     rows,
@@ -28,12 +35,12 @@ function panel(title: string, values: ArrayLike<number>, map: AttentionMap, t: T
 
 export function renderAttention(
   container: HTMLElement,
-  t: Translation,
+  t: Shown,
   kind: AttentionMap['kind'],
   layer: number,
   view: View,
 ): void {
-  const maps = (t.attention ?? []).filter((m) => m.kind === kind);
+  const maps = t.attention.filter((m) => m.kind === kind);
   const parts: string[] = [];
   if (view === 'layers') {
     for (const map of maps) parts.push(panel(`layer ${map.layer}, head average`, headAverage(map), map, t, false));

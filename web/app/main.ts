@@ -1,14 +1,17 @@
-// The page: model summary, a translation form, attention heatmaps for the translation, the
-// positional-encoding matrix, and the run's training curves when the server has a run folder.
+// The page: model summary, a form for the model's kind (translate, classify / tag / fill masks,
+// generate), attention heatmaps for its answer, the positional-encoding matrix, and the run's training
+// curves when the server has a run folder.
 
-import { heatmapSvg, lineChartSvg } from '../../src/viz/index.js';
-import { api, type ModelInfo, type Translation } from './api.js';
-import { renderAttention, type View } from './attention-view.js';
+import { attentionAxes, heatmapSvg, lineChartSvg } from '../../src/viz/index.js';
+import { api, type ModelInfo } from './api.js';
+import { renderAttention, type Shown, type View } from './attention-view.js';
+import { setUpEncoder } from './encode-panel.js';
+import { setUpGenerator } from './generate-panel.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let info: ModelInfo | null = null;
-let current: Translation | null = null;
+let current: Shown | null = null;
 
 function setStatus(message: string, error = false): void {
   const status = $('status');
@@ -39,10 +42,48 @@ function showAttention(): void {
   const layer = Number($<HTMLSelectElement>('attention-layer').value);
   $<HTMLSelectElement>('attention-layer').disabled = view === 'layers';
   const where = view === 'layers' ? 'every layer' : `layer ${layer}`;
+  const name =
+    kind === 'cross'
+      ? 'encoder–decoder attention'
+      : info?.model.config.kind === 'decoder-only'
+        ? 'causal self-attention (a token sees itself and those before it)'
+        : `${kind} self-attention`;
   $('attention-caption').textContent =
-    `${kind === 'cross' ? 'encoder–decoder ' : `${kind} self-`}attention, ${where}: each row is a query and sums to 1. ` +
-    'Hover over a cell for its weight.';
+    `${name}, ${where}: each row is a query and sums to 1. ` + 'Hover over a cell for its weight.';
   renderAttention($('heatmaps'), current, kind, layer, view);
+}
+
+/** Shows the attention of a new answer. */
+function show(shown: Shown): void {
+  current = shown;
+  $('attention-section').hidden = false;
+  showAttention();
+}
+
+/** An encoder-only or decoder-only model: its form instead of translation, its one kind of attention. */
+function setUpKind(i: ModelInfo): void {
+  const kind = i.model.config.kind;
+  if (kind === 'encoder-decoder') return;
+  $('translate-section').hidden = true;
+  const attention = kind === 'encoder-only' ? 'encoder' : 'decoder';
+  (document.querySelector(`input[name="kind"][value="${attention}"]`) as HTMLInputElement).checked = true;
+  $('attention-kind').hidden = true;
+  if (kind === 'encoder-only') setUpEncoder(i, show);
+  else setUpGenerator(i, show);
+}
+
+function summary(i: ModelInfo): string {
+  const c = i.model.config;
+  const layers =
+    c.kind === 'encoder-decoder'
+      ? `${c.encoderLayers}+${c.decoderLayers} layers`
+      : c.kind === 'encoder-only'
+        ? `encoder-only with a ${c.head} head, ${c.encoderLayers} layers`
+        : `decoder-only, ${c.decoderLayers} layers`;
+  return (
+    `${i.model.folder}: ${layers}, d_model ${c.dModel}, ${c.h} heads, ` +
+    `d_ff ${c.dFF}, ${i.model.parameters.toLocaleString('en-US')} parameters, backend ${i.backend.name}`
+  );
 }
 
 async function translate(event: Event): Promise<void> {
@@ -53,16 +94,18 @@ async function translate(event: Event): Promise<void> {
   button.disabled = true;
   setStatus('translating…');
   try {
-    current = await api.translate(text, beam);
-    $('translation').textContent = current.translation;
-    $('source-tokens').textContent = current.source.tokens.join(' ');
-    $('target-tokens').textContent = current.target.tokens.join(' ');
+    const t = await api.translate(text, beam);
+    $('translation').textContent = t.translation;
+    $('source-tokens').textContent = t.source.tokens.join(' ');
+    $('target-tokens').textContent = t.target.tokens.join(' ');
     $('result').hidden = false;
-    $('attention-section').hidden = false;
     setStatus(
-      `${beam === 1 ? 'greedy' : `beam ${beam}`}, score ${current.score.toFixed(3)}, ${current.milliseconds} ms on the server`,
+      `${beam === 1 ? 'greedy' : `beam ${beam}`}, score ${t.score.toFixed(3)}, ${t.milliseconds} ms on the server`,
     );
-    showAttention();
+    show({
+      attention: t.attention ?? [],
+      axes: (kind) => attentionAxes(kind, t.source.tokens, t.target.tokens),
+    });
   } catch (error) {
     setStatus((error as Error).message, true);
   } finally {
@@ -157,10 +200,8 @@ async function start(): Promise<void> {
     setStatus(`cannot reach the server: ${(error as Error).message}`, true);
     return;
   }
-  const c = info.model.config;
-  $('model-summary').textContent =
-    `${info.model.folder}: ${c.encoderLayers}+${c.decoderLayers} layers, d_model ${c.dModel}, ${c.h} heads, ` +
-    `d_ff ${c.dFF}, ${info.model.parameters.toLocaleString('en-US')} parameters, backend ${info.backend.name}`;
+  $('model-summary').textContent = summary(info);
+  setUpKind(info);
   fillLayers();
   document.body.dataset.ready = 'true';
   await Promise.all([
