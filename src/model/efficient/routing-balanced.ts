@@ -1,0 +1,160 @@
+// Balanced routing (Roy et al. 2021, section 4): instead of each token going to its nearest centroid,
+// each cluster takes the same number of tokens, n / clusters, the most similar first, so that the
+// clusters are equal dense blocks: a gather into (clusters, n / clusters) rows, one batched product per
+// block, and a gather back. Queries and keys are split separately; each query also sees its own key.
+
+import * as T from '../../tensor/index.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { AttendInputs } from './mechanism.js';
+
+/**
+ * Splits the rows of every (batch, head) group into `clusters` parts of at most ceil(n / clusters):
+ * (row, cluster) pairs are taken in order of decreasing similarity to the cluster's centroid, a row
+ * joining a cluster while the cluster has room and the row has none yet. Rows with `skip` (padded
+ * keys) join none (-1). vectors (G * length, dK); centroids (h, clusters, dK).
+ */
+export function balancedClusters(
+  vectors: ArrayLike<number>,
+  o: {
+    groups: number;
+    length: number;
+    dK: number;
+    h: number;
+    clusters: number;
+    skip?: (g: number, t: number) => boolean;
+  },
+  centroids: ArrayLike<number>,
+): Int32Array {
+  const { groups, length, dK, h, clusters } = o;
+  const out = new Int32Array(groups * length).fill(-1);
+  const similarity = new Float64Array(length * clusters);
+  const order = new Int32Array(length * clusters);
+  const taken = new Int32Array(clusters);
+  for (let g = 0; g < groups; g++) {
+    const head = g % h;
+    const rows: number[] = [];
+    for (let t = 0; t < length; t++) if (!o.skip?.(g, t)) rows.push(t);
+    const room = Math.ceil(rows.length / clusters);
+    for (const t of rows)
+      for (let c = 0; c < clusters; c++) {
+        let dot = 0;
+        for (let d = 0; d < dK; d++)
+          dot += vectors[(g * length + t) * dK + d] * centroids[(head * clusters + c) * dK + d];
+        similarity[t * clusters + c] = dot;
+      }
+    let pairs = 0;
+    for (const t of rows) for (let c = 0; c < clusters; c++) order[pairs++] = t * clusters + c;
+    const sorted = order.subarray(0, pairs).sort((a, b) => similarity[b] - similarity[a] || a - b);
+    taken.fill(0);
+    for (const pair of sorted) {
+      const [t, c] = [Math.floor(pair / clusters), pair % clusters];
+      if (out[g * length + t] !== -1 || taken[c] === room) continue;
+      out[g * length + t] = c;
+      taken[c]++;
+    }
+  }
+  return out;
+}
+
+/** Each cluster's members in position order, padded with -1 to `size`: (groups * clusters * size). */
+function slots(cluster: Int32Array, groups: number, length: number, clusters: number, size: number): Int32Array {
+  const out = new Int32Array(groups * clusters * size).fill(-1);
+  const filled = new Int32Array(groups * clusters);
+  for (let g = 0; g < groups; g++)
+    for (let t = 0; t < length; t++) {
+      const c = cluster[g * length + t];
+      if (c < 0) continue;
+      const block = g * clusters + c;
+      out[block * size + filled[block]++] = t;
+    }
+  return out;
+}
+
+/** The largest cluster of any group. */
+function largest(cluster: Int32Array, groups: number, length: number, clusters: number): number {
+  const counts = new Int32Array(groups * clusters);
+  for (let r = 0; r < groups * length; r++)
+    if (cluster[r] >= 0) counts[Math.floor(r / length) * clusters + cluster[r]]++;
+  return Math.max(1, ...counts);
+}
+
+/**
+ * Attention of every query over the keys of its cluster and its own key, on dense blocks; non-causal,
+ * Tq = Tk. queryCluster and keyCluster (B * h * T), -1 for padding positions in no cluster: a padding
+ * query's output is some real query's (finite, and masked as a key everywhere after).
+ */
+export function balancedRoutingAttention(
+  x: AttendInputs,
+  queryCluster: Int32Array,
+  keyCluster: Int32Array,
+  clusters: number,
+): Tensor {
+  const [B, h, n, dK] = x.q.shape;
+  const dV = x.v.shape[3];
+  const G = B * h;
+  const [kq, kk] = [largest(queryCluster, G, n, clusters), largest(keyCluster, G, n, clusters)];
+  const [qSlots, kSlots] = [slots(queryCluster, G, n, clusters, kq), slots(keyCluster, G, n, clusters, kk)];
+  const rowOf = (slotsOf: Int32Array, size: number) => {
+    const ids = new Int32Array(slotsOf.length);
+    for (let s = 0; s < slotsOf.length; s++) {
+      const g = Math.floor(s / (clusters * size));
+      ids[s] = g * n + Math.max(0, slotsOf[s]); // empty slots read row 0 of their group, then are ignored
+    }
+    return Tensor.from(ids, [G * clusters, slotsOf.length / (G * clusters)]);
+  };
+  const [qIds, kIds] = [rowOf(qSlots, kq), rowOf(kSlots, kk)];
+  const table = (t: Tensor, width: number) => T.reshape(T.contiguous(t), [G * n, width]);
+  const Qc = T.embedding(table(x.q, dK), qIds); // (G * C, kq, dK)
+  const Kc = T.embedding(table(x.k, dK), kIds); // (G * C, kk, dK)
+  const Vc = T.embedding(table(x.v, dV), kIds); // (G * C, kk, dV)
+  // The own key of each query slot: its score and value, in the same slot order.
+  const ownScore = T.embedding(table(T.sum(T.mul(x.q, x.k), -1, true), 1), qIds); // (G * C, kq, 1)
+  const ownValue = T.embedding(table(x.v, dV), qIds); // (G * C, kq, dV)
+  const scores = T.mulScalar(T.concat([T.matmul(Qc, Kc, { transB: true }), ownScore], -1), 1 / Math.sqrt(dK));
+  const blocked = blockedPairs(x.keyPadding, { qSlots, kSlots, keyCluster, G, h, n, clusters, kq, kk });
+  const w = T.softmax(T.maskedFill(scores, blocked, -1e9), -1); // (G * C, kq, kk + 1)
+  const blocks = T.add(T.matmul(T.slice(w, 2, 0, kk), Vc), T.mul(T.slice(w, 2, kk), ownValue)); // (G * C, kq, dV)
+  // Back to positions: query t of group g is in slot `where` of the flattened blocks.
+  const where = new Int32Array(G * n);
+  qSlots.forEach((t, s) => {
+    if (t >= 0) where[Math.floor(s / (clusters * kq)) * n + t] = s;
+  });
+  return T.reshape(T.embedding(T.reshape(blocks, [G * clusters * kq, dV]), Tensor.from(where, [G * n])), [B, h, n, dV]);
+}
+
+/**
+ * (G * C, kq, kk + 1) int32, 1 where a pair is not attended: empty key slots, padded keys, and the own
+ * key's column when that key is already in the query's cluster (or padded).
+ */
+function blockedPairs(
+  keyPadding: Tensor | null,
+  o: {
+    qSlots: Int32Array;
+    kSlots: Int32Array;
+    keyCluster: Int32Array;
+    G: number;
+    h: number;
+    n: number;
+    clusters: number;
+    kq: number;
+    kk: number;
+  },
+): Tensor {
+  const { qSlots, kSlots, keyCluster, G, h, n, clusters, kq, kk } = o;
+  const padding = keyPadding === null ? null : T.contiguous(keyPadding).ints('keyPadding'); // (B, n)
+  const isPadded = (g: number, t: number) => padding !== null && padding[Math.floor(g / h) * n + t] === 0;
+  const out = new Int32Array(G * clusters * kq * (kk + 1));
+  for (let block = 0; block < G * clusters; block++) {
+    const [g, c] = [Math.floor(block / clusters), block % clusters];
+    for (let i = 0; i < kq; i++) {
+      const row = (block * kq + i) * (kk + 1);
+      for (let j = 0; j < kk; j++) {
+        const key = kSlots[block * kk + j];
+        out[row + j] = key < 0 || isPadded(g, key) ? 1 : 0;
+      }
+      const own = qSlots[block * kq + i];
+      out[row + kk] = own < 0 || keyCluster[g * n + own] === c || isPadded(g, own) ? 1 : 0;
+    }
+  }
+  return Tensor.from(out, [G * clusters, kq, kk + 1]);
+}
