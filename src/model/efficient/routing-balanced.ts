@@ -10,41 +10,28 @@ import type { AttendInputs } from './mechanism.js';
 /**
  * Splits the rows of every (batch, head) group into `clusters` parts of at most ceil(n / clusters):
  * (row, cluster) pairs are taken in order of decreasing similarity to the cluster's centroid, a row
- * joining a cluster while the cluster has room and the row has none yet. Rows with `skip` (padded
- * keys) join none (-1). vectors (G * length, dK); centroids (h, clusters, dK).
+ * joining a cluster while the cluster has room and the row has none yet. Rows with `skip` (padding)
+ * join none (-1). similarity (G * length * clusters): each row's dot product with each centroid.
  */
 export function balancedClusters(
-  vectors: ArrayLike<number>,
-  o: {
-    groups: number;
-    length: number;
-    dK: number;
-    h: number;
-    clusters: number;
-    skip?: (g: number, t: number) => boolean;
-  },
-  centroids: ArrayLike<number>,
+  similarity: ArrayLike<number>,
+  o: { groups: number; length: number; clusters: number; skip?: (g: number, t: number) => boolean },
 ): Int32Array {
-  const { groups, length, dK, h, clusters } = o;
+  const { groups, length, clusters } = o;
   const out = new Int32Array(groups * length).fill(-1);
-  const similarity = new Float64Array(length * clusters);
   const order = new Int32Array(length * clusters);
   const taken = new Int32Array(clusters);
   for (let g = 0; g < groups; g++) {
-    const head = g % h;
-    const rows: number[] = [];
-    for (let t = 0; t < length; t++) if (!o.skip?.(g, t)) rows.push(t);
-    const room = Math.ceil(rows.length / clusters);
-    for (const t of rows)
-      for (let c = 0; c < clusters; c++) {
-        let dot = 0;
-        for (let d = 0; d < dK; d++)
-          dot += vectors[(g * length + t) * dK + d] * centroids[(head * clusters + c) * dK + d];
-        similarity[t * clusters + c] = dot;
-      }
+    const base = g * length * clusters;
     let pairs = 0;
-    for (const t of rows) for (let c = 0; c < clusters; c++) order[pairs++] = t * clusters + c;
-    const sorted = order.subarray(0, pairs).sort((a, b) => similarity[b] - similarity[a] || a - b);
+    let rows = 0;
+    for (let t = 0; t < length; t++) {
+      if (o.skip?.(g, t)) continue;
+      rows++;
+      for (let c = 0; c < clusters; c++) order[pairs++] = t * clusters + c;
+    }
+    const room = Math.ceil(rows / clusters);
+    const sorted = order.subarray(0, pairs).sort((a, b) => similarity[base + b] - similarity[base + a] || a - b);
     taken.fill(0);
     for (const pair of sorted) {
       const [t, c] = [Math.floor(pair / clusters), pair % clusters];
@@ -54,6 +41,16 @@ export function balancedClusters(
     }
   }
   return out;
+}
+
+/** (B, h, T, dK) vectors against (h, clusters, dK) centroids: the dot products (B * h * T * clusters). */
+export function similarities(x: Tensor, centroids: Tensor): Float32Array | Float64Array {
+  const [B, h, , dK] = x.shape;
+  const C = centroids.shape[1];
+  return T.noGrad(() => {
+    const means = T.broadcastTo(T.reshape(centroids, [1, h, C, dK]), [B, h, C, dK]);
+    return T.contiguous(T.matmul(x, means, { transB: true })).floats(); // (B, h, T, C)
+  });
 }
 
 /** Each cluster's members in position order, padded with -1 to `size`: (groups * clusters * size). */
@@ -142,18 +139,19 @@ function blockedPairs(
 ): Tensor {
   const { qSlots, kSlots, keyCluster, G, h, n, clusters, kq, kk } = o;
   const padding = keyPadding === null ? null : T.contiguous(keyPadding).ints('keyPadding'); // (B, n)
-  const isPadded = (g: number, t: number) => padding !== null && padding[Math.floor(g / h) * n + t] === 0;
   const out = new Int32Array(G * clusters * kq * (kk + 1));
+  const keys = new Int32Array(kk + 1); // one block's row: its keys' slots, then the own key's
   for (let block = 0; block < G * clusters; block++) {
     const [g, c] = [Math.floor(block / clusters), block % clusters];
+    const real = padding === null ? null : padding.subarray(Math.floor(g / h) * n, Math.floor(g / h) * n + n);
+    for (let j = 0; j < kk; j++) {
+      const key = kSlots[block * kk + j];
+      keys[j] = key < 0 || (real !== null && real[key] === 0) ? 1 : 0;
+    }
     for (let i = 0; i < kq; i++) {
-      const row = (block * kq + i) * (kk + 1);
-      for (let j = 0; j < kk; j++) {
-        const key = kSlots[block * kk + j];
-        out[row + j] = key < 0 || isPadded(g, key) ? 1 : 0;
-      }
       const own = qSlots[block * kq + i];
-      out[row + kk] = own < 0 || keyCluster[g * n + own] === c || isPadded(g, own) ? 1 : 0;
+      keys[kk] = own < 0 || keyCluster[g * n + own] === c || (real !== null && real[own] === 0) ? 1 : 0;
+      out.set(keys, (block * kq + i) * (kk + 1));
     }
   }
   return Tensor.from(out, [G * clusters, kq, kk + 1]);

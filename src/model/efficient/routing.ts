@@ -14,7 +14,7 @@ import { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sparseAttention, sparseAttentionWeights, type SparsePattern } from '../../tensor/ops/sparse-attention.js';
 import { defineKind, flag, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
-import { balancedClusters, balancedRoutingAttention } from './routing-balanced.js';
+import { balancedClusters, balancedRoutingAttention, similarities } from './routing-balanced.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
 
 /** `clusters`: the number of k-means clusters per head; `balanced`: equal clusters in non-causal layers. */
@@ -65,8 +65,9 @@ export class RoutingAttention extends AttentionMechanism {
     if (x.training) this.update(q, queryCluster, Tq, k, keyCluster, Tk, B, h, dK);
     if (this.isBalanced(x)) {
       const output = balancedRoutingAttention(x, queryCluster, keyCluster, this.clusters);
+      if (!x.needWeights) return { output, weights: null };
       const pattern = routingPattern(queryCluster, keyCluster, { B, h, Tq, Tk, causal: false, padding });
-      return { output, weights: x.needWeights ? T.noGrad(() => sparseAttentionWeights(x.q, x.k, pattern)) : null };
+      return { output, weights: T.noGrad(() => sparseAttentionWeights(x.q, x.k, pattern)) };
     }
     const pattern = routingPattern(queryCluster, keyCluster, { B, h, Tq, Tk, causal: x.causal, padding });
     const output = sparseAttention(x.q, x.k, x.v, pattern);
@@ -85,12 +86,12 @@ export class RoutingAttention extends AttentionMechanism {
     const centroids = this.centroids.floats();
     if (!this.isBalanced(x))
       return [this.assign(q, B * h * Tq, Tq, dK, centroids), this.assign(k, B * h * Tk, Tk, dK, centroids)];
-    const shape = { groups: B * h, dK, h, clusters: this.clusters };
+    const shape = { groups: B * h, clusters: this.clusters };
     const skip = padding === null ? undefined : (g: number, t: number) => padding[Math.floor(g / h) * Tk + t] === 0;
     // Padding positions take no slots, as queries (Tq = Tk here) or keys: padding then changes nothing.
     return [
-      balancedClusters(q, { ...shape, length: Tq, skip }, centroids),
-      balancedClusters(k, { ...shape, length: Tk, skip }, centroids),
+      balancedClusters(similarities(x.q, this.centroids), { ...shape, length: Tq, skip }),
+      balancedClusters(similarities(x.k, this.centroids), { ...shape, length: Tk, skip }),
     ];
   }
 

@@ -9,11 +9,12 @@ import { withBackend } from '../../../src/backend/registry.js';
 import { AdaptiveSpanAttention } from '../../../src/model/efficient/adaptive-span.js';
 import { LinearAttention } from '../../../src/model/efficient/linear.js';
 import { RoutingAttention } from '../../../src/model/efficient/routing.js';
-import { balancedClusters } from '../../../src/model/efficient/routing-balanced.js';
+import { balancedClusters, similarities } from '../../../src/model/efficient/routing-balanced.js';
 import { DenseAdaptiveSpanAttention, DenseRoutingAttention } from '../../../src/model/efficient/references.js';
 import type { AttendInputs, AttentionMechanism, DecodingState } from '../../../src/model/efficient/mechanism.js';
 import { createModel, makeConfig } from '../../../src/model/index.js';
 import type { DecoderOnly } from '../../../src/model/decoder-only.js';
+import { reorderLanguageModel } from '../../../src/decode/rows.js';
 import * as T from '../../../src/tensor/index.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
 import { gradcheck, input } from '../../helpers/gradcheck.js';
@@ -94,7 +95,7 @@ test('adaptive span: gradients through the band match finite differences, spans 
   });
 });
 
-test('adaptive span: nothing of size T x T is built, forward or backward', () => {
+test('adaptive span: nothing of size T x T is built, forward or backward: n times the window at most', () => {
   const Tn = 512;
   const { band } = spans([0.5], 16, 4, false, 'float32');
   const [q, k, v] = qkv([1, 1, Tn, Tn, 2, 2], 'float32');
@@ -113,15 +114,15 @@ test('adaptive span: nothing of size T x T is built, forward or backward', () =>
   } finally {
     Tensor.empty = empty;
   }
-  assert.ok(largest > 0 && largest <= 32 * (32 + 2 * 12), `the largest tensor has ${largest} elements`);
+  // Band 12 (span 8 + ramp 4), blocks of 32: each query scores a window of 32 + 2 * 12 keys.
+  assert.ok(largest > 0 && largest <= Tn * (32 + 2 * 12), `the largest tensor has ${largest} elements`);
 });
 
 test('balanced routing: every cluster takes the same number of tokens, padding none', () => {
   const [n, dK, clusters] = [24, 3, 4];
-  const vectors = normal([2 * n, dK], 3).toArray();
-  const centroids = normal([1, clusters, dK], 4).toArray();
+  const similarity = similarities(normal([2, 1, n, dK], 3), normal([1, clusters, dK], 4));
   const skip = (g: number, t: number) => g === 1 && t >= 16;
-  const assigned = balancedClusters(vectors, { groups: 2, length: n, dK, h: 1, clusters, skip }, centroids);
+  const assigned = balancedClusters(similarity, { groups: 2, length: n, clusters, skip });
   const sizes = (g: number) =>
     [0, 1, 2, 3].map((c) => assigned.subarray(g * n, g * n + n).filter((x) => x === c).length);
   assert.deepEqual(sizes(0), [6, 6, 6, 6]);
@@ -216,4 +217,23 @@ test('linear: a language model decodes on a constant-size state, one token at a 
     `state sizes per step: ${held}`,
   );
   model.endDecoding(state);
+});
+
+test('linear: reordering the decoding rows (beam search) gathers the running state', () => {
+  T.manualSeed(4);
+  const config = makeConfig('tiny', { kind: 'decoder-only', attention: { kind: 'linear' }, maxLength: 32 });
+  const model = createModel(config).eval() as DecoderOnly;
+  const prompt = Tensor.from(Int32Array.from([1, 5, 9, 1, 7, 3]), [2, 3]);
+  const next = Tensor.from(Int32Array.from([4, 4]), [2, 1]);
+  T.noGrad(() => {
+    const state = model.startDecoding();
+    model.step(state, prompt);
+    reorderLanguageModel(state, Int32Array.from([1, 1]), 2);
+    const logits = model.step(state, next).toArray();
+    const alone = model.forward(Tensor.from(Int32Array.from([1, 7, 3, 4]), [1, 4])).toArray();
+    const V = logits.length / 2;
+    assertClose(logits.slice(0, V), alone.slice(3 * V), 1e-4, 'row 0 continues sequence 1');
+    assertClose(logits.slice(V), alone.slice(3 * V), 1e-4, 'row 1 continues sequence 1');
+    model.endDecoding(state);
+  });
 });
