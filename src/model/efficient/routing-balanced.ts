@@ -101,16 +101,22 @@ export function balancedRoutingAttention(
   };
   const [qIds, kIds] = [rowOf(qSlots, kq), rowOf(kSlots, kk)];
   const table = (t: Tensor, width: number) => T.reshape(T.contiguous(t), [G * n, width]);
-  const Qc = T.embedding(table(x.q, dK), qIds); // (G * C, kq, dK)
+  const q = T.mulScalar(x.q, 1 / Math.sqrt(dK)); // scaled before the products: no (n^2 / C) copy for it
+  const Qc = T.embedding(table(q, dK), qIds); // (G * C, kq, dK)
   const Kc = T.embedding(table(x.k, dK), kIds); // (G * C, kk, dK)
   const Vc = T.embedding(table(x.v, dV), kIds); // (G * C, kk, dV)
   // The own key of each query slot: its score and value, in the same slot order.
-  const ownScore = T.embedding(table(T.sum(T.mul(x.q, x.k), -1, true), 1), qIds); // (G * C, kq, 1)
+  const ownScore = T.embedding(table(T.sum(T.mul(q, x.k), -1, true), 1), qIds); // (G * C, kq, 1)
   const ownValue = T.embedding(table(x.v, dV), qIds); // (G * C, kq, dV)
-  const scores = T.mulScalar(T.concat([T.matmul(Qc, Kc, { transB: true }), ownScore], -1), 1 / Math.sqrt(dK));
+  const scores = T.concat([T.matmul(Qc, Kc, { transB: true }), ownScore], -1); // (G * C, kq, kk + 1)
   const blocked = blockedPairs(x.keyPadding, { qSlots, kSlots, keyCluster, G, h, n, clusters, kq, kk });
   const w = T.softmax(T.maskedFill(scores, blocked, -1e9), -1); // (G * C, kq, kk + 1)
-  const blocks = T.add(T.matmul(T.slice(w, 2, 0, kk), Vc), T.mul(T.slice(w, 2, kk), ownValue)); // (G * C, kq, dV)
+  // A zero value under the own key's column lets the product take w whole, without a copy of its keys' part.
+  const VcAndNothing = T.pad(Vc, [
+    [0, 1],
+    [0, 0],
+  ]); // (G * C, kk + 1, dV)
+  const blocks = T.add(T.matmul(w, VcAndNothing), T.mul(T.slice(w, 2, kk), ownValue)); // (G * C, kq, dV)
   // Back to positions: query t of group g is in slot `where` of the flattened blocks.
   const where = new Int32Array(G * n);
   qSlots.forEach((t, s) => {
