@@ -68,7 +68,7 @@ export class AdaptiveSpanAttention extends AttentionMechanism {
     const [B, h, Tq, dK] = x.q.shape;
     const [Tk, dV] = [x.k.shape[2], x.v.shape[3]];
     const W = this.band();
-    const L = Math.min(Tq, Math.max(MIN_BLOCK, W + 1)); // queries per block
+    const L = blockSize(Tq, Tk, W, x.causal); // queries per block
     const n = Math.ceil(Tq / L); // blocks
     const windows = keyWindows(Tq, Tk, L, W, x.causal);
     const K = windows.width;
@@ -94,6 +94,16 @@ export class AdaptiveSpanAttention extends AttentionMechanism {
     const output = T.slice(T.reshape(blocks, [B, h, n * L, dV]), 2, 0, Tq);
     return { output, weights: x.needWeights ? T.noGrad(() => denseWeights(w, windows, Tq, Tk)) : null };
   }
+}
+
+/**
+ * Queries per block: at least MIN_BLOCK and the band, or all of them (one window over every key, the
+ * dense form) when the blocks' padded queries times their windows would score as many pairs.
+ */
+export function blockSize(Tq: number, Tk: number, W: number, causal: boolean): number {
+  const L = Math.min(Tq, Math.max(MIN_BLOCK, W + 1));
+  const windowed = Math.ceil(Tq / L) * L * Math.min(Tk, L + W + (causal ? 0 : W));
+  return windowed >= Tq * Tk ? Tq : L;
 }
 
 /** The keys block b's queries can reach: [start[b], start[b] + width), always inside [0, Tk). */

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 
 import { withBackend } from '../../../src/backend/registry.js';
-import { AdaptiveSpanAttention } from '../../../src/model/efficient/adaptive-span.js';
+import { AdaptiveSpanAttention, blockSize } from '../../../src/model/efficient/adaptive-span.js';
 import { LinearAttention } from '../../../src/model/efficient/linear.js';
 import { RoutingAttention } from '../../../src/model/efficient/routing.js';
 import { balancedClusters, similarities } from '../../../src/model/efficient/routing-balanced.js';
@@ -65,18 +65,19 @@ function spans(
 
 test('adaptive span: the band equals the dense soft mask, outputs, weights and gradients (spans included)', () => {
   withBackend('js', () => {
-    const { band, dense } = spans([0.3, 0.55], 20, 4, true); // spans 6 and 11: a band of 15, blocks of 32
+    const { band, dense } = spans([0.3, 0.55], 20, 4, true); // spans 6 and 11: a band of 15, 5 blocks of 32
     assert.equal(band.band(), 15);
-    const keyPadding = padding([70, 61], 70);
+    for (const causal of [false, true]) assert.equal(blockSize(130, 130, 15, causal), 32, 'in windows, not one');
+    const keyPadding = padding([130, 121], 130);
     for (const over of [{}, { causal: true }, { keyPadding }, { keyPadding, causal: true }]) {
-      const [q, k, v] = qkv([2, 2, 70, 70, 3, 3], 'float64', 5);
+      const [q, k, v] = qkv([2, 2, 130, 130, 3, 3], 'float64', 5);
       const x = attendInputs(q, k, v, { ...over, needWeights: true });
       const [mine, want] = [outputAndGradients(band, x), outputAndGradients(dense, x)];
       // Not to 1e-9: the dense form's 1e-8 guard on the renormalisation sees smaller sums (padding rows).
       mine.forEach((values, i) => assertClose(values, want[i], 1e-5, `${JSON.stringify(Object.keys(over))} ${i}`));
     }
-    // A decoding call: the last 5 queries over 70 keys.
-    const [q, k, v] = qkv([2, 2, 5, 70, 3, 3], 'float64', 8);
+    // A decoding call: the last 5 queries over 130 keys.
+    const [q, k, v] = qkv([2, 2, 5, 130, 3, 3], 'float64', 8);
     const x = attendInputs(q, k, v, { causal: true });
     const [mine, want] = [outputAndGradients(band, x), outputAndGradients(dense, x)];
     mine.forEach((values, i) => assertClose(values, want[i], 1e-5, `step ${i}`));
@@ -86,10 +87,11 @@ test('adaptive span: the band equals the dense soft mask, outputs, weights and g
 test('adaptive span: gradients through the band match finite differences, spans and queries', () => {
   withBackend('js', () => {
     const { band } = spans([0.33, 0.52], 10, 4, true); // spans 3.3 and 5.2: no distance on a kink
-    const keyPadding = padding([40], 40);
-    const [k, v] = [input([1, 2, 40, 2], 2), input([1, 2, 40, 2], 3)].map((t) => t.requireGrad(false));
+    assert.equal(blockSize(80, 80, band.band(), true), 32);
+    const keyPadding = padding([75], 80);
+    const [k, v] = [input([1, 2, 80, 2], 2), input([1, 2, 80, 2], 3)].map((t) => t.requireGrad(false));
     gradcheck('band', (q) => band.attend(attendInputs(q, k, v, { causal: true, keyPadding })).output, [
-      input([1, 2, 40, 2], 1),
+      input([1, 2, 80, 2], 1),
       band.ratio,
     ]);
   });
