@@ -1,7 +1,8 @@
 // `transformer bench attention`: time and peak memory of one attention mechanism's forward and backward
 // pass as the length N grows, for full attention and its efficient descendants (src/model/efficient/), as a
 // table, JSON lines and a log-log picture. Full attention's (N, N) weights grow as N^2; the linear and sparse
-// kinds should grow about as N.
+// kinds should grow about as N. --reference adds the dense computation a kind's efficient path replaces
+// (adaptive span, routing, linear: references.ts); --decode times N one-token steps over the cache instead.
 
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,7 +13,15 @@ import { InputError } from '../errors.js';
 import { quote, quoteList } from '../quote.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readFileNamed } from '../io/files.js';
-import { extrapolatedBytes, fullAttentionBytes, measure, scoredPairs, type Shape } from '../eval/attention-cost.js';
+import {
+  extrapolatedBytes,
+  fullAttentionBytes,
+  hasReference,
+  measure,
+  measureDecoding,
+  scoredPairs,
+  type Shape,
+} from '../eval/attention-cost.js';
 import {
   AttentionSpecError,
   ATTENTION_KINDS,
@@ -34,6 +43,10 @@ interface Options {
   warmup: number;
   maxMemory: number;
   json: boolean;
+  /** Also measure each kind's dense reference, where it has one. */
+  reference: boolean;
+  /** Time N one-token decoding steps (forward only) instead of one forward and backward pass. */
+  decode: boolean;
   out: string | null;
   /** JSON-lines files of earlier runs to draw again instead of measuring. */
   from: string[];
@@ -49,6 +62,10 @@ export interface Row {
   peakBytes?: number;
   pairs?: number;
   repeats?: number;
+  /** The dense reference of the kind (references.ts), not its efficient path. */
+  reference?: boolean;
+  /** N one-token decoding steps, forward only. */
+  decode?: boolean;
   /** Why the combination was not run (over the memory limit). */
   skipped?: string;
   /** What went wrong when it was run. */
@@ -71,6 +88,8 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string', default: '1' },
       'max-memory': { type: 'string', default: '8GiB' },
       json: { type: 'boolean', default: false },
+      reference: { type: 'boolean', default: false },
+      decode: { type: 'boolean', default: false },
       out: { type: 'string' },
       from: { type: 'string', multiple: true, default: [] },
     },
@@ -98,6 +117,8 @@ function parseOptions(argv: string[]): Options {
     warmup: integerFlag('--warmup', values.warmup, 0, 1000),
     maxMemory: bytesFlag('--max-memory', values['max-memory']),
     json: values.json,
+    reference: values.reference,
+    decode: values.decode,
     out: values.out ?? null,
     from: values.from,
   };
@@ -160,13 +181,14 @@ function bytesFlag(name: string, value: string): number {
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 2 : 1)} GiB`;
 
 /** Why a combination is not run, or null: the memory it would need is over the limit. */
-function skipReason(spec: AttentionSpec, N: number, o: Options, done: Row[]): string | null {
+function skipReason(spec: AttentionSpec, N: number, reference: boolean, o: Options, done: Row[]): string | null {
   const measured = done
-    .filter((r) => r.spec === spec && r.peakBytes !== undefined)
+    .filter((r) => r.spec === spec && (r.reference ?? false) === reference && r.peakBytes !== undefined)
     .map((r) => ({ N: r.seq, peakBytes: r.peakBytes! }));
-  const estimate = spec.kind === 'full' ? fullAttentionBytes(N, o.shape) : (extrapolatedBytes(measured, N) ?? 0);
+  const square = (spec.kind === 'full' || reference) && !o.decode; // (B, h, N, N) weights
+  const estimate = square ? fullAttentionBytes(N, o.shape) : (extrapolatedBytes(measured, N) ?? 0);
   if (estimate <= o.maxMemory) return null;
-  const how = spec.kind === 'full' ? 'its (B, h, N, N) weights' : 'extrapolated from the shorter lengths';
+  const how = square ? 'its (B, h, N, N) weights' : 'extrapolated from the shorter lengths';
   return `needs about ${gib(estimate)} (${how}), over --max-memory ${gib(o.maxMemory)}`;
 }
 
@@ -179,13 +201,13 @@ export async function benchAttention(argv: string[]): Promise<number> {
   const say = o.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const { B, h, dK, causal } = o.shape;
   say(
-    `attention forward + backward, B ${B}, h ${h}, dK ${dK}${causal ? ', causal' : ''}; backend ${kernels}` +
+    `attention ${o.decode ? 'decoding N one-token steps (forward ms: all of them)' : 'forward + backward'}, B ${B}, h ${h}, dK ${dK}${causal ? ', causal' : ''}; backend ${kernels}` +
       (kernels === 'native' ? ` (${simdLevel()}, ${threads} thread${threads === 1 ? '' : 's'})` : '') +
       `; median of up to ${o.repeats} steps after ${o.warmup} warm-up`,
   );
   const earlier = o.from.flatMap(readRows);
-  const labelled = earlier.length > 0 ? earlier.map((row) => row.spec) : o.specs;
-  const width = Math.max(12, ...labelled.map((spec) => specLabel(spec).length)) + 2;
+  const labelled = earlier.length > 0 ? earlier : o.specs.map((spec) => ({ spec, reference: o.reference }));
+  const width = Math.max(12, ...labelled.map((row) => rowLabel(row).length)) + 2;
   say(header(width));
   const setup = { batch: B, heads: h, headDim: dK, causal, backend: kernels, threads };
   const rows: Row[] = [];
@@ -194,11 +216,12 @@ export async function benchAttention(argv: string[]): Promise<number> {
     for (const row of rows) say(tableLine(row, rows, width));
   } else
     for (const spec of o.specs)
-      for (const N of o.lengths) {
-        rows.push(benchOne(spec, N, o, rows));
-        say(tableLine(rows.at(-1)!, rows, width));
-        if (o.json) console.log(JSON.stringify({ ...rows.at(-1), ...setup }));
-      }
+      for (const reference of o.reference && hasReference(spec) ? [false, true] : [false])
+        for (const N of o.lengths) {
+          rows.push(benchOne(spec, N, reference, o, rows));
+          say(tableLine(rows.at(-1)!, rows, width));
+          if (o.json) console.log(JSON.stringify({ ...rows.at(-1), ...setup }));
+        }
   if (o.out !== null) {
     const picture = benchPicture(rows, o);
     writeFileAtomic(o.out, [/\.png$/i.test(o.out) ? svgToPng(picture.svg) : Buffer.from(`${picture.svg}\n`)]);
@@ -226,16 +249,23 @@ function readRows(path: string): Row[] {
 }
 
 /** One kind at one length: measured, skipped over the memory limit, or the error it ran into. */
-function benchOne(spec: SettledAttentionSpec, N: number, o: Options, done: Row[]): Row {
-  const row: Row = { kind: spec.kind, seq: N, spec };
-  const skipped = skipReason(spec, N, o, done);
+function benchOne(spec: SettledAttentionSpec, N: number, reference: boolean, o: Options, done: Row[]): Row {
+  const row: Row = {
+    kind: spec.kind,
+    seq: N,
+    spec,
+    ...(reference && { reference }),
+    ...(o.decode && { decode: true }),
+  };
+  const skipped = skipReason(spec, N, reference, o, done);
   if (skipped !== null) return { ...row, skipped };
   try {
-    Object.assign(row, measure(spec, N, o.shape, o.repeats, o.warmup));
+    const run = o.decode ? measureDecoding : measure;
+    Object.assign(row, run(spec, N, o.shape, o.repeats, o.warmup, reference));
   } catch (error) {
     return { ...row, error: (error as Error).message };
   }
-  const pairs = scoredPairs(spec, N, o.shape.causal);
+  const pairs = reference || o.decode ? null : scoredPairs(spec, N, o.shape.causal);
   return pairs === null ? row : { ...row, pairs: pairs * o.shape.B * o.shape.h };
 }
 
@@ -245,11 +275,11 @@ function header(width: number): string {
 
 /** A row of the table; growth is the exponent of N in the total time since the kind's previous length. */
 function tableLine(row: Row, rows: Row[], width: number): string {
-  const start = `${specLabel(row.spec).padEnd(width)}${String(row.seq).padStart(7)}`;
+  const label = rowLabel(row);
+  const start = `${label.padEnd(width)}${String(row.seq).padStart(7)}`;
   if (row.skipped !== undefined) return `${start}  skipped: ${row.skipped}`;
   if (row.error !== undefined) return `${start}  failed: ${row.error}`;
-  const label = specLabel(row.spec);
-  const previous = rows.filter((r) => specLabel(r.spec) === label && r.totalMs !== undefined && r.seq < row.seq).at(-1);
+  const previous = rows.filter((r) => rowLabel(r) === label && r.totalMs !== undefined && r.seq < row.seq).at(-1);
   const growth =
     previous === undefined
       ? ''
@@ -271,16 +301,26 @@ export function specLabel(spec: AttentionSpec): string {
   return [spec.kind, ...settings.map(([key, value]) => `${key}=${value}`)].join(' ');
 }
 
+/** The label of a row: its spec's, and whether it is the dense reference. */
+function rowLabel(row: Pick<Row, 'spec' | 'reference'>): string {
+  return specLabel(row.spec) + (row.reference === true ? ' (dense reference)' : '');
+}
+
 /** Time and peak memory against N on log-log axes, one series per kind, side by side. */
 function benchPicture(rows: Row[], o: Options): Picture {
-  const labels = [...new Set(rows.map((r) => specLabel(r.spec)))];
+  const labels = [...new Set(rows.map(rowLabel))];
   const series = (value: (r: Row) => number | undefined) =>
     labels.map((label) => ({
       name: label,
-      points: rows.filter((r) => specLabel(r.spec) === label).map((r) => [r.seq, value(r) ?? NaN] as const),
+      points: rows.filter((r) => rowLabel(r) === label).map((r) => [r.seq, value(r) ?? NaN] as const),
     }));
   const common = { xLabel: 'sequence length N', logX: true, logY: true, width: 560, height: 400 };
-  const time = lineChartSvg({ ...common, series: series((r) => r.totalMs), title: 'forward + backward', yLabel: 'ms' });
+  const time = lineChartSvg({
+    ...common,
+    series: series((r) => r.totalMs),
+    title: o.decode ? 'N decoding steps' : 'forward + backward',
+    yLabel: 'ms',
+  });
   const memory = lineChartSvg({
     ...common,
     series: series((r) => (r.peakBytes === undefined ? undefined : r.peakBytes / 1024 ** 2)),

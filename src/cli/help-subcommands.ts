@@ -107,6 +107,12 @@ export const bench: Record<string, CommandHelp> = {
       flag('batch', 'B', 'batch size', '1'),
       flag('causal', undefined, 'causal (decoder) masking'),
       flag('set', 'KEY=VALUE', "a mechanism's setting, e.g. window=64 (repeatable)"),
+      flag(
+        'reference',
+        undefined,
+        'also measure the dense computation a kind replaces (adaptive-span, routing, linear)',
+      ),
+      flag('decode', undefined, 'time N one-token decoding steps over the cache (forward only) instead'),
       THREADS,
       flag('repeats', 'R', 'timed steps per length', '5'),
       flag('warmup', 'W', 'untimed steps first', '1'),

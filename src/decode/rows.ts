@@ -29,6 +29,14 @@ export function isIdentity(rows: Int32Array, n: number): boolean {
 }
 
 function reorderCache(cache: KVCache, rows: Int32Array): void {
+  const state = cache.state;
+  if (state !== null)
+    return tidy(() =>
+      cache.setState(
+        state.map((t) => gatherRows(t, rows)),
+        cache.length,
+      ),
+    );
   if (cache.k === null || cache.v === null) return;
   const [k, v] = [cache.k, cache.v];
   tidy(() => cache.set(gatherRows(k, rows), gatherRows(v, rows)));

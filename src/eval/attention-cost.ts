@@ -2,6 +2,8 @@
 // of attend() and of the backward pass from the sum of its output, and the most tensor bytes alive at once (the
 // buffer pool's high-water mark), with random q, k, v (B, h, N, dK) that require gradients.
 
+import type { AttentionMechanism, DecodingState } from '../model/efficient/mechanism.js';
+import { referenceMechanism } from '../model/efficient/references.js';
 import { createMechanism } from '../model/efficient/registry.js';
 import type { SettledAttentionSpec } from '../model/efficient/spec.js';
 import * as T from '../tensor/index.js';
@@ -29,10 +31,30 @@ export interface Measurement {
 /** Once the timed steps have taken this long, one more would only repeat the answer. */
 const TIME_BUDGET_MS = 30_000;
 
+/** The kind's mechanism, or with `reference` the dense computation its efficient path replaces (references.ts). */
+function mechanismOf(spec: SettledAttentionSpec, N: number, s: Shape, reference: boolean): AttentionMechanism {
+  const context = { dModel: s.h * s.dK, h: s.h, maxLength: N, causal: s.causal };
+  if (!reference) return createMechanism(spec, context, spec.kind);
+  const dense = referenceMechanism(spec, context);
+  if (dense === null) throw new Error(`"${spec.kind}" attention has no dense reference`);
+  return dense;
+}
+
+/** Whether a kind keeps a dense reference to measure against. */
+export const hasReference = (spec: SettledAttentionSpec): boolean =>
+  referenceMechanism(spec, { dModel: 1, h: 1, maxLength: 1, causal: false }) !== null;
+
 /** Median forward and backward times over up to `repeats` steps after `warmup` untimed ones; the largest peak. */
-export function measure(spec: SettledAttentionSpec, N: number, s: Shape, repeats: number, warmup: number): Measurement {
+export function measure(
+  spec: SettledAttentionSpec,
+  N: number,
+  s: Shape,
+  repeats: number,
+  warmup: number,
+  reference = false,
+): Measurement {
   T.manualSeed(1);
-  const mechanism = createMechanism(spec, { dModel: s.h * s.dK, h: s.h, maxLength: N, causal: s.causal }, spec.kind);
+  const mechanism = mechanismOf(spec, N, s, reference);
   mechanism.train();
   const params = mechanism.parameters();
   const data = new Generator(2);
@@ -76,6 +98,75 @@ export function measure(spec: SettledAttentionSpec, N: number, s: Shape, repeats
     totalMs: ms(median(steps.map((r) => r.forwardMs + r.backwardMs))),
     peakBytes: Math.max(...steps.map((r) => r.peakBytes)),
     repeats: steps.length,
+  };
+}
+
+/**
+ * Decoding N positions one query at a time, causal, forward only (timed as forwardMs; backwardMs is 0):
+ * over the mechanism's running state when it keeps one, else over the keys and values so far, as the
+ * KV cache holds them. Median over up to `repeats` runs after `warmup` untimed ones; the largest peak.
+ */
+export function measureDecoding(
+  spec: SettledAttentionSpec,
+  N: number,
+  s: Shape,
+  repeats: number,
+  warmup: number,
+  reference = false,
+): Measurement {
+  T.manualSeed(1);
+  const mechanism = mechanismOf(spec, N, { ...s, causal: true }, reference);
+  mechanism.eval();
+  const data = new Generator(2);
+  const run = () =>
+    tidy(() => {
+      const [q, k, v] = [0, 1, 2].map(() => T.randn([s.B, s.h, N, s.dK], { generator: data })); // (B, h, N, dK)
+      const before = bufferPool.liveBytes;
+      bufferPool.resetPeak();
+      let state: DecodingState | null = null;
+      let kept: Tensor[] = []; // the keys and values so far, or the state
+      const t0 = performance.now();
+      for (let t = 0; t < N; t++)
+        tidy(() => {
+          const at = (x: Tensor) => T.slice(x, 2, t, t + 1); // (B, h, 1, dK)
+          const inputs = { keyPadding: null, causal: true, dropout: 0, training: false, needWeights: false };
+          let next: Tensor[];
+          if (mechanism.attendStep !== undefined) {
+            const step = mechanism.attendStep({ q: at(q), k: at(k), v: at(v), ...inputs }, state);
+            next = [...step.state];
+            state = step.state;
+          } else {
+            next =
+              kept.length === 0
+                ? [T.contiguous(at(k)), T.contiguous(at(v))]
+                : [T.concat([kept[0], at(k)], 2), T.concat([kept[1], at(v)], 2)];
+            mechanism.attend({ q: at(q), k: next[0], v: next[1], ...inputs });
+          }
+          for (const x of next) x.keep();
+          for (const x of kept) if (!next.includes(x)) x.dispose();
+          kept = next;
+        });
+      const ms = performance.now() - t0;
+      const peakBytes = bufferPool.peakBytes - before;
+      for (const x of kept) x.dispose();
+      return { forwardMs: ms, backwardMs: 0, peakBytes };
+    });
+  const ms = (x: number) => Math.round(x * 1000) / 1000;
+  for (let i = 0; i < warmup; i++) T.noGrad(run);
+  const runs: ReturnType<typeof run>[] = [];
+  let spent = 0;
+  while (runs.length < repeats && (runs.length === 0 || spent < TIME_BUDGET_MS)) {
+    const r = T.noGrad(run);
+    runs.push(r);
+    spent += r.forwardMs;
+  }
+  const total = ms(median(runs.map((r) => r.forwardMs)));
+  return {
+    forwardMs: total,
+    backwardMs: 0,
+    totalMs: total,
+    peakBytes: Math.max(...runs.map((r) => r.peakBytes)),
+    repeats: runs.length,
   };
 }
 

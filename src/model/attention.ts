@@ -8,13 +8,20 @@ import { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { FullAttention } from './efficient/full.js';
-import type { AttentionMechanism } from './efficient/mechanism.js';
+import type { AttentionMechanism, AttendResult, DecodingState } from './efficient/mechanism.js';
 import type { DecodingRows, FixedKVCache } from './decoding-cache.js';
 
-/** Keys and values of one attention layer kept between decoding steps. */
+/**
+ * Keys and values of one attention layer kept between decoding steps; or, for a kind that decodes over
+ * a running state (linear attention), that state alone, of the same size however many positions it holds.
+ */
 export class KVCache {
   k: Tensor | null = null; // (B, h, t, dK)
   v: Tensor | null = null; // (B, h, t, dK)
+  /** The running state in place of k and v, every tensor per batch row on axis 0; null when k and v are kept. */
+  state: DecodingState | null = null;
+  /** Positions the running state has taken in. */
+  private stateLength = 0;
 
   /** Replaces the cached tensors (kept across tidy scopes; the old ones are freed). */
   set(k: Tensor, v: Tensor): void {
@@ -24,15 +31,25 @@ export class KVCache {
     this.v = v.keep();
   }
 
-  get length(): number {
-    return this.k?.shape[2] ?? 0;
+  /** Replaces the running state (kept across tidy scopes; the old one is freed), now over `length` positions. */
+  setState(state: DecodingState, length: number): void {
+    const old = this.state;
+    this.state = state.map((t) => t.keep());
+    for (const t of old ?? []) if (!state.includes(t)) t.dispose();
+    this.stateLength = length;
   }
 
-  /** Frees the cached keys and values. */
+  get length(): number {
+    return this.k?.shape[2] ?? this.stateLength;
+  }
+
+  /** Frees the cached keys and values, or the state. */
   dispose(): void {
     this.k?.dispose();
     this.v?.dispose();
-    this.k = this.v = null;
+    for (const t of this.state ?? []) t.dispose();
+    this.k = this.v = this.state = null;
+    this.stateLength = 0;
   }
 }
 
@@ -115,20 +132,49 @@ export abstract class MultiHeadAttention extends Module {
     // 1. Projections, with the KV cache.
     const [q, k, v] = this.project(x, call);
     // 2. Attention of each head through the mechanism: (B, h, Tq, dK).
-    const result = this.attention.attend({
-      q,
-      k,
-      v,
-      keyPadding: keyPadding(call.mask ?? null, k.shape[0], k.shape[2], this.attention.spec.kind),
-      causal: call.causal ?? false,
-      dropout: this.attentionDropout,
-      training: this.training,
-      needWeights,
-    });
+    const result =
+      this.attendStep(q, k, v, call, needWeights) ??
+      this.attention.attend({
+        q,
+        k,
+        v,
+        keyPadding: keyPadding(call.mask ?? null, k.shape[0], k.shape[2], this.attention.spec.kind),
+        causal: call.causal ?? false,
+        dropout: this.attentionDropout,
+        training: this.training,
+        needWeights,
+      });
     if (result.weights !== null) this.weightsObserver?.(result.weights);
     // 3. Concat and W^O: (B, Tq, d).
     const output = this.out.forward(mergeHeads(result.output));
     return { output, weights: call.needWeights ? result.weights : null };
+  }
+
+  /**
+   * Decoding through a kind's running state (see AttentionMechanism.attendStep): k and v are this call's
+   * alone, and the mask's columns of the earlier positions are left out. Null when not decoding so.
+   */
+  private attendStep(q: Tensor, k: Tensor, v: Tensor, call: AttentionCall, needWeights: boolean): AttendResult | null {
+    const { cache } = call;
+    if (cache === undefined || this.attention.attendStep === undefined) return null;
+    const t = k.shape[2];
+    let mask = call.mask ?? null; // (B, 1, 1, earlier + t) or (B, 1, 1, t)
+    if (mask !== null && mask.shape[3] === cache.length + t) mask = T.slice(mask, 3, cache.length);
+    const result = this.attention.attendStep(
+      {
+        q,
+        k,
+        v,
+        keyPadding: keyPadding(mask, k.shape[0], t, this.attention.spec.kind),
+        causal: call.causal ?? false,
+        dropout: this.attentionDropout,
+        training: this.training,
+        needWeights,
+      },
+      cache.state,
+    );
+    cache.setState(result.state, cache.length + t);
+    return result;
   }
 }
 
@@ -151,6 +197,7 @@ export class SelfAttention extends MultiHeadAttention {
     if (cache === undefined) return [q, k, v];
     if (!this.attention.kind.kvCache)
       throw new Error(`"${this.attention.spec.kind}" attention cannot decode over a key/value cache`);
+    if (this.attention.attendStep !== undefined) return [q, k, v]; // the cache keeps its running state
     const keys = cache.k === null ? k : T.concat([cache.k, k], 2); // (B, h, t + Tq, dK)
     const values = cache.v === null ? v : T.concat([cache.v, v], 2);
     cache.set(keys, values);

@@ -141,3 +141,28 @@ test('--from draws the table and picture of earlier --json runs, one series per 
   assert.equal(bad.code, 1, 'a bad file is bad input, not a wrong command line');
   assert.match(bad.err, /full\.jsonl:3: expected a bench attention --json line/);
 });
+
+test('--reference adds the dense reference rows of the kinds that have one; --decode times steps on the cache', () => {
+  const small = ['--repeats', '1', '--warmup', '0', '--heads', '2', '--head-dim', '4', '--json'];
+  const result = run('--kind', 'adaptive-span,local', '--set', 'maxSpan=8', '--seq', '64,128', '--reference', ...small);
+  assert.equal(result.code, 0, result.err);
+  assert.deepEqual(
+    rows(result.out).map((r) => [r.kind, r.seq, r.reference ?? false]),
+    [
+      ['adaptive-span', 64, false],
+      ['adaptive-span', 128, false],
+      ['adaptive-span', 64, true],
+      ['adaptive-span', 128, true],
+      ['local', 64, false],
+      ['local', 128, false],
+    ],
+  );
+  assert.match(result.err, /adaptive-span maxSpan=8 .*\(dense reference\)\s+128\s/);
+  const decoding = run('--kind', 'linear', '--decode', '--causal', '--seq', '32', '--reference', ...small);
+  assert.equal(decoding.code, 0, decoding.err);
+  const [state, keys] = rows(decoding.out);
+  assert.deepEqual([state.decode, keys.decode, keys.reference], [true, true, true]);
+  assert.ok((state.totalMs as number) > 0 && state.backwardMs === 0);
+  // The running sums stay one (dK, dV) matrix per head; the keys and values grow with every step.
+  assert.ok((state.peakBytes as number) < (keys.peakBytes as number), `${state.peakBytes} vs ${keys.peakBytes}`);
+});

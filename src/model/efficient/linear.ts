@@ -6,7 +6,13 @@ import * as T from '../../tensor/index.js';
 import { noGrad } from '../../tensor/autograd.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { defineKind, type SpecOf, type WrittenSpecOf } from './kind.js';
-import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
+import {
+  AttentionMechanism,
+  type AttendInputs,
+  type AttendResult,
+  type DecodingState,
+  type MechanismContext,
+} from './mechanism.js';
 
 /** No settings. */
 export const linear = defineKind({
@@ -48,33 +54,44 @@ function causalOnes(Tq: number, Tk: number, dtype: DType): Tensor {
   return T.tensor(values, [Tq, Tk], dtype);
 }
 
+/** The running sums of the keys seen so far: S = sum phi(k_j) v_j^T (B, h, dK, dV), z = sum phi(k_j) (B, h, 1, dK). */
+export interface LinearState {
+  S: Tensor;
+  z: Tensor;
+}
+
+/** The sums after adding keys K (B, h, t, dK) with values V (B, h, t, dV) to `state` (null: none yet). */
+function absorb(state: LinearState | null, K: Tensor, V: Tensor): LinearState {
+  const [dS, dz] = [T.matmul(K, V, { transA: true }), T.sum(K, 2, true)];
+  return state === null ? { S: dS, z: dz } : { S: T.add(state.S, dS), z: T.add(state.z, dz) };
+}
+
 /**
- * The causal sums, chunk by chunk. Query i sees keys j <= i + (Tk - Tq): the first Tk - Tq keys are
- * seen by every query and start the state (S, z); the rest pair one-to-one with the queries.
+ * The causal sums, chunk by chunk, from `state` (the keys before this call; null when none). Query i
+ * sees keys j <= i + (Tk - Tq): the first Tk - Tq keys are seen by every query and join the state;
+ * the rest pair one-to-one with the queries. With `final`, also the state after every key.
  */
-function causalLinear(Q: Tensor, K: Tensor, V: Tensor, chunk: number): Tensor {
+function causalLinear(
+  Q: Tensor,
+  K: Tensor,
+  V: Tensor,
+  chunk: number,
+  state: LinearState | null,
+  final = false,
+): { output: Tensor; state: LinearState | null } {
   const Tq = Q.shape[2];
   const offset = K.shape[2] - Tq;
-  let S: Tensor | null = null; // sum phi(k_j) v_j^T  (B, h, dK, dV)
-  let z: Tensor | null = null; // sum phi(k_j)         (B, h, 1, dK)
   let [Ks, Vs] = [K, V]; // (B, h, Tq, d): key t is at query t's own position
   if (offset > 0) {
-    const [Kp, Vp] = [T.slice(K, 2, 0, offset), T.slice(V, 2, 0, offset)];
-    S = T.matmul(Kp, Vp, { transA: true });
-    z = T.sum(Kp, 2, true);
+    state = absorb(state, T.slice(K, 2, 0, offset), T.slice(V, 2, 0, offset));
     [Ks, Vs] = [T.slice(K, 2, offset), T.slice(V, 2, offset)];
   } else if (offset < 0) {
     // More queries than keys: the first -offset see none; zero features stand in for the missing keys.
-    [Ks, Vs] = [
-      T.pad(K, [
-        [-offset, 0],
-        [0, 0],
-      ]),
-      T.pad(V, [
-        [-offset, 0],
-        [0, 0],
-      ]),
+    const before: [number, number][] = [
+      [-offset, 0],
+      [0, 0],
     ];
+    [Ks, Vs] = [T.pad(K, before), T.pad(V, before)];
   }
   const outputs: Tensor[] = [];
   for (let s = 0; s < Tq; s += chunk) {
@@ -83,17 +100,14 @@ function causalLinear(Q: Tensor, K: Tensor, V: Tensor, chunk: number): Tensor {
     const A = T.mul(T.matmul(Qc, Kc, { transB: true }), lowerTriangle(e - s, Q.dtype)); // (B, h, L, L)
     let numerator = T.matmul(A, Vc); // (B, h, L, dV)
     let denominator = T.sum(A, -1, true); // (B, h, L, 1)
-    if (S !== null && z !== null) {
-      numerator = T.add(numerator, T.matmul(Qc, S));
-      denominator = T.add(denominator, T.matmul(Qc, z, { transB: true }));
+    if (state !== null) {
+      numerator = T.add(numerator, T.matmul(Qc, state.S));
+      denominator = T.add(denominator, T.matmul(Qc, state.z, { transB: true }));
     }
     outputs.push(T.div(numerator, T.addScalar(denominator, LINEAR_EPS)));
-    if (e < Tq) {
-      const [dS, dz] = [T.matmul(Kc, Vc, { transA: true }), T.sum(Kc, 2, true)];
-      [S, z] = S === null || z === null ? [dS, dz] : [T.add(S, dS), T.add(z, dz)];
-    }
+    if (e < Tq || final) state = absorb(state, Kc, Vc);
   }
-  return outputs.length === 1 ? outputs[0] : T.concat(outputs, 2);
+  return { output: outputs.length === 1 ? outputs[0] : T.concat(outputs, 2), state };
 }
 
 /** The (B, h, Tq, Tk) weights phi(q_i)^T phi(k_j) / denominator, for display: quadratic, built only on request. */
@@ -113,7 +127,7 @@ export function linearAttention(x: AttendInputs, chunk = LINEAR_CHUNK): AttendRe
   const Q = featureMap(x.q); // (B, h, Tq, dK)
   const K = zeroPaddedKeys(featureMap(x.k), x.keyPadding); // (B, h, Tk, dK)
   let output: Tensor; // (B, h, Tq, dV)
-  if (x.causal) output = causalLinear(Q, K, x.v, chunk);
+  if (x.causal) output = causalLinear(Q, K, x.v, chunk, null).output;
   else {
     const S = T.matmul(K, x.v, { transA: true }); // (B, h, dK, dV)
     const z = T.sum(K, 2, true); // (B, h, 1, dK)
@@ -123,9 +137,30 @@ export function linearAttention(x: AttendInputs, chunk = LINEAR_CHUNK): AttendRe
 }
 
 /**
- * No parameters and no attention matrix, hence no attention dropout. While decoding, the KV cache
- * holds every key and value and each step recomputes the sums over them: correct, O(t) per step,
- * where the paper's RNN form would carry (S, z) in O(1).
+ * One decoding call over the running state instead of the keys so far (the paper's RNN form, section
+ * 3.4): x.k and x.v hold this call's keys and values only, x.keyPadding their padding; the output is
+ * what linearAttention gives over every key, and the state grows by this call's keys. The state's size
+ * does not depend on how many keys it holds. No weights: the keys they would be over are gone.
+ */
+export function linearAttentionStep(
+  x: AttendInputs,
+  state: LinearState | null,
+  chunk = LINEAR_CHUNK,
+): { output: Tensor; state: LinearState } {
+  const Q = featureMap(x.q); // (B, h, Tq, dK)
+  const K = zeroPaddedKeys(featureMap(x.k), x.keyPadding); // (B, h, t, dK)
+  if (x.causal) {
+    const result = causalLinear(Q, K, x.v, chunk, state, true);
+    return { output: result.output, state: result.state! };
+  }
+  const after = absorb(state, K, x.v);
+  const output = T.div(T.matmul(Q, after.S), T.addScalar(T.matmul(Q, after.z, { transB: true }), LINEAR_EPS));
+  return { output, state: after };
+}
+
+/**
+ * No parameters and no attention matrix, hence no attention dropout. While decoding, the cache holds
+ * the running sums (S, z) per head instead of every key and value: O(1) time and memory per step.
  */
 export class LinearAttention extends AttentionMechanism {
   readonly spec: SpecOf<typeof linear>;
@@ -145,5 +180,10 @@ export class LinearAttention extends AttentionMechanism {
         `linear attention has no attention weights for dropout; set attentionDropout to 0 (got ${x.dropout})`,
       );
     return linearAttention(x);
+  }
+
+  override attendStep(x: AttendInputs, state: DecodingState | null): AttendResult & { state: DecodingState } {
+    const { output, state: after } = linearAttentionStep(x, state === null ? null : { S: state[0], z: state[1] });
+    return { output, weights: null, state: [after.S, after.z] };
   }
 }

@@ -32,6 +32,9 @@ export interface AttendResult {
   weights: Tensor | null;
 }
 
+/** A running state of constant size standing in for every past key and value while decoding, per batch row on axis 0. */
+export type DecodingState = readonly Tensor[];
+
 /** What a mechanism knows of its kind's declaration (kind.ts declares the rest: fields, settle, create). */
 export interface MechanismKind {
   readonly name: string;
@@ -50,6 +53,14 @@ export abstract class AttentionMechanism extends Module {
   penalty(): Tensor | null {
     return null;
   }
+
+  /**
+   * Kinds that decode over a running state (linear attention's sums) define this instead of attending
+   * over the cached keys: one call's queries, keys and values (x.k and x.keyPadding cover this call's
+   * keys only) and the state after the earlier calls (null at the first) give the output and the state
+   * after this call.
+   */
+  attendStep?(x: AttendInputs, state: DecodingState | null): AttendResult & { state: DecodingState };
 
   /** Whether the layer drops its feed-forward sub-layer, this attention taking its place. */
   get replacesFeedForward(): boolean {

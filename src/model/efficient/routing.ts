@@ -2,20 +2,25 @@
 // Transformers"): per head, `clusters` centroids on the unit sphere, kept by online k-means (an
 // exponential moving average of the unit-length queries and keys assigned to them, while training).
 // Each query attends only the keys of its own cluster, and its own position, so the cost grows with
-// the pairs inside clusters (about n^2 / clusters when they are balanced), not with n^2. The
-// centroids are stored as a parameter so that model folders keep them; no gradient reaches them.
+// the pairs inside clusters (n^2 / clusters when they are balanced), not with n^2. With `balanced`
+// (non-causal layers), every cluster takes the same number of queries and of keys, the most similar
+// first, and is computed as a dense block (routing-balanced.ts); causal layers take each token's nearest
+// centroid, since a balanced split would let later tokens push earlier ones out of a cluster (a query
+// would depend on the future, and decoding step by step would not give the full pass). The centroids
+// are stored as a parameter so that model folders keep them; no gradient reaches them.
 
 import * as T from '../../tensor/index.js';
 import { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { sparseAttention, sparseAttentionWeights, type SparsePattern } from '../../tensor/ops/sparse-attention.js';
-import { defineKind, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
+import { defineKind, flag, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
+import { balancedClusters, balancedRoutingAttention, similarities } from './routing-balanced.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
 
-/** `clusters`: the number of k-means clusters per head. */
+/** `clusters`: the number of k-means clusters per head; `balanced`: equal clusters in non-causal layers. */
 export const routing = defineKind({
   name: 'routing',
-  fields: { clusters: integer(1, 8) },
+  fields: { clusters: integer(1, 8), balanced: flag(true) },
   causal: true,
   kvCache: true,
   create: (spec, context): AttentionMechanism => new RoutingAttention(spec, context),
@@ -55,14 +60,39 @@ export class RoutingAttention extends AttentionMechanism {
       throw new Error('routing attention applies no attention dropout; set attentionDropout to 0');
     const q = T.noGrad(() => T.contiguous(x.q)).floats();
     const k = T.noGrad(() => T.contiguous(x.k)).floats();
-    const centroids = this.centroids.floats();
-    const queryCluster = this.assign(q, B * h * Tq, Tq, dK, centroids);
-    const keyCluster = this.assign(k, B * h * Tk, Tk, dK, centroids);
-    if (x.training) this.update(q, queryCluster, Tq, k, keyCluster, Tk, B, h, dK);
     const padding = x.keyPadding === null ? null : T.contiguous(x.keyPadding).ints('keyPadding');
+    const [queryCluster, keyCluster] = this.clustersOf(x, q, k, padding);
+    if (x.training) this.update(q, queryCluster, Tq, k, keyCluster, Tk, B, h, dK);
+    if (this.isBalanced(x)) {
+      const output = balancedRoutingAttention(x, queryCluster, keyCluster, this.clusters);
+      if (!x.needWeights) return { output, weights: null };
+      const pattern = routingPattern(queryCluster, keyCluster, { B, h, Tq, Tk, causal: false, padding });
+      return { output, weights: T.noGrad(() => sparseAttentionWeights(x.q, x.k, pattern)) };
+    }
     const pattern = routingPattern(queryCluster, keyCluster, { B, h, Tq, Tk, causal: x.causal, padding });
     const output = sparseAttention(x.q, x.k, x.v, pattern);
     return { output, weights: x.needWeights ? T.noGrad(() => sparseAttentionWeights(x.q, x.k, pattern)) : null };
+  }
+
+  /** Whether this call splits the clusters evenly (dense blocks) rather than by nearest centroid. */
+  isBalanced(x: Pick<AttendInputs, 'q' | 'k' | 'causal'>): boolean {
+    return this.spec.balanced && !x.causal && x.q.shape[2] === x.k.shape[2];
+  }
+
+  /** Each query's and key's cluster, per (batch, head) row; -1 for a padding position left out of a balanced split. */
+  clustersOf(x: AttendInputs, q: ArrayLike<number>, k: ArrayLike<number>, padding: Int32Array | null): Int32Array[] {
+    const [B, h, Tq, dK] = x.q.shape;
+    const Tk = x.k.shape[2];
+    const centroids = this.centroids.floats();
+    if (!this.isBalanced(x))
+      return [this.assign(q, B * h * Tq, Tq, dK, centroids), this.assign(k, B * h * Tk, Tk, dK, centroids)];
+    const shape = { groups: B * h, clusters: this.clusters };
+    const skip = padding === null ? undefined : (g: number, t: number) => padding[Math.floor(g / h) * Tk + t] === 0;
+    // Padding positions take no slots, as queries (Tq = Tk here) or keys: padding then changes nothing.
+    return [
+      balancedClusters(similarities(x.q, this.centroids), { ...shape, length: Tq, skip }),
+      balancedClusters(similarities(x.k, this.centroids), { ...shape, length: Tk, skip }),
+    ];
   }
 
   /** The nearest centroid (largest cosine) of each of n vectors, rows of `length` per (batch, head). */
@@ -106,6 +136,7 @@ export class RoutingAttention extends AttentionMechanism {
     const counts = new Float64Array(h * this.clusters);
     const add = (vectors: ArrayLike<number>, cluster: Int32Array, length: number) => {
       for (let r = 0; r < B * h * length; r++) {
+        if (cluster[r] < 0) continue;
         const head = Math.floor(r / length) % h;
         const slot = head * this.clusters + cluster[r];
         let norm = 0;
