@@ -3,7 +3,18 @@
 // that every flag a command's parseArgs accepts is listed here.
 
 import { encoderTrainDefaults, trainDefaults } from '../train/options.js';
-import { bench, data, flag, MODEL, plot, PRECISION, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
+import {
+  bench,
+  data,
+  flag,
+  MODEL,
+  plot,
+  PRECISION,
+  QUANTIZE,
+  THREADS,
+  tokenizer,
+  type CommandHelp,
+} from './help-subcommands.js';
 
 export type { CommandHelp, FlagHelp } from './help-subcommands.js';
 
@@ -123,13 +134,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     flags: [MODEL, flag('json', undefined, 'print the report as one JSON object')],
   },
   score: {
-    usage: ['--model DIR [--ids] [--batch-size N] [--precision float32|bf16]  < lines'],
+    usage: ['--model DIR [--ids] [--batch-size N] [--precision float32|bf16] [--quantize none|int8]  < lines'],
     about: 'Forced decoding: the log-probability of every token of each line, one JSON line per line.',
     flags: [
       MODEL,
       flag('ids', undefined, 'lines are token ids separated by spaces (no tokenizer)'),
       flag('batch-size', 'N', 'lines scored together', '32'),
       PRECISION,
+      QUANTIZE,
     ],
     notes: ['Lines are SOURCE<TAB>TARGET for an encoder-decoder model, one sequence for a decoder-only model.'],
   },
@@ -187,6 +199,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('port', 'P', 'port; 0 picks a free one', '8080'),
       THREADS,
       PRECISION,
+      QUANTIZE,
       flag('max-tokens', 'N', 'longest source sentence in tokens, with EOS', '128'),
       flag('max-body', 'BYTES', 'largest request body; larger ones get 413', '16384'),
       flag('max-batch', 'N', 'sentences translated together', '16'),
@@ -221,6 +234,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('repetition-penalty', 'R', "with --sample: CTRL's penalty on tokens already output; 1 is off", '1'),
       flag('seed', 'S', "with --sample: a line's samples depend only on S and its line number", '0'),
       PRECISION,
+      QUANTIZE,
     ],
   },
   'export-marian': {

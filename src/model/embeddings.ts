@@ -4,6 +4,7 @@ import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { xavierUniform } from '../nn/init.js';
+import { int8Table } from '../nn/int8.js';
 import type { PositionalEncodingKind } from './config.js';
 
 /** Learned token embeddings, multiplied by sqrt(d_model) when `scale` is on. */
@@ -20,7 +21,7 @@ export class Embeddings extends Module {
   }
 
   forward(ids: Tensor): Tensor {
-    const x = T.embedding(this.weight, ids); // (B, T, d)
+    const x = T.embedding(int8Table(this.weight, this.training) ?? this.weight, ids); // (B, T, d)
     return this.scale ? T.mulScalar(x, Math.sqrt(this.dModel)) : x;
   }
 }

@@ -10,6 +10,7 @@
 // slow or idle connections are cut within seconds (src/serve/connections.ts).
 
 import type { Precision } from '../tensor/precision.js';
+import type { Quantization } from '../nn/int8.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -60,6 +61,8 @@ export interface ServeOptions {
   threads?: number | null;
   /** The matrix products' number format (float32 by default). */
   precision?: Precision;
+  /** 'int8': weights of linear layers and embeddings quantized at load (none by default). */
+  quantize?: Quantization;
   limits?: Partial<ServeLimits>;
   /** Called with one line per request (method, path, status, milliseconds). */
   log?: (line: string) => void;
@@ -82,6 +85,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     modelDir: options.modelDir,
     threads: options.threads ?? null,
     precision: options.precision,
+    quantize: options.quantize,
     maxBatch: options.limits?.maxBatch ?? defaultLimits.maxBatch,
     maxQueue: options.limits?.maxQueue ?? defaultLimits.maxQueue,
   });
