@@ -248,11 +248,15 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   convert: {
-    usage: ['--model DIR --out DIR'],
+    usage: ['--model DIR --out DIR [--quantize int8]'],
     about:
       'Writes a model folder again with model.safetensors weights, in its own format: a Marian folder with ' +
       'pytorch_model.bin becomes one with model.safetensors (atomically, to a new folder).',
-    flags: [MODEL, flag('out', 'DIR', 'the new folder: it must not exist or be empty')],
+    flags: [
+      MODEL,
+      flag('out', 'DIR', 'the new folder: it must not exist or be empty'),
+      flag('quantize', 'Q', 'int8: write our folder with int8 linear layers and embeddings (I8 + F32 scales)', 'none'),
+    ],
   },
   classify: {
     usage: ['--model DIR [--input F] [--json] [--batch-size N]  < lines'],

@@ -24,9 +24,17 @@ export function quantizeWeight(w: Tensor): void {
   );
 }
 
-/** Whether w has an int8 copy. */
-export function isQuantized(w: Tensor): boolean {
-  return int8Weights.has(w);
+/** Gives w the int8 copy q (N, K) with row scales, as an int8 model folder stores it (w holds q * scales). */
+export function adoptInt8Weight(w: Tensor, q: Int8Array, scales: Float32Array): void {
+  int8Tables.get(w)?.dispose();
+  int8Tables.delete(w);
+  int8Weights.set(w, T.packInt8Weight(q, scales, w.shape[0], w.shape[1]));
+}
+
+/** w's int8 values and row scales, or null when it has no int8 copy. */
+export function int8Values(w: Tensor): { q: Int8Array; scales: Float32Array } | null {
+  const q = int8Weights.get(w);
+  return q === undefined ? null : { q: q.q, scales: q.scales };
 }
 
 function inference(training: boolean): boolean {

@@ -4,12 +4,13 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { translateIds } from '../../src/decode/index.js';
-import { saveModel } from '../../src/io/model-folder.js';
+import { saveModel, WEIGHTS_FILE } from '../../src/io/model-folder.js';
+import { readSafetensors, readSafetensorsHeader, writeSafetensors } from '../../src/io/safetensors.js';
 import { openModelFolder } from '../../src/io/open-folder.js';
 import { quantizeModel, shiftRight, type EncoderDecoder } from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
@@ -79,6 +80,40 @@ test('score --quantize int8 gives log-probabilities close to float32', () => {
   const gaps = f32.flatMap((row, i) => row.map((x, j) => Math.abs(x - int8[i][j])));
   assert.ok(Math.max(...gaps) < 0.25, `largest gap ${Math.max(...gaps)}`);
   assert.ok(Math.max(...gaps) > 0, 'int8 products differ from float32 ones');
+});
+
+test('convert --quantize int8 writes I8 weights and F32 scales that translate and score as --quantize int8', () => {
+  const int8Dir = join(root, 'int8');
+  const c = runCli(['convert', '--model', dir, '--out', int8Dir, '--quantize', 'int8'], { env });
+  assert.equal(c.code, 0, c.err);
+  const header = readSafetensorsHeader(join(int8Dir, WEIGHTS_FILE));
+  const dtypes = new Map(header.entries.map((e) => [e.name, e.dtype]));
+  assert.equal(dtypes.get('decoder.layers.0.ffn.w1.weight'), 'I8');
+  assert.equal(dtypes.get('decoder.layers.0.ffn.w1.weight_scale'), 'F32');
+  assert.equal(dtypes.get('targetEmbedding.weight') ?? dtypes.get('sourceEmbedding.weight'), 'I8');
+  assert.equal(dtypes.get('decoder.layers.0.norm1.weight') ?? 'F32', 'F32');
+  const ratio = statSync(join(int8Dir, WEIGHTS_FILE)).size / statSync(join(dir, WEIGHTS_FILE)).size;
+  assert.ok(ratio > 0.2 && ratio < 0.45, `size ratio ${ratio}`);
+  for (const command of [['translate', '--beam', '4'], ['score']]) {
+    const input = command[0] === 'score' ? lines.map((l) => `${l}\t${l}`).join('\n') : lines.join('\n');
+    const fromInt8 = runCli([...command, '--model', int8Dir, '--ids'], { input, env });
+    const quantized = runCli([...command, '--model', dir, '--ids', '--quantize', 'int8'], { input, env });
+    assert.equal(fromInt8.code, 0, fromInt8.err);
+    assert.equal(fromInt8.out, quantized.out, command[0]);
+  }
+});
+
+test('an int8 weight without its scale is a one-line error naming the tensor', () => {
+  const int8Dir = join(root, 'int8');
+  const broken = join(root, 'broken');
+  cpSync(int8Dir, broken, { recursive: true });
+  const file = join(broken, WEIGHTS_FILE);
+  const tensors = new Map([...readSafetensors(file).tensors].filter(([name]) => !name.endsWith('w1.weight_scale')));
+  writeSafetensors(file, tensors);
+  const r = runCli(['translate', '--model', broken, '--ids'], { input: '5 6\n', env });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /int8 tensor "[^"]*w1\.weight" has no "[^"]*w1\.weight_scale" beside it/);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
 });
 
 test('a wrong --quantize is a one-line usage error', () => {

@@ -23,6 +23,16 @@ export interface Int8Weight {
   readonly sums: Int32Array;
 }
 
+/** Packs int8 values q (N, K) with their row scales, quantized earlier (an int8 model folder). */
+export function packInt8Weight(q: Int8Array, scales: Float32Array, N: number, K: number): Int8Weight {
+  if (q.length !== N * K || scales.length !== N)
+    throw new RangeError(`packInt8Weight: ${q.length} values and ${scales.length} scales for (${N}, ${K})`);
+  const packed = new Int8Array(int8PackedSize(N, K));
+  const sums = new Int32Array(N);
+  kernels('float32').packInt8(N, K, q, packed, sums);
+  return { N, K, q, scales, packed, sums };
+}
+
 /** Quantizes a float32 weight w (N, K) per row to int8 and packs it. */
 export function quantizeWeightInt8(w: Tensor): Int8Weight {
   assertFloat(w, 'quantizeWeightInt8', 'w');
