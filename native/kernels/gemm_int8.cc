@@ -19,29 +19,11 @@ using int8::kGroup;
 using int8::kPanel;
 
 constexpr int64_t kMinParallelWork = 1 << 18;
-// 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even.
-constexpr float kRounder = 12582912.0f;
-
-inline int8_t quantize_value(float v) {
-  if (!(v == v)) return 0;
-  float c = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
-  float shifted = c + kRounder;  // IEEE rules forbid folding this away (no -ffast-math in either build)
-  return static_cast<int8_t>(shifted - kRounder);
-}
-
-float row_scale(const float* x, int64_t K) {
-  float amax = 0.0f;
-  for (int64_t k = 0; k < K; k++) {
-    float a = std::fabs(x[k]);
-    if (a > amax) amax = a;
-  }
-  return amax / 127.0f;
-}
 
 // One row: its scale, and its K values into q (padding left to the caller).
 float quantize_row(const float* x, int64_t K, int8_t* q) {
-  float s = row_scale(x, K);
-  for (int64_t k = 0; k < K; k++) q[k] = s == 0.0f ? 0 : quantize_value(x[k] / s);
+  float s = int8::row_scale(x, K);
+  for (int64_t k = 0; k < K; k++) q[k] = s == 0.0f ? 0 : int8::quantize_value(x[k] / s);
   return s;
 }
 
@@ -74,7 +56,7 @@ void portable_panels(const int8::Rows& rows, const int8::Columns& c) {
   }
 }
 
-const int8::Kernel kPortable{"portable", portable_panels};
+const int8::Kernel kPortable{"portable", portable_panels, quantize_row};
 
 const int8::Kernel& active() {
   static const int8::Kernel& k = [&]() -> const int8::Kernel& {
@@ -99,7 +81,8 @@ T* scratch(std::vector<T>& v, size_t n) {
 }  // namespace
 
 void quantize_int8(int64_t rows, int64_t K, const float* x, int8_t* q, float* scales) {
-  for (int64_t r = 0; r < rows; r++) scales[r] = quantize_row(x + r * K, K, q + r * K);
+  const int8::Kernel& k = active();
+  for (int64_t r = 0; r < rows; r++) scales[r] = k.quantize_row(x + r * K, K, q + r * K);
 }
 
 void pack_int8(int64_t N, int64_t K, const int8_t* q, int8_t* packed, int32_t* sums) {
@@ -127,11 +110,11 @@ void gemm_int8(int64_t M, int64_t N, int64_t K, const float* x, const int8_t* pa
   thread_local std::vector<float> sx_buf;
   int8_t* xq = scratch(xq_buf, static_cast<size_t>(M * Kp));
   float* sx = scratch(sx_buf, static_cast<size_t>(M));
+  const int8::Kernel& k = active();
   for (int64_t m = 0; m < M; m++) {
-    sx[m] = quantize_row(x + m * K, K, xq + m * Kp);
+    sx[m] = k.quantize_row(x + m * K, K, xq + m * Kp);
     std::fill(xq + m * Kp + K, xq + (m + 1) * Kp, 0);
   }
-  const int8::Kernel& k = active();
   const int8::Rows rows{M, Kp, xq, sx};
   auto share = [&](int64_t j0, int64_t j1) {
     k.panels(rows, int8::Columns{j1 - j0, packed + j0 * Kp, scales + j0, sums + j0,

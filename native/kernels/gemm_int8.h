@@ -32,11 +32,34 @@ struct Columns {
 struct Kernel {
   const char* name;
   void (*panels)(const Rows& rows, const Columns& cols);
+  // One row of Backend.quantizeInt8: its K values into q, its scale returned.
+  float (*quantize_row)(const float* x, int64_t K, int8_t* q);
 };
 
 // nullptr when this build or this CPU lacks the instructions.
 const Kernel* vnni_kernel();
 const Kernel* avx2_kernel();
+
+// 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even.
+constexpr float kRounder = 12582912.0f;
+
+// roundEven(clamp(v, -127, 127)), 0 for NaN; IEEE rules forbid folding the rounder away (no -ffast-math).
+inline int8_t quantize_value(float v) {
+  if (!(v == v)) return 0;
+  float c = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+  float shifted = c + kRounder;
+  return static_cast<int8_t>(shifted - kRounder);
+}
+
+// The scale of a row: max |x| / 127, NaNs skipped (the comparison is false for them).
+inline float row_scale(const float* x, int64_t K) {
+  float amax = 0.0f;
+  for (int64_t k = 0; k < K; k++) {
+    float a = x[k] < 0.0f ? -x[k] : x[k];
+    if (a > amax) amax = a;
+  }
+  return amax / 127.0f;
+}
 
 // One output: f32(f32(acc) * f32(sx * sw)) (+ bias), as the contract rounds it; separate statements so
 // that no compiler fuses them into a multiply-add.

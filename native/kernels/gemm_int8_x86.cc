@@ -146,8 +146,61 @@ TT_AVX2 void avx2_panels(const Rows& rows, const Columns& c) {
   avx2_sweep<4, 1>(rows, c);
 }
 
-const Kernel kVnni{"avx512vnni", vnni_panels};
-const Kernel kAvx2{"avx2", avx2_panels};
+// quantize_row 16 at a time: vcvtps2dq rounds to nearest even as the contract does, and the clamp to
+// +-127 before it changes nothing the rounding would not; NaNs are masked to 0.
+TT_VNNI float avx512_quantize_row(const float* x, int64_t K, int8_t* q) {
+  __m512 amax = _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; k += 16)
+    amax = _mm512_max_ps(_mm512_abs_ps(_mm512_maskz_loadu_ps(first(K - k), x + k)), amax);  // NaN keeps amax
+  float s = _mm512_reduce_max_ps(amax) / 127.0f;
+  if (s == 0.0f) {
+    std::memset(q, 0, static_cast<size_t>(K));
+    return s;
+  }
+  const __m512 vs = _mm512_set1_ps(s), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+  for (int64_t k = 0; k < K; k += 16) {
+    __mmask16 mask = first(K - k);
+    __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + k), vs);
+    __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
+    __m512i i = _mm512_maskz_cvtps_epi32(ordered, _mm512_min_ps(_mm512_max_ps(v, lo), hi));
+    _mm512_mask_cvtepi32_storeu_epi8(q + k, mask, i);
+  }
+  return s;
+}
+
+TT_AVX2 float avx2_quantize_row(const float* x, int64_t K, int8_t* q) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  __m256 amax = _mm256_setzero_ps();
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) amax = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + k)), amax);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, amax);
+  float m = 0.0f;
+  for (float a : lanes) m = a > m ? a : m;
+  for (; k < K; k++) {
+    float a = x[k] < 0.0f ? -x[k] : x[k];
+    if (a > m) m = a;
+  }
+  float s = m / 127.0f;
+  if (s == 0.0f) {
+    std::memset(q, 0, static_cast<size_t>(K));
+    return s;
+  }
+  const __m256 vs = _mm256_set1_ps(s), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+  alignas(32) int32_t ints[8];
+  for (k = 0; k + 8 <= K; k += 8) {
+    __m256 v = _mm256_div_ps(_mm256_loadu_ps(x + k), vs);
+    __m256 ordered = _mm256_cmp_ps(v, v, _CMP_ORD_Q);
+    __m256i i = _mm256_cvtps_epi32(_mm256_and_ps(ordered, _mm256_min_ps(_mm256_max_ps(v, lo), hi)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(ints), i);
+    for (int l = 0; l < 8; l++) q[k + l] = static_cast<int8_t>(ints[l]);
+  }
+  for (; k < K; k++) q[k] = quantize_value(x[k] / s);
+  return s;
+}
+
+const Kernel kVnni{"avx512vnni", vnni_panels, avx512_quantize_row};
+const Kernel kAvx2{"avx2", avx2_panels, avx2_quantize_row};
 
 }  // namespace
 
