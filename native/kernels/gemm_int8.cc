@@ -56,7 +56,7 @@ void portable_panels(const int8::Rows& rows, const int8::Columns& c) {
   }
 }
 
-const int8::Kernel kPortable{"portable", portable_panels, quantize_row};
+const int8::Kernel kPortable{"portable", portable_panels, quantize_row, false};
 
 const int8::Kernel& active() {
   static const int8::Kernel& k = [&]() -> const int8::Kernel& {
@@ -108,6 +108,7 @@ void gemm_int8(int64_t M, int64_t N, int64_t K, const float* x, const int8_t* pa
   const int64_t Kp = (K + kGroup - 1) / kGroup * kGroup;
   thread_local std::vector<int8_t> xq_buf;
   thread_local std::vector<float> sx_buf;
+  thread_local std::vector<uint8_t> xu_buf;
   int8_t* xq = scratch(xq_buf, static_cast<size_t>(M * Kp));
   float* sx = scratch(sx_buf, static_cast<size_t>(M));
   const int8::Kernel& k = active();
@@ -115,7 +116,13 @@ void gemm_int8(int64_t M, int64_t N, int64_t K, const float* x, const int8_t* pa
     sx[m] = k.quantize_row(x + m * K, K, xq + m * Kp);
     std::fill(xq + m * Kp + K, xq + (m + 1) * Kp, 0);
   }
-  const int8::Rows rows{M, Kp, xq, sx};
+  uint8_t* xu = nullptr;
+  if (k.unsigned_rows) {
+    // Flipping the sign bit adds 128 modulo 256: [-127, 127] becomes [1, 255].
+    xu = scratch(xu_buf, static_cast<size_t>(M * Kp));
+    for (int64_t i = 0; i < M * Kp; i++) xu[i] = static_cast<uint8_t>(xq[i]) ^ 0x80u;
+  }
+  const int8::Rows rows{M, Kp, xq, sx, xu};
   auto share = [&](int64_t j0, int64_t j1) {
     k.panels(rows, int8::Columns{j1 - j0, packed + j0 * Kp, scales + j0, sums + j0,
                                  bias == nullptr ? nullptr : bias + j0, y + j0, N});

@@ -10,11 +10,13 @@ namespace tt::int8 {
 constexpr int kPanel = 16;
 constexpr int kGroup = 4;
 
-// Quantized activations: xq (M x Kp, zero-padded), one float32 scale per row.
+// Quantized activations: xq (M x Kp, zero-padded), one float32 scale per row, and for kernels that ask
+// for them (Kernel::unsigned_rows) the same values plus 128 as unsigned bytes, xu.
 struct Rows {
   int64_t M, Kp;
   const int8_t* xq;
   const float* sx;
+  const uint8_t* xu;
 };
 
 // The weights' share a thread handles: n columns from panel 0 of `packed`, scales/sums/bias (bias may
@@ -34,6 +36,7 @@ struct Kernel {
   void (*panels)(const Rows& rows, const Columns& cols);
   // One row of Backend.quantizeInt8: its K values into q, its scale returned.
   float (*quantize_row)(const float* x, int64_t K, int8_t* q);
+  bool unsigned_rows;
 };
 
 // nullptr when this build or this CPU lacks the instructions.

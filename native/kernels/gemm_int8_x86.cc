@@ -18,7 +18,8 @@ namespace {
 #define TT_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
 #define TT_AVX2 __attribute__((target("avx2")))
 
-inline int32_t group_of(const int8_t* x) {
+template <class Byte>
+inline int32_t group_of(const Byte* x) {
   int32_t v;
   std::memcpy(&v, x, 4);
   return v;
@@ -34,13 +35,12 @@ TT_VNNI void vnni_block(const Rows& rows, int64_t m0, const Columns& c, int64_t 
     for (int p = 0; p < P; p++) acc[r][p] = _mm512_setzero_si512();
   const int64_t Kp = rows.Kp, groups = Kp / kGroup, stride = kPanel * Kp;
   const int8_t* w0 = c.packed + j0 * Kp;
-  const int8_t* x0 = rows.xq + m0 * Kp;
-  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  const uint8_t* x0 = rows.xu + m0 * Kp;
   for (int64_t g = 0; g < groups; g++) {
     __m512i w[P];
     for (int p = 0; p < P; p++) w[p] = _mm512_loadu_si512(w0 + p * stride + g * kPanel * kGroup);
     for (int r = 0; r < R; r++) {
-      __m512i xb = _mm512_xor_si512(_mm512_set1_epi32(group_of(x0 + r * Kp + g * kGroup)), flip);
+      __m512i xb = _mm512_set1_epi32(group_of(x0 + r * Kp + g * kGroup));
       for (int p = 0; p < P; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], xb, w[p]);
     }
   }
@@ -199,8 +199,8 @@ TT_AVX2 float avx2_quantize_row(const float* x, int64_t K, int8_t* q) {
   return s;
 }
 
-const Kernel kVnni{"avx512vnni", vnni_panels, avx512_quantize_row};
-const Kernel kAvx2{"avx2", avx2_panels, avx2_quantize_row};
+const Kernel kVnni{"avx512vnni", vnni_panels, avx512_quantize_row, true};
+const Kernel kAvx2{"avx2", avx2_panels, avx2_quantize_row, false};
 
 }  // namespace
 

@@ -12,11 +12,13 @@ import { translateIds } from '../../src/decode/index.js';
 import { saveModel, WEIGHTS_FILE } from '../../src/io/model-folder.js';
 import { readSafetensors, readSafetensorsHeader, writeSafetensors } from '../../src/io/safetensors.js';
 import { openModelFolder } from '../../src/io/open-folder.js';
-import { quantizeModel, shiftRight, type EncoderDecoder } from '../../src/model/index.js';
+import { createModel, makeConfig, quantizeModel, shiftRight, type EncoderDecoder } from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { randomSources, trainCopyModel } from '../decode/copy-model.js';
 import { runCli } from '../helpers/cli.js';
+import { pipeline, PipelineError } from '../../src/pipeline/index.js';
+import { learnBpe } from '../../src/tokenizer/learn.js';
 
 const root = mkdtempSync(join(tmpdir(), 'int8-cli-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -114,6 +116,34 @@ test('an int8 weight without its scale is a one-line error naming the tensor', (
   assert.equal(r.code, 1);
   assert.match(r.err, /int8 tensor "[^"]*w1\.weight" has no "[^"]*w1\.weight_scale" beside it/);
   assert.equal(r.err.trim().split('\n').length, 1, r.err);
+});
+
+test("the pipeline's quantize option: int8 translates as translate --quantize int8; a wrong value is a PipelineError", async () => {
+  const text = ['ein Haus am See', 'zwei Hunde laufen', 'der Mann liest ein Buch', 'Häuser und Hunde'];
+  const tokenizerPath = join(root, 'tokenizer.json');
+  await learnBpe(text, { vocabSize: 300 }).save(tokenizerPath);
+  T.manualSeed(2);
+  const textDir = join(root, 'text');
+  await saveModel(textDir, createModel(makeConfig('tiny', { vocabSize: 300 })), { tokenizerPath });
+  const input = ['ein Hund', 'der See ist groß'];
+  const cli = runCli(
+    ['translate', '--model', textDir, '--beam', '2', '--max-len-a', '0', '--max-len-b', '5', '--quantize', 'int8'],
+    {
+      input: `${input.join('\n')}\n`,
+      env,
+    },
+  );
+  assert.equal(cli.code, 0, cli.err);
+  const translator = await pipeline('translation', textDir, { quantize: 'int8' });
+  const got = await translator(input, { num_beams: 2, max_new_tokens: 5 });
+  assert.deepEqual(
+    got.map((l) => l[0].translation_text),
+    cli.out.split('\n').slice(0, -1),
+  );
+  await assert.rejects(
+    pipeline('translation', dir, { quantize: 'int4' as never }),
+    (e: Error) => e instanceof PipelineError && /quantize must be one of none, int8, got "int4"/.test(e.message),
+  );
 });
 
 test('a wrong --quantize is a one-line usage error', () => {
