@@ -4,7 +4,7 @@ import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { xavierUniform } from '../nn/init.js';
-import { int8Table } from '../nn/int8.js';
+import { dropInt8Weight, int8Table } from '../nn/int8.js';
 import type { PositionalEncodingKind } from './config.js';
 
 /** Learned token embeddings, multiplied by sqrt(d_model) when `scale` is on. */
@@ -18,6 +18,12 @@ export class Embeddings extends Module {
   ) {
     super();
     this.weight = this.parameter('weight', xavierUniform([vocabSize, dModel]));
+  }
+
+  /** Training drops the int8 copy of the weights (quantizeModel), which would no longer follow them. */
+  override train(on = true): this {
+    if (on) dropInt8Weight(this.weight);
+    return super.train(on);
   }
 
   forward(ids: Tensor): Tensor {

@@ -1,7 +1,8 @@
 // int8 inference for a module's weights: quantizeWeights() quantizes chosen weights once (per output row,
 // symmetric, T.quantizeWeightInt8), and while a module runs in eval mode with gradients off its products
 // with those weights run on int8 (T.matmulInt8) and its lookups read the int8 values. Training, or any
-// product with gradients on, keeps using the float32 weights, which stay as they are.
+// product with gradients on, keeps using the float32 weights, which stay as they are; switching a module to
+// training mode drops its int8 copies, since its weights may change.
 
 import * as T from '../tensor/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -29,6 +30,13 @@ export function adoptInt8Weight(w: Tensor, q: Int8Array, scales: Float32Array): 
   int8Tables.get(w)?.dispose();
   int8Tables.delete(w);
   int8Weights.set(w, T.packInt8Weight(q, scales, w.shape[0], w.shape[1]));
+}
+
+/** Drops w's int8 copy (its weights are about to change: training mode), if it has one. */
+export function dropInt8Weight(w: Tensor): void {
+  int8Weights.delete(w);
+  int8Tables.get(w)?.dispose();
+  int8Tables.delete(w);
 }
 
 /** w's int8 values and row scales, or null when it has no int8 copy. */

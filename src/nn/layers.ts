@@ -6,7 +6,7 @@ import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
 import { SkinnyWeight } from './skinny.js';
-import { int8Product } from './int8.js';
+import { dropInt8Weight, int8Product } from './int8.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
@@ -37,9 +37,10 @@ export class Linear extends Module {
     return this.bias === null ? y : T.add(y, this.bias);
   }
 
-  /** Switching modes drops the packed weight, so that weights changed since are packed afresh. */
+  /** Switching modes drops the packed weight, so that weights changed since are packed afresh; training drops the int8 copy. */
   override train(on = true): this {
     this.skinny.drop();
+    if (on) dropInt8Weight(this.weight);
     return super.train(on);
   }
 }
