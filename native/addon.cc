@@ -42,6 +42,9 @@ Napi::Value Adam(const Napi::CallbackInfo&);
 Napi::Value GemmBf16(const Napi::CallbackInfo&);
 Napi::Value CastBf16(const Napi::CallbackInfo&);
 Napi::Value Bf16Level(const Napi::CallbackInfo&);
+Napi::Value QuantizeInt8(const Napi::CallbackInfo&);
+Napi::Value PackInt8(const Napi::CallbackInfo&);
+Napi::Value GemmInt8(const Napi::CallbackInfo&);
 
 }  // namespace glue
 }  // namespace tt
@@ -84,6 +87,9 @@ constexpr struct {
     {"adam", Adam},
     {"gemmBf16", GemmBf16},
     {"castBf16", CastBf16},
+    {"quantizeInt8", QuantizeInt8},
+    {"packInt8", PackInt8},
+    {"gemmInt8", GemmInt8},
 };
 
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {

@@ -128,3 +128,14 @@ void cast_bf16(uint16_t* out, const float* x, int64_t n);
 // "avx512bf16", or "float32" when the products run on sgemm over rounded copies.
 const char* gemm_bf16_level();
 }  // namespace tt
+
+// gemm_int8.cc: Backend.quantizeInt8, packInt8 and gemmInt8 (src/backend/int8-contract.ts).
+namespace tt {
+void quantize_int8(int64_t rows, int64_t K, const float* x, int8_t* q, float* scales);
+void pack_int8(int64_t N, int64_t K, const int8_t* q, int8_t* packed, int32_t* sums);
+// bias may be null.
+void gemm_int8(int64_t M, int64_t N, int64_t K, const float* x, const int8_t* packed, const float* scales,
+               const int32_t* sums, const float* bias, float* y);
+// "avx512vnni", "avx2" or "portable": the kernel gemm_int8 runs.
+const char* gemm_int8_level();
+}  // namespace tt

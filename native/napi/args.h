@@ -41,6 +41,11 @@ struct ArrayTraits<uint16_t> {  // bf16 bits
   static constexpr napi_typedarray_type type = napi_uint16_array;
   static constexpr const char* name = "a Uint16Array";
 };
+template <>
+struct ArrayTraits<int8_t> {  // int8 weights
+  static constexpr napi_typedarray_type type = napi_int8_array;
+  static constexpr const char* name = "an Int8Array";
+};
 
 class Args {
  public:

@@ -194,6 +194,18 @@ TT_EXPORT void tt_attention_cached(float* out, float* weights, const float* q, c
                    causal != 0);
 }
 
+// int8 inference (kernels/gemm_int8.cc): the portable kernel, which the compiler vectorises for SIMD128.
+TT_EXPORT void tt_quantize_int8(int rows, int K, const float* x, int8_t* q, float* scales) {
+  quantize_int8(rows, K, x, q, scales);
+}
+
+TT_EXPORT void tt_pack_int8(int N, int K, const int8_t* q, int8_t* packed, i32* sums) { pack_int8(N, K, q, packed, sums); }
+
+TT_EXPORT void tt_gemm_int8(int M, int N, int K, const float* x, const int8_t* packed, const float* scales,
+                            const i32* sums, const float* bias, float* y) {
+  gemm_int8(M, N, K, x, packed, scales, sums, bias, y);
+}
+
 TT_EXPORT int tt_num_threads() { return num_threads(); }
 
 TT_EXPORT void tt_set_num_threads(int n) { set_num_threads(n); }

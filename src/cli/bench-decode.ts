@@ -9,13 +9,15 @@ import { parseArgs } from 'node:util';
 import { backend } from '../backend/registry.js';
 import { nativeThreads, setNativeThreads, simdLevel } from '../backend/native/index.js';
 import { decodeFixedLength } from '../decode/fixed-length.js';
-import { createModel, makeConfig, type EncoderDecoder, type PresetName } from '../model/index.js';
+import { createModel, makeConfig, quantizeModel, type EncoderDecoder, type PresetName } from '../model/index.js';
 import * as T from '../tensor/index.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { quote } from '../quote.js';
 import { UsageError, integerFlag } from './flags.js';
 import { benchDecodeVsOnnx } from './bench-decode-onnx.js';
+import { parseQuantize } from './quantize-flag.js';
+import type { Quantization } from '../nn/int8.js';
 
 const PRESETS: PresetName[] = ['small', 'base', 'big', 'tiny'];
 
@@ -27,6 +29,7 @@ interface BenchDecodeOptions {
   vocab: number;
   repeats: number;
   threads: number;
+  quantize: Quantization;
   json: boolean;
 }
 
@@ -41,6 +44,7 @@ function parseOptions(argv: string[]): BenchDecodeOptions {
       'vocab-size': { type: 'string', default: '8000' },
       repeats: { type: 'string', default: '5' },
       threads: { type: 'string' },
+      quantize: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -56,6 +60,7 @@ function parseOptions(argv: string[]): BenchDecodeOptions {
     vocab: integerFlag('--vocab-size', values['vocab-size'], 5),
     repeats: integerFlag('--repeats', values.repeats, 1),
     threads: values.threads === undefined ? availableParallelism() : integerFlag('--threads', values.threads, 1, 1024),
+    quantize: parseQuantize(values.quantize),
     json: values.json,
   };
 }
@@ -67,6 +72,7 @@ export async function benchDecode(argv: string[]): Promise<number> {
   T.manualSeed(1);
   const config = makeConfig(o.preset, { vocabSize: o.vocab, maxLength: Math.max(1024, o.srcLen, o.tokens + 1) });
   const model = createModel(config).eval() as EncoderDecoder;
+  quantizeModel(model, o.quantize);
   const g = new Generator(2);
   const ids = Int32Array.from({ length: o.batch * o.srcLen }, () => 4 + Math.floor(g.uniform() * (o.vocab - 4)));
   const source = Tensor.from(ids, [o.batch, o.srcLen]);
@@ -83,7 +89,7 @@ export async function benchDecode(argv: string[]): Promise<number> {
   const threads = backend().name === 'native' ? nativeThreads() : 1;
   console.log(
     `decode ${o.preset} (vocab ${o.vocab}), batch ${o.batch}, source ${o.srcLen}, ${o.tokens} greedy tokens on the ` +
-      `key/value cache, ${backend().name} backend${simdLevel() === null ? '' : ` (${simdLevel()})`}, ${threads} threads`,
+      `key/value cache, ${o.quantize === 'int8' ? 'int8 weights, ' : ''}${backend().name} backend${simdLevel() === null ? '' : ` (${simdLevel()})`}, ${threads} threads`,
   );
   console.log(
     `median ${ms.toFixed(1)} ms per batch (best ${times[0].toFixed(1)}, ${o.repeats} repeats) = ` +
@@ -102,6 +108,7 @@ export async function benchDecode(argv: string[]): Promise<number> {
         tokens: o.tokens,
         repeats: o.repeats,
         threads,
+        quantize: o.quantize,
         backend: backend().name,
       }),
     );

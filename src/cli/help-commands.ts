@@ -3,7 +3,18 @@
 // that every flag a command's parseArgs accepts is listed here.
 
 import { encoderTrainDefaults, trainDefaults } from '../train/options.js';
-import { bench, data, flag, MODEL, plot, PRECISION, THREADS, tokenizer, type CommandHelp } from './help-subcommands.js';
+import {
+  bench,
+  data,
+  flag,
+  MODEL,
+  plot,
+  PRECISION,
+  QUANTIZE,
+  THREADS,
+  tokenizer,
+  type CommandHelp,
+} from './help-subcommands.js';
 
 export type { CommandHelp, FlagHelp } from './help-subcommands.js';
 
@@ -126,13 +137,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     flags: [MODEL, flag('json', undefined, 'print the report as one JSON object')],
   },
   score: {
-    usage: ['--model DIR [--ids] [--batch-size N] [--precision float32|bf16]  < lines'],
+    usage: ['--model DIR [--ids] [--batch-size N] [--precision float32|bf16] [--quantize none|int8]  < lines'],
     about: 'Forced decoding: the log-probability of every token of each line, one JSON line per line.',
     flags: [
       MODEL,
       flag('ids', undefined, 'lines are token ids separated by spaces (no tokenizer)'),
       flag('batch-size', 'N', 'lines scored together', '32'),
       PRECISION,
+      QUANTIZE,
     ],
     notes: ['Lines are SOURCE<TAB>TARGET for an encoder-decoder model, one sequence for a decoder-only model.'],
   },
@@ -192,6 +204,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('port', 'P', 'port; 0 picks a free one', '8080'),
       THREADS,
       PRECISION,
+      QUANTIZE,
       flag('max-tokens', 'N', 'longest source sentence, text or prompt in tokens', '128'),
       flag('max-body', 'BYTES', 'largest request body; larger ones get 413', '16384'),
       flag('max-batch', 'N', 'sentences translated together', '16'),
@@ -227,6 +240,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('repetition-penalty', 'R', "with --sample: CTRL's penalty on tokens already output; 1 is off", '1'),
       flag('seed', 'S', "with --sample: a line's samples depend only on S and its line number", '0'),
       PRECISION,
+      QUANTIZE,
     ],
   },
   'export-marian': {
@@ -240,11 +254,15 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   convert: {
-    usage: ['--model DIR --out DIR'],
+    usage: ['--model DIR --out DIR [--quantize int8]'],
     about:
       'Writes a model folder again with model.safetensors weights, in its own format: a Marian folder with ' +
       'pytorch_model.bin becomes one with model.safetensors (atomically, to a new folder).',
-    flags: [MODEL, flag('out', 'DIR', 'the new folder: it must not exist or be empty')],
+    flags: [
+      MODEL,
+      flag('out', 'DIR', 'the new folder: it must not exist or be empty'),
+      flag('quantize', 'Q', 'int8: write our folder with int8 linear layers and embeddings (I8 + F32 scales)', 'none'),
+    ],
   },
   classify: {
     usage: ['--model DIR [--input F] [--json] [--batch-size N]  < lines'],

@@ -38,6 +38,12 @@ export const PRECISION = flag(
   'float32, or bf16: matrix products on bfloat16 operands with float32 sums',
   'float32',
 );
+export const QUANTIZE = flag(
+  'quantize',
+  'Q',
+  'none, or int8: linear layers and embeddings quantized per row to int8 at load (docs/int8.md)',
+  'none',
+);
 
 export const bench: Record<string, CommandHelp> = {
   gemm: {
@@ -66,7 +72,7 @@ export const bench: Record<string, CommandHelp> = {
   },
   decode: {
     usage: [
-      '[--preset P] [--batch-size B] [--src-len S] [--tokens T] [--repeats N] [--json]',
+      '[--preset P] [--batch-size B] [--src-len S] [--tokens T] [--repeats N] [--quantize none|int8] [--json]',
       '--vs onnxruntime [--folder DIR] [--source FILE] [--sentences N] [--batch-size 1,16] [--threads 1,2] [--rounds R] [--json]',
     ],
     about:
@@ -80,6 +86,7 @@ export const bench: Record<string, CommandHelp> = {
       flag('vocab-size', 'V', 'vocabulary', '8000'),
       flag('repeats', 'N', 'timed runs (the median is reported)', '5'),
       THREADS,
+      QUANTIZE,
       JSON_FLAG,
       flag('vs', 'onnxruntime', 'compare with onnxruntime-node (a development dependency)'),
       flag(

@@ -20,6 +20,7 @@ import { withPrecision } from '../tensor/precision.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { integerFlag, UsageError } from './flags.js';
 import { parsePrecision } from './precision.js';
+import { parseQuantize } from './quantize-flag.js';
 
 export async function score(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,12 +31,14 @@ export async function score(argv: string[]): Promise<number> {
       ids: { type: 'boolean', default: false },
       'batch-size': { type: 'string', default: '32' },
       precision: { type: 'string' },
+      quantize: { type: 'string' },
     },
   });
   if (values.model === undefined) throw new UsageError('--model DIR is required (transformer score --help)');
   const batchSize = integerFlag('--batch-size', values['batch-size'], 1);
   const precision = parsePrecision('--precision', values.precision);
-  const { model, tokenizer } = await openModelFolder(values.model, { tokenizer: !values.ids });
+  const quantize = parseQuantize(values.quantize);
+  const { model, tokenizer } = await openModelFolder(values.model, { tokenizer: !values.ids, quantize });
   if (!(model instanceof EncoderDecoder || model instanceof DecoderOnly)) {
     throw new InputError(
       `score needs an encoder-decoder or decoder-only model; ${values.model} holds an ${model.config.kind} model`,

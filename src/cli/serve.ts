@@ -9,9 +9,10 @@ import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
 import { parsePrecision } from './precision.js';
+import { parseQuantize } from './quantize-flag.js';
 
 const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
-    [--threads T] [--precision float32|bf16] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N]
+    [--threads T] [--precision float32|bf16] [--quantize none|int8] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N]
     [--max-new-tokens N] [--log]
   --model DIR        a model folder with tokenizer.json: an encoder-decoder (translate), an encoder-only
                      (classify, tag or fill masks) or a decoder-only model (generate; a character
@@ -25,6 +26,7 @@ const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--po
                      get 421, against DNS rebinding
   --threads T        native threads for the model (default: TRANSFORMER_THREADS or all cores)
   --precision P      float32 (default), or bf16: matrix products on bfloat16 operands with float32 sums
+  --quantize Q       none (default), or int8: linear layers and embeddings quantized per row to int8 at load
   --max-tokens N     longest source sentence, text or prompt in tokens (default ${defaultLimits.maxTokens}, at most the model's maxLength)
   --max-body BYTES   largest request body (default ${defaultLimits.maxBodyBytes}); larger ones get 413
   --max-batch N      sentences translated together (default ${defaultLimits.maxBatch})
@@ -44,6 +46,7 @@ export async function serve(argv: string[]): Promise<number> {
       'allowed-host': { type: 'string', multiple: true, default: [] },
       threads: { type: 'string' },
       precision: { type: 'string' },
+      quantize: { type: 'string' },
       'max-tokens': { type: 'string', default: String(defaultLimits.maxTokens) },
       'max-body': { type: 'string', default: String(defaultLimits.maxBodyBytes) },
       'max-batch': { type: 'string', default: String(defaultLimits.maxBatch) },
@@ -83,6 +86,7 @@ export async function serve(argv: string[]): Promise<number> {
       port,
       threads,
       precision: parsePrecision('--precision', values.precision),
+      quantize: parseQuantize(values.quantize),
       limits,
       log: values.log ? (line) => console.error(line) : undefined,
     });

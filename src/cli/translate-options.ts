@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import type { Precision } from '../tensor/precision.js';
 import { integerFlag, numberFlag, UsageError } from './flags.js';
 import { parsePrecision } from './precision.js';
+import { parseQuantize } from './quantize-flag.js';
+import type { Quantization } from '../nn/int8.js';
 
 export interface TranslateFlags {
   model: string;
@@ -26,6 +28,7 @@ export interface TranslateFlags {
   sampling: SamplingFlags | null;
   /** The matrix products' number format. */
   precision: Precision;
+  quantize: Quantization;
 }
 
 export interface SamplingFlags {
@@ -65,6 +68,7 @@ export function parseTranslateFlags(argv: string[]): TranslateFlags {
       'repetition-penalty': { type: 'string' },
       seed: { type: 'string' },
       precision: { type: 'string' },
+      quantize: { type: 'string' },
     },
   });
   if (values.model === undefined) throw new UsageError('--model DIR is required (transformer translate --help)');
@@ -91,6 +95,7 @@ export function parseTranslateFlags(argv: string[]): TranslateFlags {
     noRepeatNgram: integerFlag('--no-repeat-ngram', values['no-repeat-ngram'], 0),
     sampling: values.sample ? samplingFlags(values) : null,
     precision: parsePrecision('--precision', values.precision),
+    quantize: parseQuantize(values.quantize),
   };
 }
 

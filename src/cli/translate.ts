@@ -22,6 +22,7 @@ import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
 import { quote } from '../quote.js';
 import { integerFlag, UsageError } from './flags.js';
 import { parseTranslateFlags, type TranslateFlags } from './translate-options.js';
+import type { Quantization } from '../nn/int8.js';
 
 /** Lines of standard input gathered before translating (a few batches, so that sorting pays). */
 const CHUNK_BATCHES = 16;
@@ -43,7 +44,7 @@ export async function translate(argv: string[]): Promise<number> {
 
 /** Loads the model, then translates the lines (all of --input, or standard input chunk by chunk). */
 async function translateAll(flags: TranslateFlags, all: string[] | null, write: (text: string) => void) {
-  const { model, tokenizer, defaults } = await load(flags.model, flags.ids);
+  const { model, tokenizer, defaults } = await load(flags.model, flags.ids, flags.quantize);
   const decode = decoder(model, flags, defaults);
   const text = textCodec(model, tokenizer, flags.input ?? STDIN_NAME);
   const multiple = flags.sampling !== null ? flags.sampling.samples > 1 : Number(flags.nbest) > 1;
@@ -101,8 +102,9 @@ function decoder(model: EncoderDecoder, flags: TranslateFlags, defaults: SearchD
 async function load(
   dir: string,
   ids: boolean,
+  quantize: Quantization,
 ): Promise<{ model: EncoderDecoder; tokenizer: TextTokenizer | null; defaults: SearchDefaults }> {
-  const { model, tokenizer, search } = await openModelFolder(dir, { tokenizer: !ids });
+  const { model, tokenizer, search } = await openModelFolder(dir, { tokenizer: !ids, quantize });
   if (!(model instanceof EncoderDecoder))
     throw new InputError(`translate needs an encoder-decoder model; ${dir} holds a ${model.config.kind} model`);
   if (!ids && tokenizer === null)

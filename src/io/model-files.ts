@@ -11,6 +11,7 @@ import { decodeText, readOptional, readRequired, type FolderSource } from './fol
 import { parseJson } from './json.js';
 import { oneLine, quoteJson } from '../quote.js';
 import { parameterShapes } from './parameter-shapes.js';
+import { adoptInt8, parameterEntries, splitInt8 } from './int8-weights.js';
 import {
   parseSafetensors,
   parseSafetensorsHeader,
@@ -75,11 +76,13 @@ export async function loadModelFrom(source: FolderSource): Promise<Model> {
     const bytes = await readRequired(source, WEIGHTS_FILE, (reason) => {
       return new SafetensorsError(file, `cannot open it (${reason})`);
     });
-    const entries = parseSafetensorsHeader(bytes, file).entries;
+    const entries = parameterEntries(parseSafetensorsHeader(bytes, file).entries);
     const layout = layoutProblems(parameterShapes(config), entries);
     if (layout.length > 0) throw misfit(file, layout, configHints(config, entries));
     const model = createModel(config);
-    assignParameters(model, parseSafetensors(bytes, file).tensors, file);
+    const { tensors, int8 } = splitInt8(parseSafetensors(bytes, file).tensors, file);
+    assignParameters(model, tensors, file);
+    adoptInt8(model, int8); // an int8 folder: inference multiplies the stored integers
     return model.eval();
   } catch (error) {
     if (error instanceof SafetensorsError) throw new ModelFolderError(error.message);

@@ -5,7 +5,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Model, ModelConfig } from '../model/index.js';
+import { quantizeModel, type Model, type ModelConfig } from '../model/index.js';
+import { int8Tensors } from './int8-weights.js';
 import { backend } from '../backend/registry.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { writeFileAtomic } from './atomic.js';
@@ -43,12 +44,16 @@ export interface SaveOptions {
   tokenizerPath?: string;
   /** Strings stored in the safetensors header's __metadata__. */
   metadata?: Record<string, string>;
-  /** The weights' dtype on disk: float32 (F32), or bf16 (BF16: half the size; read back as float32). */
+  /**
+   * The weights' dtype on disk: float32 (F32), bf16 (BF16: half the size; read back as float32), or int8
+   * (linear layers and embeddings quantized, as I8 values and F32 row scales: docs/int8.md; the model's
+   * weights get their int8 copies if they had none).
+   */
   dtype?: WeightsDType;
 }
 
 /** The dtypes model.safetensors may hold our weights in. */
-export type WeightsDType = 'float32' | 'bf16';
+export type WeightsDType = 'float32' | 'bf16' | 'int8';
 
 /** The weights as bf16 bits (rounded to nearest even), for a folder stored in bf16. */
 export function toBf16Weights(tensors: ReadonlyMap<string, TensorToWrite>): Map<string, TensorToWrite> {
@@ -62,7 +67,7 @@ export function toBf16Weights(tensors: ReadonlyMap<string, TensorToWrite>): Map<
   return out;
 }
 
-/** Writes config.json, model.safetensors (every parameter, float32 or bf16) and tokenizer.json, each atomically. */
+/** Writes config.json, model.safetensors (every parameter, float32, bf16 or int8) and tokenizer.json, each atomically. */
 export async function saveModel(dir: string, model: Model, options: SaveOptions = {}): Promise<void> {
   const tokenizer = options.tokenizerPath === undefined ? null : readFileSync(options.tokenizerPath);
   if (tokenizer !== null) {
@@ -83,7 +88,14 @@ export async function saveModel(dir: string, model: Model, options: SaveOptions 
     tensors.set(name, { shape: p.shape, data: values instanceof Float32Array ? values : Float32Array.from(values) });
   }
   const metadata = { ...options.metadata, format: MODEL_FORMAT, version: String(MODEL_FORMAT_VERSION) };
-  writeSafetensors(join(dir, WEIGHTS_FILE), options.dtype === 'bf16' ? toBf16Weights(tensors) : tensors, metadata);
+  if (options.dtype === 'int8') quantizeModel(model, 'int8');
+  const stored =
+    options.dtype === 'bf16'
+      ? toBf16Weights(tensors)
+      : options.dtype === 'int8'
+        ? int8Tensors(model, tensors)
+        : tensors;
+  writeSafetensors(join(dir, WEIGHTS_FILE), stored, metadata);
   const config = { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, ...model.config };
   writeFileAtomic(join(dir, CONFIG_FILE), [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)]);
   if (tokenizer !== null) writeFileAtomic(join(dir, TOKENIZER_FILE), [tokenizer]);

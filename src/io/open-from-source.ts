@@ -2,7 +2,8 @@
 // format) or a Hugging Face MarianMT folder. Node's openModelFolder(dir) is this opener over the folder on
 // disk; a page passes fetched or picked files (folder-sources.ts). Nothing here needs Node.
 
-import type { Model } from '../model/index.js';
+import { quantizeModel, type Model } from '../model/index.js';
+import type { Quantization } from '../nn/int8.js';
 import { MarianTokenizerError, MARIAN_VOCAB_FILE, type MarianTokenizer } from '../tokenizer/marian-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { FolderReadError, type FolderSource } from './folder-source.js';
@@ -47,10 +48,18 @@ export type OpenedFolder =
 export interface OpenOptions {
   /** Load the tokenizer too (default true). */
   tokenizer?: boolean;
+  /** 'int8': quantize the weights of linear layers and embeddings once, for int8 inference (default 'none'). */
+  quantize?: Quantization;
 }
 
 /** The model, its tokenizer and its search defaults; a folder that is neither kind is a ModelFolderError. */
 export async function openModelFolderFrom(source: FolderSource, options: OpenOptions = {}): Promise<OpenedFolder> {
+  const opened = await openUnquantized(source, options);
+  quantizeModel(opened.model, options.quantize ?? 'none');
+  return opened;
+}
+
+async function openUnquantized(source: FolderSource, options: OpenOptions): Promise<OpenedFolder> {
   const wantTokenizer = options.tokenizer ?? true;
   const config = await readIfReadable(source);
   // config.json is read once: the loaders get it from memory.

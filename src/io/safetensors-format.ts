@@ -8,9 +8,9 @@ import { halfToFloat } from './half.js';
 import { parseJson } from './json.js';
 import { oneLine, quoteJson } from '../quote.js';
 
-/** The dtypes we read; F16 and BF16 are widened to float32, the others are read as they are. */
-export type StoredDType = 'F32' | 'F64' | 'I32' | 'F16' | 'BF16';
-export type TensorData = Float32Array | Float64Array | Int32Array;
+/** The dtypes we read; F16 and BF16 are widened to float32, the others are read as they are (I8: int8 weights). */
+export type StoredDType = 'F32' | 'F64' | 'I32' | 'F16' | 'BF16' | 'I8';
+export type TensorData = Float32Array | Float64Array | Int32Array | Int8Array;
 
 export interface StoredTensor {
   /** The dtype in the file. */
@@ -58,8 +58,8 @@ export class SafetensorsError extends InputError {
   }
 }
 
-const BYTES: Record<StoredDType, number> = { F32: 4, F64: 8, I32: 4, F16: 2, BF16: 2 };
-const OTHER_DTYPES = ['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I64', 'U64', 'F8_E4M3', 'F8_E5M2'];
+const BYTES: Record<StoredDType, number> = { F32: 4, F64: 8, I32: 4, F16: 2, BF16: 2, I8: 1 };
+const OTHER_DTYPES = ['BOOL', 'U8', 'U16', 'I16', 'U32', 'I64', 'U64', 'F8_E4M3', 'F8_E5M2'];
 /** The Rust reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER = 100_000_000;
 export const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -119,7 +119,8 @@ function parseEntry(name: string, value: unknown, file: string): TensorEntry {
   if (!isObject(value)) return fail('the header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
-    if (OTHER_DTYPES.includes(dtype as string)) fail(`dtype ${dtype} is not supported (F32, F64, I32, F16, BF16 are)`);
+    if (OTHER_DTYPES.includes(dtype as string))
+      fail(`dtype ${dtype} is not supported (F32, F64, I32, F16, BF16, I8 are)`);
     fail(`unknown dtype ${quoteJson(dtype)}`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -180,7 +181,7 @@ export function viewTensors(entries: readonly TensorEntry[], data: Uint8Array): 
  */
 export function requireFinite(tensors: ReadonlyMap<string, StoredTensor>, file: string): void {
   for (const [name, t] of tensors) {
-    if (t.dtype === 'I32') continue;
+    if (t.dtype === 'I32' || t.dtype === 'I8') continue;
     const data = t.data;
     for (let i = 0; i < data.length; i++) {
       const x = data[i];
@@ -207,6 +208,7 @@ function decode(dtype: StoredDType, bytes: Uint8Array): TensorData {
     if (aligned) return new Float64Array(bytes.buffer, bytes.byteOffset, count);
     return Float64Array.from({ length: count }, (_, i) => dv.getFloat64(8 * i, true));
   }
+  if (dtype === 'I8') return new Int8Array(bytes.buffer, bytes.byteOffset, count);
   if (dtype === 'I32') {
     if (aligned) return new Int32Array(bytes.buffer, bytes.byteOffset, count);
     return Int32Array.from({ length: count }, (_, i) => dv.getInt32(4 * i, true));

@@ -46,7 +46,7 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
 
 /**
  * Writes tensors sorted by name, without gaps, the header padded with spaces to a multiple of 8 bytes
- * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64, I32 or BF16.
+ * (so every tensor starts 8-byte aligned), atomically. The dtype follows the array: F32, F64, I32, BF16 (Uint16Array) or I8 (Int8Array).
  */
 export function writeSafetensors(
   path: string,
@@ -130,5 +130,6 @@ function dtypeOf(data: TensorData | Uint16Array): StoredDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Float64Array) return 'F64';
   if (data instanceof Uint16Array) return 'BF16';
+  if (data instanceof Int8Array) return 'I8';
   return 'I32';
 }

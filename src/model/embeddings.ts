@@ -4,6 +4,7 @@ import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { xavierUniform } from '../nn/init.js';
+import { dropInt8Weight, int8Table } from '../nn/int8.js';
 import type { PositionalEncodingKind } from './config.js';
 
 /** Learned token embeddings, multiplied by sqrt(d_model) when `scale` is on. */
@@ -19,8 +20,14 @@ export class Embeddings extends Module {
     this.weight = this.parameter('weight', xavierUniform([vocabSize, dModel]));
   }
 
+  /** Training drops the int8 copy of the weights (quantizeModel), which would no longer follow them. */
+  override train(on = true): this {
+    if (on) dropInt8Weight(this.weight);
+    return super.train(on);
+  }
+
   forward(ids: Tensor): Tensor {
-    const x = T.embedding(this.weight, ids); // (B, T, d)
+    const x = T.embedding(int8Table(this.weight, this.training) ?? this.weight, ids); // (B, T, d)
     return this.scale ? T.mulScalar(x, Math.sqrt(this.dModel)) : x;
   }
 }

@@ -22,3 +22,4 @@ export { DecoderOnly, type LanguageModelState, type StartLanguageModelOptions } 
 export { paddingMask, lengthsMask, causalMask } from './masks.js';
 export { sinusoidTable } from './embeddings.js';
 export { observeAttention } from './observe.js';
+export { quantizeModel } from './quantize.js';

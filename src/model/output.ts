@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { SkinnyWeight } from '../nn/skinny.js';
+import { int8Product } from '../nn/int8.js';
 import type { Embeddings } from './embeddings.js';
 
 export class OutputProjection extends Module {
@@ -30,7 +31,9 @@ export class OutputProjection extends Module {
     const w = this.embedding.weight;
     const logits =
       this.projection === null
-        ? (this.skinny.matmul(x, w, this.training) ?? T.matmul(x, w, { transB: true }))
+        ? (int8Product(x, w, null, this.training) ??
+          this.skinny.matmul(x, w, this.training) ??
+          T.matmul(x, w, { transB: true }))
         : this.projection.forward(x);
     return this.finalLogitsBias === null ? logits : T.add(logits, this.finalLogitsBias);
   }

@@ -6,6 +6,7 @@ import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
 import { SkinnyWeight } from './skinny.js';
+import { dropInt8Weight, int8Product } from './int8.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
@@ -29,14 +30,17 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const int8 = int8Product(x, this.weight, this.bias, this.training); // after quantizeWeights, inference only
+    if (int8 !== null) return int8;
     const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training) : null;
     const y = skinny ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
   }
 
-  /** Switching modes drops the packed weight, so that weights changed since are packed afresh. */
+  /** Switching modes drops the packed weight, so that weights changed since are packed afresh; training drops the int8 copy. */
   override train(on = true): this {
     this.skinny.drop();
+    if (on) dropInt8Weight(this.weight);
     return super.train(on);
   }
 }

@@ -8,12 +8,16 @@ import { CONFIG_FILE } from '../io/model-files.js';
 import { openModelFolderFrom } from '../io/open-from-source.js';
 import { createPipeline, type Task, type TaskPipelines } from './create.js';
 import { PipelineError } from './options.js';
+import { QUANTIZATIONS, type Quantization } from '../nn/int8.js';
+import { quote } from '../quote.js';
 import type { PipelineSource, TextCodec } from './source.js';
 
 /** Options of pipeline() itself (those of each call are the task's). */
 export interface PipelineOptions {
   /** Called once the folder is read, with its name. */
   onLoad?: (folder: string) => void;
+  /** 'int8': the weights of linear layers and embeddings quantized per row to int8 once, at load (docs/int8.md). */
+  quantize?: Quantization;
 }
 
 /** A pipeline over the model folder that `source` reads. */
@@ -22,7 +26,10 @@ export async function pipelineFrom<K extends Task>(
   source: FolderSource,
   options: PipelineOptions = {},
 ): Promise<TaskPipelines[K]> {
-  const opened = await openModelFolderFrom(source);
+  const quantize = options.quantize ?? 'none';
+  if (!QUANTIZATIONS.includes(quantize))
+    throw new PipelineError(`quantize must be one of ${QUANTIZATIONS.join(', ')}, got ${quote(quantize)}`);
+  const opened = await openModelFolderFrom(source, { quantize });
   const name = source.folder;
   const pipelineSource: PipelineSource = {
     ...opened,

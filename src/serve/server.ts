@@ -11,6 +11,7 @@
 // slow or idle connections are cut within seconds (src/serve/connections.ts).
 
 import type { Precision } from '../tensor/precision.js';
+import type { Quantization } from '../nn/int8.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -67,6 +68,8 @@ export interface ServeOptions {
   threads?: number | null;
   /** The matrix products' number format (float32 by default). */
   precision?: Precision;
+  /** 'int8': weights of linear layers and embeddings quantized at load (none by default). */
+  quantize?: Quantization;
   limits?: Partial<ServeLimits>;
   /** Called with one line per request (method, path, status, milliseconds). */
   log?: (line: string) => void;
@@ -92,7 +95,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (tokenizer === null)
     throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (hasMetrics(options.modelDir) ? options.modelDir : null);
-  const worker = { modelDir: options.modelDir, threads: options.threads ?? null, precision: options.precision };
+  const worker = { modelDir: options.modelDir, threads: options.threads ?? null, precision: options.precision, quantize: options.quantize };
   const maxQueue = options.limits?.maxQueue ?? defaultLimits.maxQueue;
   const translator =
     kind === 'encoder-decoder'

@@ -1,6 +1,6 @@
 // The translation worker: loads the model folder once, then translates batches the main thread sends,
 // one at a time, and returns the hypotheses (and attention weights when asked for) as transferable
-// arrays. Started by Translator with workerData { modelDir, threads, precision }.
+// arrays. Started by Translator with workerData { modelDir, threads, precision, quantize }.
 
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -12,13 +12,15 @@ import { isInputError } from '../errors.js';
 import { openModelFolder } from '../io/open-folder.js';
 import { EncoderDecoder } from '../model/encoder-decoder.js';
 import { withPrecision, type Precision } from '../tensor/precision.js';
+import type { Quantization } from '../nn/int8.js';
 import type { AttentionMapMessage, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort!;
-const { modelDir, threads, precision } = workerData as {
+const { modelDir, threads, precision, quantize } = workerData as {
   modelDir: string;
   threads: number | null;
   precision: Precision;
+  quantize: Quantization;
 };
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -31,7 +33,7 @@ let lengthLimit: { maxLenA: number; maxLenB: number } | null = null;
 async function start(): Promise<EncoderDecoder | null> {
   try {
     if (threads !== null) setNativeThreads(threads);
-    const { model, search } = await openModelFolder(modelDir, { tokenizer: false });
+    const { model, search } = await openModelFolder(modelDir, { tokenizer: false, quantize });
     lengthLimit = { maxLenA: search.maxLenA, maxLenB: search.maxLenB };
     if (!(model instanceof EncoderDecoder)) {
       reply({

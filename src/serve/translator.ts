@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { Worker } from 'node:worker_threads';
 
 import type { Precision } from '../tensor/precision.js';
+import type { Quantization } from '../nn/int8.js';
 import type { ModelSummary, TranslateJob, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 export interface TranslatorOptions {
@@ -14,6 +15,8 @@ export interface TranslatorOptions {
   threads?: number | null;
   /** The matrix products' number format (float32 by default). */
   precision?: Precision;
+  /** 'int8': weights of linear layers and embeddings quantized at load (none by default). */
+  quantize?: Quantization;
   /** Sentences decoded together at most. */
   maxBatch?: number;
   /** Sentences waiting at most; more are refused with QueueFullError. */
@@ -62,6 +65,7 @@ export class Translator {
         modelDir: options.modelDir,
         threads: options.threads ?? null,
         precision: options.precision ?? 'float32',
+        quantize: options.quantize ?? 'none',
       },
     });
     // The first message says whether the model loaded; the listeners go once it has arrived.

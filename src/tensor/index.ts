@@ -43,6 +43,7 @@ export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { matmul, type MatmulOptions } from './ops/matmul.js';
 export { withPrecision, matmulPrecision, PRECISIONS, type Precision } from './precision.js';
 export { packWeight, matmulPacked, type PackedWeight } from './ops/packed.js';
+export { quantizeWeightInt8, packInt8Weight, dequantizeInt8, matmulInt8, type Int8Weight } from './ops/int8.js';
 export { attentionCached, type CachedAttentionOptions } from './ops/cached-attention.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/layer-norm.js';

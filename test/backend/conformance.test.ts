@@ -11,6 +11,7 @@ import { kernelNames } from '../../src/backend/js/index.js';
 import { attentionCases } from './conformance-attention.js';
 import { bf16Cases } from './conformance-bf16.js';
 import { elementwiseCases } from './conformance-elementwise.js';
+import { int8Cases } from './conformance-int8.js';
 import { nnCases } from './conformance-nn.js';
 import { reduceCases } from './conformance-reduce.js';
 import { sparseAttentionCases } from './conformance-sparse-attention.js';
@@ -23,6 +24,7 @@ const TABLE: readonly ConformanceCase[] = [
   ...attentionCases,
   ...sparseAttentionCases,
   ...bf16Cases,
+  ...int8Cases,
 ];
 
 /** The backend with each kernel call noted in `called`. */

@@ -10,6 +10,7 @@ import { dropout } from './dropout.js';
 import { axpy, binary, fill, where } from './elementwise.js';
 import { embedding, embeddingBackward } from './embedding.js';
 import { gemm, gemmPacked, packPanels } from './gemm.js';
+import { gemmInt8, packInt8, quantizeInt8 } from './int8.js';
 import { layerNorm, layerNormBackward } from './layernorm.js';
 import { maxBackward, reduce } from './reduce.js';
 import { softmax, softmaxBackward } from './softmax.js';
@@ -48,6 +49,9 @@ export const jsBackend: Backend = {
   adam,
   gemmBf16,
   castBf16,
+  quantizeInt8,
+  packInt8,
+  gemmInt8,
 };
 
 /**

@@ -53,6 +53,13 @@ export class Args {
     return this.long(v, name, need);
   }
 
+  /** An Int8Array (int8 weights) with at least `need` elements. */
+  i8(i: number, name: string, need: number): Int8Array {
+    const v = this.values[i];
+    if (!(v instanceof Int8Array)) this.fail(false, name, 'must be an Int8Array');
+    return this.long(v, name, need);
+  }
+
   /** An Int32Array with at least `need` elements. */
   i32(i: number, name: string, need: number): Int32Array {
     const v = this.values[i];
@@ -133,7 +140,7 @@ export class Args {
     }
   }
 
-  private long<T extends HeapArray | Uint16Array>(v: T, name: string, need: number): T {
+  private long<T extends HeapArray | Uint16Array | Int8Array>(v: T, name: string, need: number): T {
     if (v.length < need) this.fail(true, name, `has ${v.length} elements, needs ${need}`);
     return v;
   }

@@ -32,7 +32,7 @@ export class Heap {
   }
 
   /** True when `array` is a view of the module's memory, so its byteOffset is its address. */
-  owns(array: DataArray | Uint16Array): boolean {
+  owns(array: DataArray | Uint16Array | Int8Array): boolean {
     return this.buffers.has(array.buffer);
   }
 
@@ -70,8 +70,8 @@ export class Heap {
   }
 }
 
-/** What a kernel call may pass: tensors' arrays, and bf16 bits (Uint16Array). */
-export type KernelArray = HeapArray | Uint16Array;
+/** What a kernel call may pass: tensors' arrays, bf16 bits (Uint16Array) and int8 weights (Int8Array). */
+export type KernelArray = HeapArray | Uint16Array | Int8Array;
 
 interface Copy {
   array: KernelArray;

@@ -14,6 +14,7 @@ import { kernelNames } from '../js/index.js';
 import { Heap, heapAllocator, type HeapAllocator } from './heap.js';
 import { attentionKernels } from './kernels-attention.js';
 import { denseKernels } from './kernels-dense.js';
+import { int8Kernels } from './kernels-int8.js';
 import { nnKernels } from './kernels-nn.js';
 import type { WasmFlavour, WasmModule, WasmSource } from './module.js';
 
@@ -77,7 +78,7 @@ export async function createWasmBackend(source: WasmSource, options: WasmOptions
   // Node: the pool's idle workers must not keep the process alive.
   for (const w of [...(module.PThread?.unusedWorkers ?? []), ...(module.PThread?.runningWorkers ?? [])]) w.unref?.();
   const heap = new Heap(module, memory);
-  const kernels = { ...denseKernels(heap), ...nnKernels(heap), ...attentionKernels(heap) };
+  const kernels = { ...denseKernels(heap), ...nnKernels(heap), ...attentionKernels(heap), ...int8Kernels(heap) };
   const missing = kernelNames.filter((k: KernelName) => typeof kernels[k] !== 'function');
   if (missing.length > 0) throw new Error(`the wasm glue lacks the kernels ${missing.join(', ')}`);
   const backend = Object.freeze({ name: 'wasm', ...kernels }) as unknown as WasmBackend;
