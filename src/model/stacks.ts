@@ -34,9 +34,14 @@ abstract class Layers<L extends Module> extends Module {
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
+  /** embedded (B, T, d) plus the encodings of positions offset, offset + 1, ..., with dropout: the first layer's input. */
+  positions(embedded: Tensor, offset: number): Tensor {
+    return T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
+  }
+
   /** embedded (B, T, d) at positions offset, offset + 1, ... -> (B, T, d), each layer applied by `apply`. */
   protected run(embedded: Tensor, offset: number, apply: (layer: L, x: Tensor, index: number) => Tensor): Tensor {
-    let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
+    let x = this.positions(embedded, offset);
     // Without gradients nothing needs a layer's intermediates once it is done: free them layer by
     // layer, so that encoding a long batch holds one layer's activations at a time, not N.
     const inference = !T.isGradEnabled();

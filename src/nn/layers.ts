@@ -34,6 +34,11 @@ export class Linear extends Module {
     return this.bias === null ? y : T.add(y, this.bias);
   }
 
+  /** The weight packed for few-row products (see SkinnyWeight), or null when this layer does not pack it. */
+  packedWeight(): T.PackedWeight | null {
+    return this.packable && this.weight.dtype === 'float32' ? this.skinny.packedFor(this.weight) : null;
+  }
+
   /** Switching modes drops the packed weight, so that weights changed since are packed afresh. */
   override train(on = true): this {
     this.skinny.drop();
