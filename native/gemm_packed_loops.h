@@ -4,6 +4,17 @@
 // packed_block<MR, NP>, which computes MR rows of C over NP panels in one sweep of K.
 // No include guard on purpose: one copy per including translation unit, compiled for its instruction set.
 
+// The last r < R rows as one block of exactly r rows: one sweep of the panels for them all, where
+// blocks of one row would each sweep them with a single chain of dependent multiply-adds.
+template <int NP, int R>
+TT_TARGET void packed_tail(int64_t r, int64_t K, const float* a, int64_t lda, const float* bp, float* c,
+                           int64_t ldc, int64_t cols) {
+  if constexpr (R > 0) {
+    if (r == R) return packed_block<R, NP>(K, a, lda, bp, c, ldc, cols);
+    packed_tail<NP, R - 1>(r, K, a, lda, bp, c, ldc, cols);
+  }
+}
+
 // Every block of rows sweeps the same NP panels, which stay in L1/L2 after the first sweep: the
 // weights stream from memory once whatever M is.
 template <int NP>
@@ -12,11 +23,7 @@ TT_TARGET void packed_group(int64_t M, int64_t K, const float* a, int64_t lda, c
   constexpr int MR = kRowPanels / NP > 0 ? kRowPanels / NP : 1;
   int64_t i = 0;
   for (; i + MR <= M; i += MR) packed_block<MR, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
-  if constexpr (MR >= 4) {
-    for (; i + MR / 2 <= M; i += MR / 2)
-      packed_block<MR / 2, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
-  }
-  for (; i < M; i++) packed_block<1, NP>(K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
+  packed_tail<NP, MR - 1>(M - i, K, a + i * lda, lda, bp, c + i * ldc, ldc, cols);
 }
 
 // Groups of NP panels, then the panels left over one at a time.

@@ -13,20 +13,52 @@
 namespace tt {
 namespace {
 
-TT_SIMD float dot(const float* a, const float* b, int64_t n) {
+// The sum of the lanes by halves (four vector adds), where hsum adds them one by one.
+TT_INLINE float lane_sum(vf v) {
+#if defined(__clang__)
+  vf t = v + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  t = t + __builtin_shufflevector(t, t, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+  t = t + __builtin_shufflevector(t, t, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  t = t + __builtin_shufflevector(t, t, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+#else
+  vf t = v + __builtin_shuffle(v, vi{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+  t = t + __builtin_shuffle(t, vi{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+  t = t + __builtin_shuffle(t, vi{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+  t = t + __builtin_shuffle(t, vi{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+#endif
+  return t[0];
+}
+
+TT_INLINE float dot(const float* a, const float* b, int64_t n) {
   vf acc = vsplat(0.0f);
   int64_t d = 0;
   for (; d + kLanes <= n; d += kLanes) acc += vload(a + d) * vload(b + d);
-  float s = hsum(acc);
+  float s = lane_sum(acc);
   for (; d < n; d++) s += a[d] * b[d];
   return s;
 }
 
 // y += alpha x
-TT_SIMD void axpy_row(float* y, const float* x, float alpha, int64_t n) {
+TT_INLINE void axpy_row(float* y, const float* x, float alpha, int64_t n) {
   int64_t d = 0;
   for (; d + kLanes <= n; d += kLanes) vstore(y + d, vload(y + d) + vload(x + d) * alpha);
   for (; d < n; d++) y[d] += alpha * x[d];
+}
+
+// One query row of one head: scores over its `seen` keys (the rest -inf), softmax, weighted sum of
+// the values. All of it in one clone, so the per-key products are inlined, not calls.
+TT_SIMD void attend_row(float* o, float* row, const float* qi, const float* k, const float* v, const int32_t* slot,
+                        const float* mask, const CachedAttentionShape& s, int64_t h, int64_t seen) {
+  const int64_t D = s.D, cap = s.capacity;
+  for (int64_t j = 0; j < seen; j++) {
+    const int64_t at = (slot[j] * s.H + h) * cap + j;
+    row[j] = s.scale * dot(qi, k + at * D, D) + (mask != nullptr ? mask[slot[j] * cap + j] : 0.0f);
+  }
+  std::fill(row + seen, row + s.Tk, -__builtin_inff());
+  softmax_row(row, row, s.Tk);
+  std::fill(o, o + D, 0.0f);
+  for (int64_t j = 0; j < seen; j++)
+    if (row[j] != 0.0f) axpy_row(o, v + ((slot[j] * s.H + h) * cap + j) * D, row[j], D);
 }
 
 }  // namespace
@@ -44,19 +76,9 @@ void cached_attention(float* out, float* weights, const float* q, const float* k
       const int64_t n = p / s.H, h = p % s.H;
       const int32_t* slot = index + n * cap;
       for (int64_t i = 0; i < Tq; i++) {
-        const float* qi = q + (p * Tq + i) * D;
         // Bottom-right aligned causal mask: query i sees keys up to i + (Tk - Tq).
         const int64_t seen = causal ? std::max<int64_t>(0, std::min(Tk, i + (Tk - Tq) + 1)) : Tk;
-        for (int64_t j = 0; j < seen; j++) {
-          const int64_t at = (slot[j] * s.H + h) * cap + j;
-          row[j] = s.scale * dot(qi, k + at * D, D) + (mask != nullptr ? mask[slot[j] * cap + j] : 0.0f);
-        }
-        std::fill(row + seen, row + Tk, -__builtin_inff());
-        softmax_row(row, row, Tk);
-        float* o = out + (p * Tq + i) * D;
-        std::fill(o, o + D, 0.0f);
-        for (int64_t j = 0; j < seen; j++)
-          if (row[j] != 0.0f) axpy_row(o, v + ((slot[j] * s.H + h) * cap + j) * D, row[j], D);
+        attend_row(out + (p * Tq + i) * D, row, q + (p * Tq + i) * D, k, v, slot, mask, s, h, seen);
         if (weights != nullptr) std::copy(row, row + Tk, weights + (p * Tq + i) * Tk);
       }
     }

@@ -256,12 +256,18 @@ export class CrossAttention extends MultiHeadAttention {
     needWeights: boolean,
   ) {
     const [q] = splitHeads(this.q.forward(x), 1, this.h); // (N, h, Tq, dK)
-    if (cache.k === null) {
-      if (memory === undefined) throw new Error('cross-attention needs a memory');
-      const [k, v] = splitHeads(this.kv.forward(memory), 2, this.h); // (B, h, S, dK) each
-      cache.fill(k, v);
-    }
+    this.fillFixed(memory, cache);
     const Tk = cache.k!.shape[2];
     return T.attentionCached(q, cache.k!, cache.v!, { Tk, index: rows.crossIndex, mask: rows.crossMask, needWeights });
+  }
+
+  /** Projects the memory's keys and values (B, h, S, dK) into the cache, once: at the first step. */
+  fillFixed(memory: Tensor | undefined, cache: FixedKVCache): void {
+    if (cache.k !== null) return;
+    if (memory === undefined) throw new Error('cross-attention needs a memory');
+    T.tidy(() => {
+      const [k, v] = splitHeads(this.kv.forward(memory), 2, this.h); // (B, h, S, dK) each
+      cache.fill(k, v);
+    });
   }
 }

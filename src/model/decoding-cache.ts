@@ -142,11 +142,15 @@ export class FixedKVCache {
 
   /** Self-attention: this step's k, v (n, h, Tq, dK) go to cache rows 0..n-1 at position rows.length. */
   append(k: Tensor, v: Tensor, rows: DecodingRows): void {
-    const [, h, , dK] = k.shape;
+    this.reserve(k.shape[1], k.shape[3], rows);
+    T.copyInto(this.k!, k, [0, 0, rows.length, 0]);
+    T.copyInto(this.v!, v, [0, 0, rows.length, 0]);
+  }
+
+  /** Makes the caches (rows.slots, h, rows.capacity, dK), keeping the positions written so far. */
+  reserve(h: number, dK: number, rows: DecodingRows): void {
     this.k = grown(this.k, [rows.slots, h, rows.capacity, dK], rows.length);
     this.v = grown(this.v, [rows.slots, h, rows.capacity, dK], rows.length);
-    T.copyInto(this.k, k, [0, 0, rows.length, 0]);
-    T.copyInto(this.v, v, [0, 0, rows.length, 0]);
   }
 
   /** Encoder-decoder attention: the memory's keys and values (B, h, S, dK), set once. */

@@ -11,6 +11,7 @@ import { OutputProjection } from './output.js';
 import { Decoder, Encoder, newDecoderCaches } from './stacks.js';
 import type { DecoderLayerCache } from './layers.js';
 import { DecodingRows, FixedKVCache, type FixedLayerCache } from './decoding-cache.js';
+import { StepScratch, canFuseStep, fusedDecoderStep } from './decoder-step.js';
 
 /** What incremental decoding keeps between steps for a batch of sources. */
 export interface DecodingState {
@@ -22,6 +23,8 @@ export interface DecodingState {
   rows: DecodingRows | null;
   /** Target positions decoded so far. */
   position: number;
+  /** The buffers of the fused step (decoder-step.ts) on fixed caches; absent when every op runs as a tensor op. */
+  scratch?: StepScratch;
 }
 
 /** How startDecoding sizes and lays out the key/value caches. */
@@ -34,6 +37,11 @@ export interface StartDecodingOptions {
    * model allows it.
    */
   cache?: 'fixed' | 'growing';
+  /**
+   * On the fixed caches, a step of one position runs as straight kernel calls on kept buffers (true,
+   * the default) or op by op on tensors (false: the reference the fused step is tested against).
+   */
+  fused?: boolean;
 }
 
 /** The paper's encoder-decoder Transformer (section 3): forward for training, startDecoding / step for cached decoding. */
@@ -84,7 +92,8 @@ export class EncoderDecoder extends Module {
       return { ...state, caches: newDecoderCaches(this.decoder.layers.length), rows: null };
     const rows = new DecodingRows(state.memoryMask, options.positions);
     const caches = this.decoder.layers.map(() => ({ self: new FixedKVCache(), cross: new FixedKVCache(), rows }));
-    return { ...state, caches, rows };
+    const { dModel, dFF } = this.config;
+    return { ...state, caches, rows, ...(options.fused === false ? {} : { scratch: new StepScratch(dModel, dFF) }) };
   }
 
   /** The next target tokens (N, t) -> their logits (N, t, V), reusing and extending the caches. */
@@ -92,7 +101,17 @@ export class EncoderDecoder extends Module {
     const t = tokens.shape[1];
     state.rows?.begin(t);
     const embedded = this.targetEmbedding.forward(tokens);
-    const x = this.decoder.forward(embedded, state.memory, state.memoryMask, state.caches, state.position);
+    const { rows, scratch } = state;
+    const x =
+      rows !== null && scratch !== undefined && canFuseStep(this.decoder, embedded, state.caches, rows)
+        ? fusedDecoderStep(
+            this.decoder,
+            this.decoder.positions(embedded, state.position),
+            state.memory,
+            state.caches as FixedLayerCache[],
+            scratch,
+          )
+        : this.decoder.forward(embedded, state.memory, state.memoryMask, state.caches, state.position);
     state.rows?.end(t);
     state.position += t;
     return this.output.forward(x);
@@ -103,6 +122,7 @@ export class EncoderDecoder extends Module {
     state.memory.dispose();
     state.memoryMask.dispose();
     state.rows?.dispose();
+    state.scratch?.dispose();
     for (const c of state.caches) {
       c.self.dispose();
       c.cross.dispose();

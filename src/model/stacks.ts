@@ -34,6 +34,11 @@ abstract class Layers<L extends Module> extends Module {
       c.normPosition === 'pre' ? this.module('finalNorm', new LayerNorm(c.dModel, c.layerNormEps)) : null;
   }
 
+  /** embedded (B, T, d) plus the encodings of positions offset, offset + 1, ... (or each token's own, (B * T)), with dropout: the first layer's input. */
+  positions(embedded: Tensor, offset: number | Int32Array): Tensor {
+    return T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
+  }
+
   /**
    * embedded (B, T, d) at positions offset, offset + 1, ... (or each token's own position, (B * T), when
    * the rows of a batch are at different positions) -> (B, T, d), each layer applied by `apply`.
@@ -43,7 +48,7 @@ abstract class Layers<L extends Module> extends Module {
     offset: number | Int32Array,
     apply: (layer: L, x: Tensor, index: number) => Tensor,
   ): Tensor {
-    let x = T.dropout(this.positional.forward(embedded, offset), this.config.pDrop, this.training);
+    let x = this.positions(embedded, offset);
     // Without gradients nothing needs a layer's intermediates once it is done: free them layer by
     // layer, so that encoding a long batch holds one layer's activations at a time, not N.
     const inference = !T.isGradEnabled();

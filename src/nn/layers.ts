@@ -6,7 +6,7 @@ import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
 import { SkinnyWeight } from './skinny.js';
-import { dropInt8Weight, int8Product } from './int8.js';
+import { dropInt8Weight, int8Product, int8Values } from './int8.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
@@ -35,6 +35,11 @@ export class Linear extends Module {
     const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training) : null;
     const y = skinny ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
+  }
+
+  /** The weight packed for few-row products (see SkinnyWeight), or null when this layer does not pack it (or multiplies int8 weights). */
+  packedWeight(): T.PackedWeight | null {
+    return this.packable && this.weight.dtype === 'float32' && int8Values(this.weight) === null ? this.skinny.packedFor(this.weight) : null;
   }
 
   /** Switching modes drops the packed weight, so that weights changed since are packed afresh; training drops the int8 copy. */

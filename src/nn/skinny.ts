@@ -21,6 +21,11 @@ export class SkinnyWeight {
   matmul(x: Tensor, weight: Tensor, training: boolean): Tensor | null {
     if (training || T.isGradEnabled() || x.dtype !== 'float32' || weight.dtype !== 'float32') return null;
     if (x.size / x.shape[x.rank - 1] > SKINNY_ROWS) return null;
+    return T.matmulPacked(x, this.packedFor(weight));
+  }
+
+  /** The packed copy of `weight`, packed now if it is missing or stale. */
+  packedFor(weight: Tensor): T.PackedWeight {
     const data = weight.storage.data;
     if (this.packed === null || this.source !== data || weight.disposed) {
       this.drop();
@@ -28,7 +33,7 @@ export class SkinnyWeight {
       this.packed.packed.keep();
       this.source = data;
     }
-    return T.matmulPacked(x, this.packed);
+    return this.packed;
   }
 
   drop(): void {
