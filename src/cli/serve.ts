@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { InputError } from '../errors.js';
+import { servePlayground } from './serve-playground.js';
 import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
@@ -12,6 +13,9 @@ import { parsePrecision } from './precision.js';
 
 const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
     [--threads T] [--precision float32|bf16] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N] [--log]
+       transformer serve --playground [--host H] [--port P] [--allowed-host NAME]... [--log]
+  --playground       serve the playground page instead (train a model in the browser tab; docs/playground.md),
+                     cross-origin isolated so that the wasm backend runs threads
   --model DIR        a model folder with tokenizer.json (an encoder-decoder model)
   --run DIR          a run folder whose metrics.jsonl the page plots (default: the model folder, if it has one)
   --host H           address to listen on (default 127.0.0.1: this machine only)
@@ -45,6 +49,7 @@ export async function serve(argv: string[]): Promise<number> {
       'max-batch': { type: 'string', default: String(defaultLimits.maxBatch) },
       'max-queue': { type: 'string', default: String(defaultLimits.maxQueue) },
       log: { type: 'boolean', default: false },
+      playground: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.playground) return servePlayground(values);
   if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
   if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder`);
   if (values.run !== undefined && !existsSync(values.run)) throw new UsageError(`--run ${values.run}: no such folder`);
