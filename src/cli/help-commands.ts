@@ -177,7 +177,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   serve: {
-    usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]'],
+    usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]', '--playground [--host H] [--port P] [--log]'],
     about: 'A web page with attention heatmaps and a JSON translation API, on a local port.',
     flags: [
       flag('model', 'DIR', 'a model folder with tokenizer.json (an encoder-decoder model)'),
@@ -192,6 +192,11 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('max-batch', 'N', 'sentences translated together', '16'),
       flag('max-queue', 'N', 'sentences waiting at most; more get 503', '64'),
       flag('log', undefined, 'one line per request on stderr'),
+      flag(
+        'playground',
+        undefined,
+        'serve the playground instead: a page that trains a model in the tab (docs/playground.md)',
+      ),
     ],
   },
   translate: {

@@ -76,8 +76,19 @@ function showReady(report: ReadyReport): void {
   void showPositional();
 }
 
+let lastProgress: Extract<RunnerEvent, { type: 'progress' }> | null = null;
+
 function showProgress(event: Extract<RunnerEvent, { type: 'progress' }>): void {
+  lastProgress = event;
   curves.loss.push([event.step, event.loss]);
+  showReadout();
+  drawCurves();
+}
+
+/** The line under the form: update, loss, tokens/s on which backend and threads, BLEU, times. */
+function showReadout(): void {
+  const event = lastProgress;
+  if (event === null) return;
   const threads = backend?.name === 'wasm' ? `${backend.threads} thread${backend.threads === 1 ? '' : 's'}` : 'js';
   $('progress').textContent =
     `update ${event.step} · loss ${event.loss.toFixed(3)} · lr ${event.lr.toExponential(2)} · ` +
@@ -85,7 +96,6 @@ function showProgress(event: Extract<RunnerEvent, { type: 'progress' }>): void {
     `BLEU ${Number.isNaN(lastBleu) ? '–' : lastBleu.toFixed(1)} · elapsed ${formatDuration(event.elapsed)} · ` +
     `ETA ${formatDuration(event.eta)}`;
   document.body.dataset.tokensPerSecond = String(Math.round(event.tokensPerSecond));
-  drawCurves();
 }
 
 let drawn = 0;
@@ -116,6 +126,7 @@ function onEvent(event: RunnerEvent): void {
       lastBleu = event.bleu;
       curves.bleu.push([event.step, event.bleu]);
       document.body.dataset.bleu = event.bleu.toFixed(2);
+      showReadout();
       drawn = 0;
       return drawCurves();
     case 'attention':
@@ -154,6 +165,7 @@ async function train(): Promise<void> {
   curves.loss = [];
   curves.bleu = [];
   lastBleu = NaN;
+  lastProgress = null;
   delete document.body.dataset.done;
   setRunning('running');
   setStatus('learning the tokenizer and building the model…');
