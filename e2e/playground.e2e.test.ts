@@ -127,6 +127,18 @@ test(
       { input: `${heldOut.map((p) => p.source).join('\n')}\n`, encoding: 'utf8' },
     );
     assert.deepEqual(cli.trimEnd().split('\n'), translations);
+
+    // The same folder opened from disk in the page translates as the trained model did.
+    await page.setInputFiles('#pick-folder', join(out, 'playground-model'));
+    await page.waitForFunction(() =>
+      /^transformer-ts folder/.test(document.getElementById('folder-status')!.textContent!),
+    );
+    await page.selectOption('#translate-with', 'opened');
+    await page.evaluate(() => delete document.body.dataset.translation);
+    await page.fill('#source-text', heldOut[0].source);
+    await page.click('#translate-button');
+    await page.waitForSelector('body[data-translation]');
+    assert.equal(await page.evaluate(() => document.body.dataset.translation), translations[0]);
     assert.deepEqual(errors, []);
     await page.close();
   },
