@@ -192,7 +192,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   serve: {
-    usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]'],
+    usage: ['--model DIR [--run DIR] [--host H] [--port P] [flags]', '--playground [--host H] [--port P] [--log]'],
     about:
       'A web page with attention heatmaps and a JSON API, on a local port: translation for an encoder-decoder, ' +
       'labels or masked-word fillers for an encoder-only model, streamed generation for a decoder-only one.',
@@ -211,6 +211,11 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       flag('max-queue', 'N', 'sentences waiting at most; more get 503', '64'),
       flag('max-new-tokens', 'N', 'tokens a decoder-only model generates per request at most', '200'),
       flag('log', undefined, 'one line per request on stderr'),
+      flag(
+        'playground',
+        undefined,
+        'serve the playground instead: a page that trains a model in the tab (docs/playground.md)',
+      ),
     ],
   },
   translate: {

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { InputError } from '../errors.js';
+import { servePlayground } from './serve-playground.js';
 import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
@@ -14,6 +15,9 @@ import { parseQuantize } from './quantize-flag.js';
 const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
     [--threads T] [--precision float32|bf16] [--quantize none|int8] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N]
     [--max-new-tokens N] [--log]
+       transformer serve --playground [--host H] [--port P] [--allowed-host NAME]... [--log]
+  --playground       serve the playground page instead (train a model in the browser tab; docs/playground.md),
+                     cross-origin isolated so that the wasm backend runs threads
   --model DIR        a model folder with tokenizer.json: an encoder-decoder (translate), an encoder-only
                      (classify, tag or fill masks) or a decoder-only model (generate; a character
                      model's vocabulary.json does too)
@@ -53,6 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
       'max-queue': { type: 'string', default: String(defaultLimits.maxQueue) },
       'max-new-tokens': { type: 'string', default: String(defaultLimits.maxNewTokens) },
       log: { type: 'boolean', default: false },
+      playground: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,6 +65,7 @@ export async function serve(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.playground) return servePlayground(values);
   if (values.model === undefined) throw new UsageError(`--model DIR is required\n${USAGE}`);
   if (!existsSync(values.model)) throw new UsageError(`--model ${values.model}: no such folder`);
   if (values.run !== undefined && !existsSync(values.run)) throw new UsageError(`--run ${values.run}: no such folder`);

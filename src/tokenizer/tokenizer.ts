@@ -1,6 +1,6 @@
 // A lossless subword tokenizer: BPE over SentencePiece-style words, with byte fallback.
 
-import { parseTokenizer } from './format.js';
+import { formatTokenizer, parseTokenizer } from './format.js';
 import { MergeTable } from './merge-table.js';
 import { utf8Bytes } from './unicode.js';
 import { BOS_ID, buildVocabulary, CONTROL_TOKENS, EOS_ID, META, type TokenizerSpec } from './vocab.js';
@@ -73,6 +73,11 @@ export class Tokenizer {
   /** Writes the tokenizer file atomically (Node only). */
   async save(path: string): Promise<void> {
     await (await tokenizerFiles()).writeTokenizerFile(path, this.spec, this.pieces);
+  }
+
+  /** The text of its tokenizer file (what save writes), e.g. for a page to offer as a download. */
+  toJson(): string {
+    return formatTokenizer(this.spec, this.pieces);
   }
 
   get vocabSize(): number {
