@@ -68,9 +68,7 @@ export function canFuseStep(decoder: Decoder, x: Tensor, caches: readonly unknow
     const { selfAttention: self, crossAttention: cross, ffn } = l;
     if (ffn === null || self.mechanism !== null || self.weightsObserver !== null || cross.weightsObserver !== null)
       return false;
-    return [self.qkv, self.out, cross.q, cross.out, ffn.w1, ffn.w2].every(
-      (lin) => lin.packedWeight() !== null,
-    );
+    return [self.qkv, self.out, cross.q, cross.out, ffn.w1, ffn.w2].every((lin) => lin.packedWeight() !== null);
   });
 }
 

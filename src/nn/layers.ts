@@ -39,7 +39,9 @@ export class Linear extends Module {
 
   /** The weight packed for few-row products (see SkinnyWeight), or null when this layer does not pack it (or multiplies int8 weights). */
   packedWeight(): T.PackedWeight | null {
-    return this.packable && this.weight.dtype === 'float32' && int8Values(this.weight) === null ? this.skinny.packedFor(this.weight) : null;
+    return this.packable && this.weight.dtype === 'float32' && int8Values(this.weight) === null
+      ? this.skinny.packedFor(this.weight)
+      : null;
   }
 
   /** Switching modes drops the packed weight, so that weights changed since are packed afresh; training drops the int8 copy. */

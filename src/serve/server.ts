@@ -95,7 +95,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (tokenizer === null)
     throw new ModelFolderError(`${options.modelDir} has no tokenizer.json; serve needs one to read text`);
   const runDir = options.runDir ?? (hasMetrics(options.modelDir) ? options.modelDir : null);
-  const worker = { modelDir: options.modelDir, threads: options.threads ?? null, precision: options.precision, quantize: options.quantize };
+  const worker = {
+    modelDir: options.modelDir,
+    threads: options.threads ?? null,
+    precision: options.precision,
+    quantize: options.quantize,
+  };
   const maxQueue = options.limits?.maxQueue ?? defaultLimits.maxQueue;
   const translator =
     kind === 'encoder-decoder'

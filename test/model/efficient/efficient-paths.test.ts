@@ -14,6 +14,7 @@ import { DenseAdaptiveSpanAttention, DenseRoutingAttention } from '../../../src/
 import type { AttendInputs, AttentionMechanism, DecodingState } from '../../../src/model/efficient/mechanism.js';
 import { createModel, makeConfig } from '../../../src/model/index.js';
 import type { DecoderOnly } from '../../../src/model/decoder-only.js';
+import { KVCache } from '../../../src/model/attention.js';
 import { reorderLanguageModel } from '../../../src/decode/rows.js';
 import * as T from '../../../src/tensor/index.js';
 import { Tensor } from '../../../src/tensor/tensor.js';
@@ -209,6 +210,7 @@ test('linear: a language model decodes on a constant-size state, one token at a 
       const logits = model.step(state, Tensor.from(Int32Array.from([token]), [1, 1])).toArray();
       assertClose(logits, full.slice(t * V, (t + 1) * V), 1e-4, `position ${t}`);
       const cache = state.caches[0];
+      assert.ok(cache instanceof KVCache, 'a linear layer keeps the growing cache');
       assert.equal(cache.k, null, 'no keys are kept');
       assert.equal(cache.length, t + 1);
       held.push(cache.state!.reduce((bytes, s) => bytes + s.size, 0));
