@@ -41,6 +41,7 @@ export {
   type OpenOptions,
   type SearchDefaults,
 } from './io/open-from-source.js';
+export type { Quantization } from './nn/int8.js';
 export { loadModelFrom, loadTokenizerFrom, ModelFolderError } from './io/model-files.js';
 export { loadMarianFrom, loadMarianTokenizerFrom, type LoadedMarian } from './io/marian-files.js';
 export { MarianModel } from './io/marian-model.js';

@@ -53,6 +53,7 @@ export {
   type SearchDefaults,
   type FolderFormat,
 } from './io/open-folder.js';
+export type { Quantization } from './nn/int8.js';
 export {
   loadMarian,
   saveMarian,
