@@ -16,6 +16,7 @@ import type {
   KindsRequest,
 } from './kinds-protocol.js';
 import type { ModelSummary } from './protocol.js';
+import { startModelWorker } from './worker-start.js';
 import { QueueFullError } from './translator.js';
 
 export interface ModelRunnerOptions {
@@ -57,35 +58,12 @@ export class ModelRunner {
 
   /** Starts the worker and waits until the model is loaded; a bad model folder rejects with its message. */
   static async start(options: ModelRunnerOptions): Promise<ModelRunner> {
-    const worker = new Worker(new URL('./kinds-worker.js', import.meta.url), {
-      workerData: {
-        modelDir: options.modelDir,
-        threads: options.threads ?? null,
-        precision: options.precision ?? 'float32',
-      },
-    });
-    // The first message says whether the model loaded; these listeners go once it has arrived (not with
-    // removeAllListeners, which would also take the Worker's own).
-    let onMessage!: (reply: KindsReply) => void;
-    let onError!: (error: Error) => void;
-    let onExit!: (code: number) => void;
-    try {
-      const model = await new Promise<ModelSummary>((resolve, reject) => {
-        onMessage = (reply) => {
-          if (reply.type === 'ready') resolve(reply.model);
-          else if (reply.type === 'failed')
-            reject(reply.input ? new InputError(reply.message) : new Error(reply.message));
-          else reject(new Error(`unexpected worker reply ${reply.type}`));
-        };
-        onError = reject;
-        onExit = (code) => reject(new Error(`the model worker stopped (exit code ${code})`));
-        worker.once('message', onMessage).once('error', onError).once('exit', onExit);
-      }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-      return new ModelRunner(worker, model, options.maxQueue ?? 64);
-    } catch (error) {
-      await worker.terminate();
-      throw error;
-    }
+    const { worker, model } = await startModelWorker(
+      new URL('./kinds-worker.js', import.meta.url),
+      { modelDir: options.modelDir, threads: options.threads ?? null, precision: options.precision ?? 'float32' },
+      'model worker',
+    );
+    return new ModelRunner(worker, model, options.maxQueue ?? 64);
   }
 
   /** Jobs waiting for the worker. */

@@ -2,11 +2,11 @@
 // the worker is busy (dynamic batching: under load, one decoding pass serves many clients), with a
 // bound on the queue so that an overloaded server says so at once instead of timing out.
 
-import { InputError } from '../errors.js';
 import { Worker } from 'node:worker_threads';
 
 import type { Precision } from '../tensor/precision.js';
 import type { Quantization } from '../nn/int8.js';
+import { startModelWorker } from './worker-start.js';
 import type { ModelSummary, TranslateJob, TranslationResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 export interface TranslatorOptions {
@@ -60,29 +60,16 @@ export class Translator {
 
   /** Starts the worker and waits until the model is loaded; a bad model folder rejects with its message. */
   static async start(options: TranslatorOptions): Promise<Translator> {
-    const worker = new Worker(new URL('./translator-worker.js', import.meta.url), {
-      workerData: {
+    const { worker, model } = await startModelWorker(
+      new URL('./translator-worker.js', import.meta.url),
+      {
         modelDir: options.modelDir,
         threads: options.threads ?? null,
         precision: options.precision ?? 'float32',
         quantize: options.quantize ?? 'none',
       },
-    });
-    // The first message says whether the model loaded; the listeners go once it has arrived.
-    let onMessage!: (reply: WorkerReply) => void;
-    let onError!: (error: Error) => void;
-    let onExit!: (code: number) => void;
-    const model = await new Promise<ModelSummary>((resolve, reject) => {
-      onMessage = (reply) => {
-        if (reply.type === 'ready') resolve(reply.model);
-        else if (reply.type === 'failed')
-          reject(reply.input ? new InputError(reply.message) : new Error(reply.message));
-        else reject(new Error(`unexpected worker reply ${reply.type}`));
-      };
-      onError = reject;
-      onExit = (code) => reject(new Error(`the translation worker stopped (exit code ${code})`));
-      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
-    }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
+      'translation worker',
+    );
     return new Translator(worker, model, options);
   }
 
