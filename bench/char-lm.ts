@@ -10,28 +10,40 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { svgToPng } from '../src/io/png.js';
 import type { AttentionSpec } from '../src/model/efficient/spec.js';
 import { gridSvg, lineChartSvg } from '../src/viz/index.js';
+import { parseArgs } from 'node:util';
+import { benchArgs } from './args.js';
 import { root } from './compare.js';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    seq: { type: 'string', default: '1024' },
-    batch: { type: 'string', default: '4' },
-    kinds: { type: 'string', default: 'full,local:window=64,linear' },
-    text: { type: 'string' },
-    chars: { type: 'string', default: '5000000' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'char-lm-runs' },
-    threads: { type: 'string' },
-    'valid-every': { type: 'string', default: '50' },
-    set: { type: 'string', multiple: true, default: [] },
-  },
-  strict: true,
-});
+const USAGE = [
+  'node dist/bench/char-lm.js [--minutes 10] [--seq 1024] [--batch 4] [--kinds full,local:window=64,linear]',
+  '    [--text FILE | --chars 5000000 --seed 1] [--out char-lm-runs] [--threads T] [--valid-every 50]',
+  '    [--set model.KEY=VALUE]...',
+].join('\n');
+
+const values = benchArgs(
+  'char-lm',
+  `usage: ${USAGE}`,
+  () =>
+    parseArgs({
+      strict: true,
+      options: {
+        minutes: { type: 'string', default: '10' },
+        seq: { type: 'string', default: '1024' },
+        batch: { type: 'string', default: '4' },
+        kinds: { type: 'string', default: 'full,local:window=64,linear' },
+        text: { type: 'string' },
+        chars: { type: 'string', default: '5000000' },
+        seed: { type: 'string', default: '1' },
+        out: { type: 'string', default: 'char-lm-runs' },
+        threads: { type: 'string' },
+        'valid-every': { type: 'string', default: '50' },
+        set: { type: 'string', multiple: true, default: [] },
+      },
+    }).values,
+);
 
 const bin = root('bin/transformer.js');
 

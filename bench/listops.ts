@@ -10,9 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { svgToPng } from '../src/io/png.js';
 import { lineChartSvg } from '../src/viz/index.js';
+import { parseArgs } from 'node:util';
+import { benchArgs } from './args.js';
 import { root } from './compare.js';
 
 /** The classifier and its training recipe (docs/encoder-only.md); --set adds to or overrides it. */
@@ -42,22 +43,32 @@ const LRA: [string, string, number][] = [
   ['-', 'Synthesizer', 36.99],
 ];
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '30' },
-    kinds: {
-      type: 'string',
-      default:
-        'full,local:window=32,dilated,strided:stride=32,block-global:blockSize=32,routing,linear,linformer,pooling,inducing,adaptive-span,persistent-memory',
-    },
-    data: { type: 'string' },
-    out: { type: 'string', default: 'listops-runs' },
-    threads: { type: 'string' },
-    'valid-every': { type: 'string', default: '250' },
-    set: { type: 'string', multiple: true, default: [] },
-  },
-  strict: true,
-});
+const USAGE = [
+  'node dist/bench/listops.js [--minutes 30] [--kinds full,local:window=32,linear,...] [--data DIR]',
+  '    [--out listops-runs] [--threads T] [--valid-every N] [--set KEY=VALUE]...',
+].join('\n');
+
+const values = benchArgs(
+  'listops',
+  `usage: ${USAGE}`,
+  () =>
+    parseArgs({
+      strict: true,
+      options: {
+        minutes: { type: 'string', default: '30' },
+        kinds: {
+          type: 'string',
+          default:
+            'full,local:window=32,dilated,strided:stride=32,block-global:blockSize=32,routing,linear,linformer,pooling,inducing,adaptive-span,persistent-memory',
+        },
+        data: { type: 'string' },
+        out: { type: 'string', default: 'listops-runs' },
+        threads: { type: 'string' },
+        'valid-every': { type: 'string', default: '250' },
+        set: { type: 'string', multiple: true, default: [] },
+      },
+    }).values,
+);
 
 const bin = root('bin/transformer.js');
 
