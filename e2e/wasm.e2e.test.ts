@@ -1,6 +1,7 @@
 // End to end: the wasm backend in headless Chromium, loaded as a page loads it (fetch, no Node).
 // Without cross-origin isolation a page gets the one-thread build; with the COOP/COEP headers a
-// worker gets the threads build. Each runs kernels next to the js backend and compares.
+// worker gets the threads build. Each runs kernels next to the js backend and compares, then the whole
+// conformance table of the Node suite (test/backend/conformance-table.ts).
 //
 // Needs Chromium (TRANSFORMER_CHROMIUM, default /usr/bin/chromium) and the wasm build
 // (`npm run build:wasm`; the test skips without it).
@@ -13,6 +14,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+
+import { TABLE } from '../test/backend/conformance-table.js';
 
 const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
 // This file runs from dist/e2e/.
@@ -37,7 +40,21 @@ const PROBE = `
     worst((b) => { const y = new Float32Array(n * n); b.softmax(y, rand(n * n), n, n, false); return y; }),
     worst((b) => { const y = new Float32Array(n * n); b.layerNorm(y, new Float32Array(n), new Float32Array(n), rand(n * n), null, null, n, n, 1e-5); return y; }),
   );
-  const result = { flavour: wasm.flavour, threads: wasm.module._tt_num_threads(), diff, isolated: self.crossOriginIsolated };
+  // The whole conformance table (test/backend/conformance-table.ts), as the Node suite runs it on wasm.
+  const { TABLE, runCase } = await import('/dist/test/backend/conformance-table.js');
+  const failures = [];
+  for (const c of TABLE) {
+    try {
+      const silent = runCase(wasm.backend, c);
+      if (silent.length > 0) failures.push(c.name + ': never called ' + silent.join(', '));
+    } catch (e) {
+      failures.push(c.name + ': ' + (e && e.message));
+    }
+  }
+  const result = {
+    flavour: wasm.flavour, threads: wasm.module._tt_num_threads(), diff, isolated: self.crossOriginIsolated,
+    cases: TABLE.length, failures,
+  };
 `;
 
 const WORKER = `(async () => { ${PROBE}\npostMessage(result); })().catch((e) => postMessage({ error: String(e) }));`;
@@ -61,14 +78,18 @@ function serve(isolated: boolean): Promise<Server> {
       response.end(inline[path]);
       return;
     }
-    // Only the compiled sources and the wasm build are served.
-    if (!/^\/(dist\/src|build-wasm)\/[\w./-]+$/.test(path) || path.includes('..')) {
+    // Only the compiled sources, the conformance table, the assert stand-in and the wasm build are served.
+    if (!/^\/(dist\/src|dist\/test\/backend|dist\/e2e|build-wasm)\/[\w./-]+$/.test(path) || path.includes('..')) {
       response.writeHead(404).end();
       return;
     }
     try {
       const body = await readFile(root + path.slice(1));
-      response.writeHead(200, headers).end(body);
+      // A browser has no node:assert; the conformance cases get e2e/assert-shim.ts in its place.
+      const served = path.startsWith('/dist/test/')
+        ? body.toString('utf8').replaceAll("'node:assert/strict'", "'/dist/e2e/assert-shim.js'")
+        : body;
+      response.writeHead(200, headers).end(served);
     } catch {
       response.writeHead(404).end();
     }
@@ -102,7 +123,7 @@ async function probe(isolated: boolean, inWorker: boolean) {
       inWorker
         ? `new Promise((resolve, reject) => { const w = new Worker('/probe-worker.js'); w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); })`
         : `(async () => { ${PROBE} return result; })()`,
-    )) as { flavour: string; threads: number; diff: number; isolated: boolean };
+    )) as { flavour: string; threads: number; diff: number; isolated: boolean; cases: number; failures: string[] };
     return { result, errors };
   } finally {
     await page.close();
@@ -117,6 +138,8 @@ test('a page that is not cross-origin isolated runs the one-thread build', { ski
   assert.equal(result.flavour, 'single');
   assert.equal(result.threads, 1);
   assert.ok(result.diff < 1e-4, `wasm and js differ by ${result.diff}`);
+  assert.equal(result.cases, TABLE.length, 'the page ran the whole conformance table');
+  assert.deepEqual(result.failures, []);
 });
 
 test('a worker of an isolated page runs the threads build', { skip }, async () => {
@@ -126,4 +149,6 @@ test('a worker of an isolated page runs the threads build', { skip }, async () =
   assert.equal(result.flavour, 'threads');
   assert.ok(result.threads >= 1);
   assert.ok(result.diff < 1e-4, `wasm and js differ by ${result.diff}`);
+  assert.equal(result.cases, TABLE.length, 'the worker ran the whole conformance table');
+  assert.deepEqual(result.failures, []);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import { dropoutParams } from '../../src/backend/backend.js';
 import { packedSize } from '../../src/backend/decoding-kernels.js';
-import { Rng, assertClose, jsBackend, offsetView, sumTolerance, type ConformanceCase } from './conformance-util.js';
+import { Rng, assertClose, jsBackend, offsetView, sumTolerance, type ConformanceCase } from './conformance-helpers.js';
 
 export const attentionCases: ConformanceCase[] = [];
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 
 import type { Bf16Operand } from '../../src/backend/bf16-contract.js';
 import { fromBf16 } from '../../src/backend/js/bf16.js';
-import { Rng, jsBackend, offsetView, type ConformanceCase } from './conformance-util.js';
+import { Rng, jsBackend, offsetView, type ConformanceCase } from './conformance-helpers.js';
 
 export const bf16Cases: ConformanceCase[] = [];
 

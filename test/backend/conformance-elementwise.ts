@@ -11,7 +11,7 @@ import {
   offsetInts,
   offsetView,
   type ConformanceCase,
-} from './conformance-util.js';
+} from './conformance-helpers.js';
 
 export const elementwiseCases: ConformanceCase[] = [];
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 
 import type { Backend } from '../../src/backend/backend.js';
 import { int8PackedSize } from '../../src/backend/int8-contract.js';
-import { Rng, jsBackend, offsetInts, offsetView, type ConformanceCase } from './conformance-util.js';
+import { Rng, jsBackend, offsetInts, offsetView, type ConformanceCase } from './conformance-helpers.js';
 
 export const int8Cases: ConformanceCase[] = [];
 

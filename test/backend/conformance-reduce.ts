@@ -12,7 +12,7 @@ import {
   offsetView,
   sumTolerance,
   type ConformanceCase,
-} from './conformance-util.js';
+} from './conformance-helpers.js';
 
 export const reduceCases: ConformanceCase[] = [];
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import type { Backend } from '../../src/backend/backend.js';
 import type { SparsePattern } from '../../src/tensor/ops/sparse-attention.js';
-import { assertClose, jsBackend, offsetView, Rng, type ConformanceCase } from './conformance-util.js';
+import { assertClose, jsBackend, offsetView, Rng, type ConformanceCase } from './conformance-helpers.js';
 
 export const sparseAttentionCases: ConformanceCase[] = [];
 

@@ -1,17 +1,16 @@
-// Shared pieces of the backend conformance suite: the shape of its cases, the backends under test
-// (native, or a loud reason why not; the wasm builds, or a skip saying how to build them), seeded
-// random inputs and a float comparison that reports the worst element.
+// The Node half of the backend conformance suite: the backends under test (native, or a loud reason why not; the
+// wasm builds, or a skip saying how to build them), and the helpers of conformance-helpers.ts.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { Backend, KernelName } from '../../src/backend/backend.js';
+import type { Backend } from '../../src/backend/backend.js';
 import { kernelNames } from '../../src/backend/js/index.js';
 import { loadNativeBackend, nativeLoadError } from '../../src/backend/native/index.js';
 import { createWasmBackend, type WasmInstance } from '../../src/backend/wasm/index.js';
 import { nodeWasmSource } from '../../src/backend/wasm-node/load.js';
 
-export { jsBackend } from '../../src/backend/js/index.js';
+export * from './conformance-helpers.js';
 
 const loaded = loadNativeBackend();
 
@@ -24,14 +23,6 @@ const wasmBuilds = await Promise.all([
   wasmWhy = error instanceof Error ? error.message : String(error);
   return null;
 });
-
-/** One row of the conformance table: a comparison of the native backend with the js reference. */
-export interface ConformanceCase {
-  /** The kernels the case compares; the runner checks that it calls each of them on native. */
-  readonly kernels: readonly KernelName[];
-  readonly name: string;
-  run(native: Backend): void;
-}
 
 /**
  * Declares a suite that runs against the native backend. Without the addon the suite fails with the
@@ -111,85 +102,3 @@ function inHeap(wasm: WasmInstance): Backend {
   });
   return { ...wasm.backend, ...Object.fromEntries(kernels) } as Backend;
 }
-
-/** A small deterministic generator (mulberry32), so a failure reproduces. */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Uniform in [lo, hi). */
-  uniform(n: number, lo = -2, hi = 2): Float32Array {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * this.next();
-    return out;
-  }
-  ints(n: number, lo: number, hi: number): Int32Array {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = lo + Math.floor((hi - lo) * this.next());
-    return out;
-  }
-}
-
-/** A view of `data` starting `offset` elements into a larger buffer, to catch byteOffset bugs. */
-export function offsetView(data: Float32Array, offset = 3): Float32Array {
-  const buffer = new Float32Array(data.length + offset + 2).fill(Number.NaN);
-  buffer.set(data, offset);
-  return buffer.subarray(offset, offset + data.length);
-}
-
-export function offsetInts(data: Int32Array, offset = 5): Int32Array {
-  const buffer = new Int32Array(data.length + offset + 2).fill(-7);
-  buffer.set(data, offset);
-  return buffer.subarray(offset, offset + data.length);
-}
-
-/**
- * |actual - expected| <= atol + rtol |expected| everywhere (NaN matches NaN, infinities must be
- * equal). atol is for values that are sums of cancelling terms: pass the terms' scale times the
- * float32 error of a sum of that length.
- */
-export function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  label: string,
-  { rtol = 1e-5, atol = 1e-6 }: { rtol?: number; atol?: number } = {},
-): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  let worst = -1;
-  let worstExcess = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!Number.isFinite(e) || !Number.isFinite(a)) {
-      if (a !== e) assert.fail(`${label}: element ${i} is ${a}, expected ${e}`);
-      continue;
-    }
-    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (excess > worstExcess || Number.isNaN(excess)) {
-      worst = i;
-      worstExcess = excess;
-    }
-  }
-  if (worst >= 0) {
-    assert.fail(
-      `${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} ` +
-        `(|diff| ${Math.abs(actual[worst] - expected[worst]).toExponential(2)} > atol ${atol} + rtol ${rtol})`,
-    );
-  }
-}
-
-/** Absolute tolerance for a float32 sum of n terms of magnitude `scale`. */
-export function sumTolerance(n: number, scale = 1): number {
-  return 2e-7 * scale * Math.max(1, Math.sqrt(n)) * 4;
-}
-
-export const SIZES = [1, 7, 33, 257] as const;
