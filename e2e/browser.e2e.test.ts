@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium } from './chromium.js';
 
 import { withBackend } from '../src/backend/registry.js';
 import { computeBleu, bleuStatistics } from '../src/eval/bleu.js';
@@ -25,10 +27,6 @@ import { openModelFolder } from '../src/io/open-folder.js';
 import type { EncoderDecoder } from '../src/model/index.js';
 import type { Tokenizer } from '../src/tokenizer/tokenizer.js';
 import { SENTENCES, trainTinyTranslator } from './tiny-translator.js';
-
-const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
-if (!existsSync(chromiumPath))
-  throw new Error(`no Chromium at ${chromiumPath}: install Debian's chromium package or set TRANSFORMER_CHROMIUM`);
 
 // This file runs from dist/e2e/.
 const DIST = fileURLToPath(new URL('../', import.meta.url));
@@ -123,19 +121,7 @@ test.before(async () => {
   modelDir = process.env.TRANSFORMER_E2E_MODEL ?? (await trainTinyTranslator(work));
   if (!existsSync(join(modelDir, 'config.json'))) throw new Error(`no model folder at ${modelDir}`);
   running = await serve(modelDir);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Chromium reaches for the network at start; this machine's closed network refuses it, noisily.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 test.after(async () => {
   await browser?.close();

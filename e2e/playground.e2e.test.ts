@@ -19,11 +19,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium } from './chromium.js';
 
 import { playgroundFilePath, startPlaygroundServer, type PlaygroundServer } from '../src/serve/playground.js';
 
-const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url)); // this file runs from dist/e2e/
 const built = existsSync(join(root, 'build-wasm', 'transformer-wasm-threads.wasm'));
 const skip = built ? false : 'the wasm backend is not built: build it with `npm run build:wasm`';
@@ -39,9 +40,6 @@ const trainSkip =
     ? false
     : 'trains for many minutes: run it with TRANSFORMER_E2E_PLAYGROUND_TRAIN=1');
 
-if (!existsSync(chromiumPath))
-  throw new Error(`no Chromium at ${chromiumPath}: install Debian's chromium package or set TRANSFORMER_CHROMIUM`);
-
 let browser: Browser;
 let isolated: PlaygroundServer;
 const out = mkdtempSync(join(tmpdir(), 'playground-e2e-'));
@@ -49,10 +47,7 @@ const out = mkdtempSync(join(tmpdir(), 'playground-e2e-'));
 test.before(async () => {
   if (!built) return;
   isolated = await startPlaygroundServer({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 test.after(async () => {
   await browser?.close();

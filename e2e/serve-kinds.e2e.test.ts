@@ -10,34 +10,21 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+import { launchChromium } from './chromium.js';
 
 import { startServer, type RunningServer } from '../src/serve/server.js';
 import { LABELS, makeKindsFixture, TAGS, type KindsFixture } from '../test/serve/kinds-fixture.js';
-
-const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
-if (!existsSync(chromiumPath))
-  throw new Error(`no Chromium at ${chromiumPath}: install Debian's chromium package or set TRANSFORMER_CHROMIUM`);
 
 let fixture: KindsFixture;
 let browser: Browser;
 const servers: RunningServer[] = [];
 test.before(async () => {
   fixture = await makeKindsFixture();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 test.after(async () => {
   await browser?.close();

@@ -10,16 +10,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+
+import { launchChromium } from './chromium.js';
 
 import { startServer, type RunningServer } from '../src/serve/server.js';
 
-const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
 const modelDir = process.env.TRANSFORMER_E2E_MODEL ?? 'demo-run';
 const screenshot = process.env.TRANSFORMER_E2E_SCREENSHOT ?? join('e2e-output', 'serve.png');
 
-if (!existsSync(chromiumPath))
-  throw new Error(`no Chromium at ${chromiumPath}: install Debian's chromium package or set TRANSFORMER_CHROMIUM`);
 if (!existsSync(join(modelDir, 'config.json')))
   throw new Error(`no model folder at ${modelDir}: run \`transformer demo\` first or set TRANSFORMER_E2E_MODEL`);
 
@@ -35,19 +34,7 @@ let running: RunningServer;
 let browser: Browser;
 test.before(async () => {
   running = await startServer({ modelDir, port: 0 });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Chromium reaches for the network at start; this machine's closed network refuses it, noisily.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 test.after(async () => {
   await browser?.close();

@@ -13,18 +13,16 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+
+import { launchChromium } from './chromium.js';
 
 import { TABLE } from '../test/backend/conformance-table.js';
 
-const chromiumPath = process.env.TRANSFORMER_CHROMIUM ?? '/usr/bin/chromium';
 // This file runs from dist/e2e/.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const built = existsSync(`${root}build-wasm/transformer-wasm-threads.wasm`);
 const skip = built ? false : 'the wasm backend is not built: build it with `npm run build:wasm`';
-
-if (!existsSync(chromiumPath))
-  throw new Error(`no Chromium at ${chromiumPath}: install Debian's chromium package or set TRANSFORMER_CHROMIUM`);
 
 // Runs in the page or in a classic worker (dynamic import works there; Emscripten's loader wants
 // importScripts, which module workers lack): gemm, softmax and layerNorm on wasm and js, the largest difference.
@@ -100,10 +98,7 @@ function serve(isolated: boolean): Promise<Server> {
 let browser: Browser;
 test.before(async () => {
   if (!built) return;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 test.after(async () => {
   await browser?.close();
