@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { InputError } from '../errors.js';
 import { startPlaygroundServer } from '../serve/playground.js';
 import { parseHost } from '../serve/security.js';
 import { integerFlag, UsageError } from './flags.js';
+import { listenError } from './listen-error.js';
 
 /** Flags that belong to serving a model folder, which the playground does not read. */
 const MODEL_FLAGS = ['model', 'run', 'threads', 'precision'] as const;
@@ -36,11 +36,7 @@ export async function servePlayground(values: {
       log: values.log ? (line) => console.error(line) : undefined,
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE')
-      throw new InputError(`port ${values.port} on ${values.host} is in use; pick another with --port`);
-    if (code === 'EACCES') throw new InputError(`not allowed to listen on ${values.host}:${values.port}`);
-    throw error;
+    throw listenError(error, values.host, values.port);
   }
   console.log(`serving the playground at ${running.url} (cross-origin isolated: wasm threads)`);
   if (!existsSync(wasm))

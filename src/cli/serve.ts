@@ -4,13 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { InputError } from '../errors.js';
 import { servePlayground } from './serve-playground.js';
 import { parseHost } from '../serve/security.js';
 import { defaultLimits, startServer, type ServeLimits } from '../serve/server.js';
 import { integerFlag, UsageError } from './flags.js';
 import { parsePrecision } from './precision.js';
 import { parseQuantize } from './quantize-flag.js';
+import { listenError } from './listen-error.js';
 
 const USAGE = `usage: transformer serve --model DIR [--run DIR] [--host H] [--port P] [--allowed-host NAME]...
     [--threads T] [--precision float32|bf16] [--quantize none|int8] [--max-tokens N] [--max-body BYTES] [--max-batch N] [--max-queue N]
@@ -97,12 +97,7 @@ export async function serve(argv: string[]): Promise<number> {
       log: values.log ? (line) => console.error(line) : undefined,
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    // A busy or forbidden port is the user's to change; anything else reports itself (main decides how).
-    if (code === 'EADDRINUSE')
-      throw new InputError(`port ${values.port} on ${values.host} is in use; pick another with --port`);
-    if (code === 'EACCES') throw new InputError(`not allowed to listen on ${values.host}:${values.port}`);
-    throw error;
+    throw listenError(error, values.host, values.port);
   }
   const m = running.model;
   console.log(
