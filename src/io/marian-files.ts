@@ -30,6 +30,7 @@ import {
 } from './marian-config.js';
 import { MarianModel } from './marian-model.js';
 import { assignMarianWeights, marianLayoutProblems, marianMisfit } from './marian-weights.js';
+import { withoutRandomInit } from '../nn/init.js';
 import { ModelFolderError } from './model-files.js';
 import { parameterShapes } from './parameter-shapes.js';
 import { PytorchError } from './pytorch/pickle.js';
@@ -101,7 +102,7 @@ async function marianWeightsFrom(
     const layout = marianLayoutProblems(parameterShapes(config), header, config);
     if (layout.length > 0) throw marianMisfit(file, layout);
     const tensors = stored ?? parseSafetensors(bytes, file).tensors;
-    const model = new MarianModel(config, generation.bannedIds);
+    const model = withoutRandomInit(() => new MarianModel(config, generation.bannedIds)); // every weight is assigned next
     assignMarianWeights(model.namedParameters(), tensors, config, file);
     return model.eval();
   } catch (error) {

@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js';
 import { ConfigError, createModel, validateConfig, type Model, type ModelConfig } from '../model/index.js';
 import type { Module } from '../nn/module.js';
+import { withoutRandomInit } from '../nn/init.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import { unreadableTokenizer } from '../tokenizer/format.js';
 import { decodeText, readOptional, readRequired, type FolderSource } from './folder-source.js';
@@ -79,7 +80,7 @@ export async function loadModelFrom(source: FolderSource): Promise<Model> {
     const entries = parameterEntries(parseSafetensorsHeader(bytes, file).entries);
     const layout = layoutProblems(parameterShapes(config), entries);
     if (layout.length > 0) throw misfit(file, layout, configHints(config, entries));
-    const model = createModel(config);
+    const model = withoutRandomInit(() => createModel(config)); // every parameter is assigned next
     const { tensors, int8 } = splitInt8(parseSafetensors(bytes, file).tensors, file);
     assignParameters(model, tensors, file);
     adoptInt8(model, int8); // an int8 folder: inference multiplies the stored integers

@@ -3,7 +3,7 @@
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
-import { xavierUniform } from '../nn/init.js';
+import { normal, xavierUniform } from '../nn/init.js';
 import { dropInt8Weight, int8Table } from '../nn/int8.js';
 import type { PositionalEncodingKind } from './config.js';
 
@@ -60,7 +60,7 @@ export class PositionalEncoding extends Module {
     readonly dModel: number,
   ) {
     super();
-    if (kind === 'learned') this.table = this.parameter('weight', T.randn([maxLength, dModel], { std: 0.02 }));
+    if (kind === 'learned') this.table = this.parameter('weight', normal([maxLength, dModel], 0.02));
     else
       this.table = Tensor.from(sinusoidTable(maxLength, dModel, kind === 'sinusoidal-halves'), [
         maxLength,

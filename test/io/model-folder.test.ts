@@ -60,7 +60,9 @@ for (const [what, overrides] of kinds) {
     const model = createModel(makeConfig('tiny', overrides)).eval();
     const dir = join(root, what.replace(/\W+/g, '-'));
     await saveModel(dir, model, { metadata: { note: what } });
+    const drawsBefore = T.defaultGenerator().getState();
     const loaded = await loadModel(dir);
+    assert.deepEqual(T.defaultGenerator().getState(), drawsBefore, 'loading drew random initial weights');
     assert.deepEqual(loaded.config, model.config);
     assert.equal(loaded.training, false, 'a loaded model is in eval mode');
     const want = model.namedParameters();

@@ -6,6 +6,7 @@
 
 import * as T from '../../tensor/index.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { normal } from '../../nn/init.js';
 import { defineKind, flag, integer, type SpecOf, type WrittenSpecOf } from './kind.js';
 import { AttentionMechanism, type AttendInputs, type AttendResult, type MechanismContext } from './mechanism.js';
 
@@ -38,10 +39,10 @@ export class PersistentMemoryAttention extends AttentionMechanism {
     this.slots = this.spec.memorySlots;
     // The paper's initialisation: keys N(0, 1/dK), values N(0, 1/N), so that a slot starts like a token.
     this.keys =
-      this.slots > 0 ? this.parameter('keys', T.randn([h, this.slots, dK], { std: 1 / Math.sqrt(dK), dtype })) : null;
+      this.slots > 0 ? this.parameter('keys', normal([h, this.slots, dK], 1 / Math.sqrt(dK), { dtype })) : null;
     this.values =
       this.slots > 0
-        ? this.parameter('values', T.randn([h, this.slots, dK], { std: 1 / Math.sqrt(this.slots), dtype }))
+        ? this.parameter('values', normal([h, this.slots, dK], 1 / Math.sqrt(this.slots), { dtype }))
         : null;
   }
 
