@@ -26,10 +26,8 @@ import {
 import { ConfigError, EncoderOnly, makeConfig, type ModelConfig, type PresetName } from '../model/index.js';
 import { learnBpe, Tokenizer } from '../tokenizer/index.js';
 import { TASK_HEAD, type EncoderTaskName } from '../train/encoder-tasks.js';
+import { MASK_TOKEN } from '../tokenizer/vocab.js';
 import { UsageError } from './flags.js';
-
-/** The special token masked-LM replaces chosen tokens with; every learned encoder tokenizer has it. */
-export const MASK_TOKEN = '<mask>';
 
 /** What a task's file holds, parsed: texts and labels (classify), sentences (tag) or texts (mlm). */
 export type TaskFile =

@@ -10,7 +10,8 @@ import * as T from '../tensor/index.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { BOS_ID } from '../tokenizer/vocab.js';
 import { openEncoder } from './classify.js';
-import { MASK_TOKEN, maskId } from './encoder-setup.js';
+import { MASK_TOKEN } from '../tokenizer/vocab.js';
+import { maskId } from './encoder-setup.js';
 import { integerFlag, UsageError } from './flags.js';
 
 export async function fillMask(argv: string[]): Promise<number> {

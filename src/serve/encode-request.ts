@@ -6,14 +6,13 @@
 import { IGNORE_LABEL } from '../data/encoder-batches.js';
 import type { ModelConfig } from '../model/config.js';
 import type { TextTokenizer } from '../tokenizer/marian-tokenizer.js';
+import { MASK_TOKEN } from '../tokenizer/vocab.js';
 import { alignWordLabels } from '../train/encoder-examples.js';
 import { booleanField, integerField, objectBody, textField } from './body-fields.js';
 import { HttpError } from './http.js';
 import type { EncodeJob, EncodeResult, RankedRow } from './kinds-protocol.js';
 import { attentionJson } from './translate-request.js';
 
-/** The token `train --task mlm` adds to the tokenizer (src/cli/encoder-setup.ts) for the positions to fill. */
-export const MASK_TOKEN = '<mask>';
 /** The most classes or fillers a reply ranks per position. */
 export const MAX_TOP_K = 50;
 const FIELDS = ['text', 'topK', 'attention'];

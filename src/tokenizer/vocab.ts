@@ -15,6 +15,8 @@ export const BOS_ID = 1;
 export const EOS_ID = 2;
 /** The id of <unk>. */
 export const UNK_ID = 3;
+/** The special token masked-LM training adds to a tokenizer for the positions to fill (`train --task mlm`, `fill-mask`). */
+export const MASK_TOKEN = '<mask>';
 /** The pieces every tokenizer reserves, in id order. */
 export const CONTROL_TOKENS = ['<pad>', '<s>', '</s>', '<unk>'] as const;
 

@@ -8,12 +8,12 @@ import { EncoderOnly } from '../../model/encoder-only.js';
 import * as T from '../../tensor/index.js';
 import { Tensor, tidy } from '../../tensor/tensor.js';
 import { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { MASK_TOKEN } from '../../tokenizer/vocab.js';
 import { CALL_OPTIONS, checkOptions, PipelineError, type OptionKind } from '../options.js';
 import type { CallOptions } from '../run.js';
 import { requireModel, requireTokenizer, type PipelineSource } from '../source.js';
 
-/** The token that marks the position to fill. */
-export const MASK_TOKEN = '<mask>';
+export { MASK_TOKEN };
 
 export interface FillMaskOptions extends CallOptions {
   /** Fillers per mask, most probable first; 5 by default. */
