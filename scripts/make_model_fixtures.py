@@ -21,7 +21,8 @@ What the reference is, per kind (dropout 0 everywhere, modules in training mode)
                    token sees them, and their logits still count in the weighted-sum term of the loss).
   encoder-only     torch.nn.TransformerEncoder with a padding mask, then the head of
                    src/model/encoder-only.ts written out: masked-lm = LayerNorm(act(dense(x))) E^T;
-                   sequence-classification = classifier(tanh(pool(x[:, 0]))); token-classification
+                   sequence-classification = classifier(tanh(pool(x[:, 0]))), or of the mean of
+                   the tokens' states with pooling "mean"; token-classification
                    = classifier(x). Padded positions get logits too (queries are not masked).
   decoder-only     torch.nn.TransformerEncoder with the causal mask (our decoder-only stack is the
                    encoder layer made causal), and the output projection.
@@ -69,7 +70,7 @@ OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test',
 TINY = dict(encoderLayers=2, decoderLayers=2, dModel=16, dFF=32, h=4, vocabSize=13, sourceVocabSize=13,
             maxLength=64, layerNormEps=1e-5, padId=0, bosId=1, eosId=2, numLabels=2)
 DEFAULTS = dict(normPosition='post', activation='relu', positionalEncoding='sinusoidal', scaleEmbedding=True,
-                shareEmbeddings=True, tieOutput=True, finalLogitsBias=False, head='masked-lm')
+                shareEmbeddings=True, tieOutput=True, finalLogitsBias=False, head='masked-lm', pooling='first')
 B, S, T = 2, 7, 6
 LABEL_SMOOTHING = 0.1
 ACTIVATIONS = {'relu': F.relu, 'gelu': F.gelu, 'swish': F.silu}
@@ -326,7 +327,12 @@ def encoder_only(name, description, seed, overrides):
         targets[0, 1], targets[0, 4], targets[1, 2] = 5, 9, 11
         ignore = c['padId']
     elif c['head'] == 'sequence-classification':
-        logits = linear('head.classifier', torch.tanh(linear('head.pool', x[:, 0], d)), c['numLabels'])  # (B, C)
+        if c['pooling'] == 'mean':  # the mean of the tokens' states, padding left out
+            keep = (~pad).to(x.dtype).unsqueeze(-1)  # (B, S, 1)
+            summary = (x * keep).sum(1) / keep.sum(1)  # (B, d)
+        else:
+            summary = x[:, 0]  # the first position's state
+        logits = linear('head.classifier', torch.tanh(linear('head.pool', summary, d)), c['numLabels'])  # (B, C)
         targets, ignore = torch.randint(0, c['numLabels'], (B,), generator=f.gen), -100
     else:
         logits = linear('head.classifier', x, c['numLabels'])  # (B, S, C)
@@ -373,6 +379,9 @@ VARIANTS = [
     (decoder_only, 'decoder-only', 'Causal language model, post-norm', {'kind': 'decoder-only'}),
     (decoder_only, 'decoder-only-pre-norm', 'Causal language model, pre-norm with a final norm',
      {'kind': 'decoder-only', 'normPosition': 'pre'}),
+    (encoder_only, 'encoder-only-sequence-classification-mean', 'Encoder with the mean of the tokens (padding '
+     'left out) pooled through dense + tanh into 3 classes',
+     {'kind': 'encoder-only', 'head': 'sequence-classification', 'numLabels': 3, 'pooling': 'mean'}),
 ]
 
 

@@ -15,6 +15,12 @@ export type Activation = 'relu' | 'gelu' | 'swish';
 export type PositionalEncodingKind = 'sinusoidal' | 'sinusoidal-halves' | 'learned';
 /** The head of an encoder-only model. */
 export type EncoderHead = 'masked-lm' | 'sequence-classification' | 'token-classification';
+/**
+ * What the sequence classifier reads: the first position's state (BERT's [CLS]: the <s> every sequence
+ * starts with), or the mean over the sequence's tokens, padding left out (what Long Range Arena's models
+ * use, and what attention kinds that never let the first position see the whole input need).
+ */
+export type Pooling = 'first' | 'mean';
 
 /** A model's every setting: kind, sizes (N, d_model, d_ff, h), dropout, vocabularies, special ids, attention kinds. */
 export interface ModelConfig {
@@ -55,6 +61,8 @@ export interface ModelConfig {
   head: EncoderHead;
   /** Classes of the classification heads. */
   numLabels: number;
+  /** The sequence classifier's pooling (see Pooling). */
+  pooling: Pooling;
   /** The classes' names by id ("0" -> "POS"), as Hugging Face configs hold them; empty when unnamed. */
   id2label: Record<string, string>;
   /** The inverse of id2label. */
@@ -91,6 +99,7 @@ const defaults: ModelConfig = {
   eosId: 2,
   head: 'masked-lm',
   numLabels: 2,
+  pooling: 'first',
   id2label: {},
   label2id: {},
   attention: { kind: 'full' },
@@ -124,6 +133,7 @@ const choices: Partial<Record<keyof ModelConfig, readonly string[]>> = {
   activation: ['relu', 'gelu', 'swish'],
   positionalEncoding: ['sinusoidal', 'sinusoidal-halves', 'learned'],
   head: ['masked-lm', 'sequence-classification', 'token-classification'],
+  pooling: ['first', 'mean'],
 };
 
 export class ConfigError extends InputError {}
@@ -152,8 +162,8 @@ export const MAX_POSITION_TABLE = 2 ** 28;
 /** The keys every config holds, in their usual order. */
 export const CONFIG_KEYS = Object.keys(defaults) as (keyof ModelConfig)[];
 
-/** Keys a complete config file may leave out: the label names came later and are optional. */
-const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['id2label', 'label2id']);
+/** Keys a complete config file may leave out: they came later (files written before them read as their defaults). */
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['id2label', 'label2id', 'pooling']);
 
 /** A complete, validated config: defaults, then a preset, then overrides (which may not add keys). */
 export function makeConfig(preset: PresetName | null, overrides: Record<string, unknown> = {}): ModelConfig {

@@ -2,7 +2,7 @@
 // classification (the first position pooled through dense + tanh) or token classification.
 
 import * as T from '../tensor/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { LayerNorm, Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import type { ModelConfig } from './config.js';
@@ -33,6 +33,19 @@ class MaskedLmHead extends Module {
   }
 }
 
+/** (B, T, 1): 1/n on each of a sequence's n tokens, 0 on its padding, so that a sum over T is their mean. */
+function tokenWeights(ids: Tensor, padId: number): Tensor {
+  const [B, S] = ids.shape;
+  const values = ids.ints('ids');
+  const weights = new Float32Array(B * S);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    for (let t = 0; t < S; t++) if (values[b * S + t] !== padId) n++;
+    for (let t = 0; t < S; t++) if (values[b * S + t] !== padId) weights[b * S + t] = 1 / n;
+  }
+  return Tensor.from(weights, [B, S, 1]);
+}
+
 class SequenceClassificationHead extends Module {
   readonly pool: Linear;
   readonly classifier: Linear;
@@ -43,10 +56,13 @@ class SequenceClassificationHead extends Module {
     this.classifier = this.module('classifier', new Linear(config.dModel, config.numLabels));
   }
 
-  /** (B, T, d) -> (B, numLabels), from the first position */
-  forward(x: Tensor): Tensor {
-    const first = T.squeeze(T.slice(x, 1, 0, 1), 1); // (B, d)
-    const pooled = T.dropout(T.tanh(this.pool.forward(first)), this.config.pDrop, this.training);
+  /** (B, T, d) -> (B, numLabels), from the first position or the mean of the tokens (config.pooling) */
+  forward(x: Tensor, ids: Tensor): Tensor {
+    const summary =
+      this.config.pooling === 'mean'
+        ? T.sum(T.mul(x, tokenWeights(ids, this.config.padId)), 1) // (B, d)
+        : T.squeeze(T.slice(x, 1, 0, 1), 1); // (B, d)
+    const pooled = T.dropout(T.tanh(this.pool.forward(summary)), this.config.pDrop, this.training);
     return this.classifier.forward(pooled);
   }
 }
@@ -88,7 +104,7 @@ export class EncoderOnly extends Module {
   /** Padding positions are masked out; the output is what the head computes (see the heads). */
   forward(ids: Tensor): Tensor {
     const mask = paddingMask(ids, this.config.padId);
-    return this.head.forward(this.encoder.forward(this.embedding.forward(ids), mask));
+    return this.head.forward(this.encoder.forward(this.embedding.forward(ids), mask), ids);
   }
 
   /** The encoder's hidden states (B, T, d), without the head. */

@@ -66,3 +66,14 @@ test('pre-norm adds final layer norms; learned positions add parameters', () => 
   const post = [...createModel(makeConfig('tiny')).namedParameters().keys()];
   assert.ok(!post.some((n) => n.includes('finalNorm') || n.includes('positional')));
 });
+
+test('pooling: "first" or "mean", and a complete config file written before the key reads as "first"', () => {
+  assert.throws(() => makeConfig('tiny', { pooling: 'max' }), /"pooling" must be one of first, mean, got "max"/);
+  assert.equal(makeConfig('tiny', { pooling: 'mean' }).pooling, 'mean');
+  const written = { ...makeConfig('tiny', { kind: 'encoder-only', head: 'sequence-classification' }) } as Record<
+    string,
+    unknown
+  >;
+  delete written.pooling;
+  assert.equal(validateConfig(written, 'old/config.json', { complete: true }).pooling, 'first');
+});
