@@ -6,8 +6,9 @@
 //   node dist/bench/listops.js [--minutes 30] [--kinds full,local:window=32,linear,...] [--data DIR]
 //     [--out listops-runs] [--threads T] [--jobs J] [--valid-every N] [--set KEY=VALUE]...
 // --jobs 2 trains two kinds at a time (give each --threads 1 on a 2-core machine): every kind still gets the same
-// minutes under the same load, and the table takes half the wall time. Without --data the task is generated (`transformer data make-listops`, its defaults) into OUT/data. Each run
-// goes to OUT/<kind>; the picture to OUT/listops.svg and .png, the table to stdout and OUT/listops.json.
+// minutes under the same load, and the table takes half the wall time. Without --data the task is generated
+// (`transformer data make-listops`, its defaults) into OUT/data. Each run goes to OUT/<kind>; the picture to
+// OUT/listops.svg and .png, the table to stdout and OUT/listops.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,8 +87,8 @@ function specOf(text: string): Record<string, unknown> {
   return spec;
 }
 
-function transformer(args: string[], what: string, env: NodeJS.ProcessEnv = process.env): void {
-  const result = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env });
+function transformer(args: string[], what: string): void {
+  const result = spawnSync(process.execPath, [bin, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
     console.error(`listops: ${what} failed (exit ${result.status})`);
     process.exit(1);
