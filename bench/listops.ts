@@ -14,6 +14,8 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import { join } from 'node:path';
 import { svgToPng } from '../src/io/png.js';
 import { lineChartSvg } from '../src/viz/index.js';
+import { listOpsBaselines } from '../src/data/listops-baselines.js';
+import type { ListOpsExample } from '../src/data/listops.js';
 import { parseArgs } from 'node:util';
 import { benchArgs } from './args.js';
 import { root } from './compare.js';
@@ -126,6 +128,26 @@ const data = values.data ?? join(values.out, 'data');
 if (values.data === undefined && !existsSync(join(data, 'test.tsv')))
   transformer(['data', 'make-listops', '--dir', data], 'make-listops');
 
+/** A ListOps TSV's examples (LRA's header line skipped). */
+function readListOps(file: string): ListOpsExample[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [source, target] = line.split('\t');
+      return { source, target: Number(target) };
+    });
+}
+const baselines = (() => {
+  try {
+    return listOpsBaselines(readListOps(join(data, 'train.tsv')), readListOps(join(data, 'test.tsv')));
+  } catch (e) {
+    console.error(`listops: ${data}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
+
 /** The training command of one kind. */
 function trainArgs(text: string, dir: string): string[] {
   const spec = specOf(text);
@@ -199,7 +221,7 @@ writeFileSync(join(values.out, 'listops.svg'), `${chart.svg}\n`);
 writeFileSync(join(values.out, 'listops.png'), svgToPng(chart.svg));
 writeFileSync(
   join(values.out, 'listops.json'),
-  `${JSON.stringify({ minutes: Number(values.minutes), recipe: [...LISTOPS_RECIPE, ...values.set], rows, curves: runs.map((r) => ({ kind: r.kind, validations: r.validations })) }, null, 2)}\n`,
+  `${JSON.stringify({ minutes: Number(values.minutes), recipe: [...LISTOPS_RECIPE, ...values.set], rows, baselines, curves: runs.map((r) => ({ kind: r.kind, validations: r.validations })) }, null, 2)}\n`,
 );
 
 const width = Math.max(6, ...rows.map((r) => r.kind.length)) + 2;
@@ -213,4 +235,12 @@ for (const r of rows)
   );
 for (const [kind, name, score] of LRA)
   if (kind === '-') console.log(`${''.padEnd(width)}${'(no kind here)'.padStart(61)}   ${name} ${score.toFixed(2)}`);
+console.log('rules without a network, on the same test set (src/data/listops-baselines.ts):');
+const rules: [string, number][] = [
+  ['the most frequent answer', baselines.majorityClass],
+  ['the most frequent answer for the root operator', baselines.rootOperatorPrior],
+  ['... and its value over the digits before its first nested list', baselines.leadingDigits],
+  ['the root operator over all its direct digits, nested lists ignored', baselines.directDigits],
+];
+for (const [name, accuracy] of rules) console.log(`  ${(100 * accuracy).toFixed(2).padStart(6)}  ${name}`);
 console.log(`picture: ${join(values.out, 'listops.svg')}, ${join(values.out, 'listops.png')}`);
