@@ -6,11 +6,11 @@
 import {
   LISTOPS_OPERATORS,
   ListOpsError,
+  listOpsValue,
   type ListOpsExample,
   type ListOpsOperator,
   type ListOpsTree,
 } from './listops.js';
-import { listOpsValue } from './listops.js';
 
 /** A source such as `[MAX 2 9 [MIN 4 7 ] 0 ]` as a tree; a malformed one names the token at fault. */
 export function parseListOps(source: string): ListOpsTree {
