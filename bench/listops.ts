@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { svgToPng } from '../src/io/png.js';
 import { lineChartSvg } from '../src/viz/index.js';
 import { listOpsBaselines } from '../src/data/listops-baselines.js';
+import { parseClassificationLines } from '../src/data/labelled-text.js';
 import type { ListOpsExample } from '../src/data/listops.js';
 import { parseArgs } from 'node:util';
 import { benchArgs } from './args.js';
@@ -130,14 +131,10 @@ if (values.data === undefined && !existsSync(join(data, 'test.tsv')))
 
 /** A ListOps TSV's examples (LRA's header line skipped). */
 function readListOps(file: string): ListOpsExample[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [source, target] = line.split('\t');
-      return { source, target: Number(target) };
-    });
+  return parseClassificationLines(readFileSync(file, 'utf8').split('\n'), file).map((e) => ({
+    source: e.text,
+    target: Number(e.label),
+  }));
 }
 const baselines = (() => {
   try {

@@ -94,10 +94,16 @@ export interface ListOpsBaselines {
 /** Test accuracy (0-1) of each rule, its tables learned from `train`. */
 export function listOpsBaselines(train: readonly ListOpsExample[], test: readonly ListOpsExample[]): ListOpsBaselines {
   if (train.length === 0 || test.length === 0) throw new ListOpsError('baselines need training and test examples');
-  const parsed = (examples: readonly ListOpsExample[]) =>
-    examples.map((e) => ({ tree: parseListOps(e.source), target: e.target }));
-  const trainTrees = parsed(train);
-  const testTrees = parsed(test);
+  const parsed = (examples: readonly ListOpsExample[], which: string) =>
+    examples.map((e, i) => {
+      try {
+        return { tree: parseListOps(e.source), target: e.target };
+      } catch (error) {
+        throw new ListOpsError(`${which} example ${i + 1}: ${(error as Error).message}`);
+      }
+    });
+  const trainTrees = parsed(train, 'training');
+  const testTrees = parsed(test, 'test');
   const majority = lookupTable(trainTrees, () => '')(0, 0);
   const prior = lookupTable(trainTrees, rootOperator);
   const leading = lookupTable(trainTrees, (t) => `${rootOperator(t)} ${rootOver(t, directDigits(t, true))}`);

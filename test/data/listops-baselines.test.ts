@@ -33,6 +33,11 @@ test('parseListOps names the token of a malformed source', () => {
   assert.throws(() => parseListOps('[MAX 2 12 ]'), /token 3 \("12"\): expected a digit 0-9/);
   assert.throws(() => parseListOps('[MAX 2 [MIN 4'), /end of line/);
   assert.throws(() => parseListOps('[SM ]'), /at least one argument/);
+  const good = { source: '[MAX 1 2 ]', target: 2 };
+  assert.throws(
+    () => listOpsBaselines([good], [good, { source: '[MIN 1', target: 1 }]),
+    (e: Error) => e instanceof ListOpsError && /^test example 2: ListOps source, token 3 /.test(e.message),
+  );
 });
 
 test('each reference rule scores what its definition gives on hand-worked examples', () => {
