@@ -96,6 +96,9 @@ export function listOpsBaselines(train: readonly ListOpsExample[], test: readonl
   if (train.length === 0 || test.length === 0) throw new ListOpsError('baselines need training and test examples');
   const parsed = (examples: readonly ListOpsExample[], which: string) =>
     examples.map((e, i) => {
+      // An answer outside 0-9 would count into no class and skew every rule without a word.
+      if (!Number.isInteger(e.target) || e.target < 0 || e.target > 9)
+        throw new ListOpsError(`${which} example ${i + 1}: the answer must be a digit 0-9, got ${e.target}`);
       try {
         return { tree: parseListOps(e.source), target: e.target };
       } catch (error) {
