@@ -59,7 +59,7 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
 // accumulators.
 constexpr int kRowPanels = 6;
 
-template <int MR, int NP>
+template <int MR, int NP, bool kFetch>
 TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc,
                             int64_t cols) {
   __m256 acc[MR][NP][2];
@@ -74,6 +74,8 @@ TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float*
     for (int q = 0; q < NP; q++) {
       b[q][0] = _mm256_loadu_ps(bp + q * step + p * kPanel);
       b[q][1] = _mm256_loadu_ps(bp + q * step + p * kPanel + 8);
+      if constexpr (kFetch && NP <= 2)
+        _mm_prefetch(reinterpret_cast<const char*>(bp + q * step + (p + kFetchAhead) * kPanel), _MM_HINT_T0);
     }
 #pragma GCC unroll 8
     for (int i = 0; i < MR; i++) {

@@ -5,7 +5,8 @@
 
 constexpr int kRowPanels = 2;
 
-template <int MR, int NP>
+// kFetch is unused: these loops leave memory to the hardware prefetcher.
+template <int MR, int NP, bool kFetch>
 void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc, int64_t cols) {
   float acc[MR][NP * kPanel] = {};
   const int64_t step = kPanel * K;
