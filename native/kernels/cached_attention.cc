@@ -46,19 +46,59 @@ TT_INLINE void axpy_row(float* y, const float* x, float alpha, int64_t n) {
 }
 
 // One query row of one head: scores over its `seen` keys (the rest -inf), softmax, weighted sum of
-// the values. All of it in one clone, so the per-key products are inlined, not calls.
-TT_SIMD void attend_row(float* o, float* row, const float* qi, const float* k, const float* v, const int32_t* slot,
-                        const float* mask, const CachedAttentionShape& s, int64_t h, int64_t seen) {
+// the values. All of it in one clone, so the per-key products are inlined, not calls. With V whole
+// vectors per head (D = 16 V), the query and the output stay in registers across the keys; V = 0 is
+// any D, with the output summed in memory.
+template <int V>
+TT_INLINE void attend_row_body(float* o, float* row, const float* qi, const float* k, const float* v,
+                               const int32_t* slot, const float* mask, const CachedAttentionShape& s,
+                               int64_t h, int64_t seen) {
   const int64_t D = s.D, cap = s.capacity;
+  vf qv[V > 0 ? V : 1];
+  for (int u = 0; u < V; u++) qv[u] = vload(qi + u * kLanes);
   for (int64_t j = 0; j < seen; j++) {
-    const int64_t at = (slot[j] * s.H + h) * cap + j;
-    row[j] = s.scale * dot(qi, k + at * D, D) + (mask != nullptr ? mask[slot[j] * cap + j] : 0.0f);
+    const float* kj = k + ((slot[j] * s.H + h) * cap + j) * D;
+    float dotted;
+    if constexpr (V > 0) {
+      vf acc = qv[0] * vload(kj);
+      for (int u = 1; u < V; u++) acc += qv[u] * vload(kj + u * kLanes);
+      dotted = lane_sum(acc);
+    } else {
+      dotted = dot(qi, kj, D);
+    }
+    row[j] = s.scale * dotted + (mask != nullptr ? mask[slot[j] * cap + j] : 0.0f);
   }
   std::fill(row + seen, row + s.Tk, -__builtin_inff());
   softmax_row(row, row, s.Tk);
-  std::fill(o, o + D, 0.0f);
-  for (int64_t j = 0; j < seen; j++)
-    if (row[j] != 0.0f) axpy_row(o, v + ((slot[j] * s.H + h) * cap + j) * D, row[j], D);
+  if constexpr (V > 0) {
+    vf ov[V];
+    for (int u = 0; u < V; u++) ov[u] = vsplat(0.0f);
+    for (int64_t j = 0; j < seen; j++) {
+      const float w = row[j];
+      if (w == 0.0f) continue;  // a masked key's value never enters, even if it is not finite
+      const float* vj = v + ((slot[j] * s.H + h) * cap + j) * D;
+      for (int u = 0; u < V; u++) ov[u] += vload(vj + u * kLanes) * w;
+    }
+    for (int u = 0; u < V; u++) vstore(o + u * kLanes, ov[u]);
+  } else {
+    std::fill(o, o + D, 0.0f);
+    for (int64_t j = 0; j < seen; j++)
+      if (row[j] != 0.0f) axpy_row(o, v + ((slot[j] * s.H + h) * cap + j) * D, row[j], D);
+  }
+}
+
+TT_SIMD void attend_row(float* o, float* row, const float* qi, const float* k, const float* v, const int32_t* slot,
+                        const float* mask, const CachedAttentionShape& s, int64_t h, int64_t seen) {
+  switch (s.D) {
+    case 32:
+      return attend_row_body<2>(o, row, qi, k, v, slot, mask, s, h, seen);
+    case 64:
+      return attend_row_body<4>(o, row, qi, k, v, slot, mask, s, h, seen);
+    case 128:
+      return attend_row_body<8>(o, row, qi, k, v, slot, mask, s, h, seen);
+    default:
+      return attend_row_body<0>(o, row, qi, k, v, slot, mask, s, h, seen);
+  }
 }
 
 }  // namespace

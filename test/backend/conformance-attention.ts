@@ -100,6 +100,8 @@ attentionCases.push({
       [5, 8, 1, 13, 64, 7, 20],
       [2, 3, 3, 9, 20, 3, 9],
       [6, 2, 1, 33, 33, 6, 40],
+      [4, 2, 1, 11, 32, 5, 12],
+      [2, 1, 2, 6, 128, 2, 6],
     ]) {
       const q = offsetView(rng.uniform(N * H * Tq * D));
       const k = offsetView(rng.uniform(slots * H * capacity * D));
@@ -109,6 +111,13 @@ attentionCases.push({
       );
       const mask = offsetView(rng.uniform(slots * capacity, -2, 2));
       for (let c = 0; c < slots; c += 2) mask[c * capacity + ((c * 3) % capacity)] = -Infinity;
+      // A masked key's value never enters the sum, even when it is not a number.
+      const maskedV = offsetView(Float32Array.from(v));
+      for (let c = 0; c < slots; c += 2)
+        for (let h = 0; h < H; h++) {
+          const at = ((c * H + h) * capacity + ((c * 3) % capacity)) * D;
+          maskedV.fill(Number.NaN, at, at + D);
+        }
       for (const causal of [false, true]) {
         for (const withMask of [false, true]) {
           const shape = { N, H, Tq, Tk, D, slots, capacity, scale: 1 / Math.sqrt(D) };
@@ -116,9 +125,10 @@ attentionCases.push({
           const [got, want] = [native, jsBackend].map((be) => {
             const out = offsetView(new Float32Array(N * H * Tq * D).fill(Number.NaN));
             const weights = offsetView(new Float32Array(N * H * Tq * Tk).fill(Number.NaN));
-            be.attentionCached(out, weights, q, k, v, index, withMask ? mask : null, shape, causal);
+            const values = withMask ? maskedV : v;
+            be.attentionCached(out, weights, q, k, values, index, withMask ? mask : null, shape, causal);
             const alone = new Float32Array(out.length);
-            be.attentionCached(alone, null, q, k, v, index, withMask ? mask : null, shape, causal);
+            be.attentionCached(alone, null, q, k, values, index, withMask ? mask : null, shape, causal);
             assert.deepEqual(alone, Float32Array.from(out), `${label}: the output does not depend on weights`);
             return [out, weights];
           });
