@@ -86,7 +86,9 @@ export function padSources(sources: readonly (readonly number[])[], config: Mode
 export function stepLogprobs(model: EncoderDecoder, state: Parameters<EncoderDecoder['step']>[0], tokens: Int32Array) {
   return tidy(() => {
     const logits = model.step(state, Tensor.from(tokens, [tokens.length, 1])); // (N, 1, V)
-    return nanToMinusInfinity(Float32Array.from(T.logSoftmax(logits, -1).floats('log-probabilities'))); // (N * V)
+    const logprobs = T.logSoftmax(logits, -1).floats('log-probabilities');
+    // A copy that outlives tidy (N * V): slice() is a memcpy where Float32Array.from converts element by element.
+    return nanToMinusInfinity(logprobs instanceof Float32Array ? logprobs.slice() : Float32Array.from(logprobs));
   });
 }
 
