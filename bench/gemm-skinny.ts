@@ -2,13 +2,16 @@
 // Linear holds it: the general gemm (which packs the weight at every call) and, when the addon has
 // it, gemmPacked on weights packed once. Two regimes: the weight in cache (one weight, called again
 // and again) and in memory (a ring of weights larger than the last-level cache, as a decoder step
-// walks through its layers).
+// walks through its layers). In memory, a product of few rows is bound by how fast one core (or two)
+// reads memory, so the bench also times the plainest read of 128 MB (the backend's sums of its rows,
+// one pass, threads splitting the rows) and prints each in-memory product's rate in GB/s beside it.
 // Usage (after `npm run build`): node dist/bench/gemm-skinny.js [--threads 1] [--shapes 1x2048x512,16x2048x512]
-// Prints one line per case and, last, one JSON line {"threads", "rows": [{"shape", "path", "regime", "gflops"}]}.
+// Prints one line per case and, last, one JSON line {"threads", "read_gbps", "rows": [{"shape", "path", "regime", "gflops", "gbps"}]}.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../src/backend/native/index.js';
+import { ReduceOp } from '../src/backend/backend.js';
 import { option } from './compare.js';
 
 const native = loadNativeBackend();
@@ -42,8 +45,16 @@ function median(fn: (i: number) => void): number {
   return samples[samples.length >> 1];
 }
 
-const rows: { shape: string; path: string; regime: string; gflops: number }[] = [];
+const rows: { shape: string; path: string; regime: string; gflops: number; gbps: number }[] = [];
 console.log(`skinny gemm, ${threads} thread(s), simd ${simdLevel()}, load average ${loadavg()[0].toFixed(2)}`);
+
+// The read ceiling: 128 MB summed row by row (64 rows of 2 MB), every byte read once per call.
+const readRows = 64;
+const readData = random((128 << 20) / 4);
+const readOut = new Float32Array(readRows);
+const readSeconds = median(() => native.reduce(ReduceOp.Sum, readOut, null, readData, readRows, readData.length / readRows, 1));
+const readGbps = Math.round((readData.length * 4) / readSeconds / 1e8) / 10;
+console.log(`memory read (sums of 128 MB)           ${readGbps.toFixed(1).padStart(7)} GB/s`);
 for (const [M, N, K] of shapes) {
   const shape = `${M}x${N}x${K}`;
   // 64 MB of weights walk out of any cache; one weight stays in it.
@@ -56,9 +67,11 @@ for (const [M, N, K] of shapes) {
     const flops = 2 * M * N * K;
     const report = (path: string, seconds: number) => {
       const gflops = Math.round((flops / seconds / 1e9) * 10) / 10;
-      rows.push({ shape, path, regime, gflops });
+      const gbps = Math.round((N * K * 4) / seconds / 1e8) / 10; // the weight's bytes per second
+      rows.push({ shape, path, regime, gflops, gbps });
+      const rate = regime === 'memory' ? `, weights read at ${gbps.toFixed(1)} GB/s` : '';
       console.log(
-        `${shape.padEnd(14)} ${path.padEnd(8)} weights in ${regime.padEnd(7)} ${gflops.toFixed(1).padStart(7)} GFLOP/s`,
+        `${shape.padEnd(14)} ${path.padEnd(8)} weights in ${regime.padEnd(7)} ${gflops.toFixed(1).padStart(7)} GFLOP/s${rate}`,
       );
     };
     report(
@@ -78,4 +91,4 @@ for (const [M, N, K] of shapes) {
     }
   }
 }
-console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], rows }));
+console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], read_gbps: readGbps, rows }));

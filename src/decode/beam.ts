@@ -148,16 +148,21 @@ export function* beamSearchSteps(
 /** The n best finite (hypothesis, token) extensions by total log-probability, best first. */
 export function topCandidates(beams: readonly Beam[], logprobs: Float32Array, V: number, n: number): Candidate[] {
   const top: Candidate[] = [];
+  // What a candidate must beat: -Infinity until the list is full, then its last entry. `!(x > worst)`
+  // also turns away NaN.
+  let worst = -Infinity;
   for (const beam of beams) {
     if (beam.logprob === -Infinity) continue;
+    const base = beam.logprob;
     const row = logprobs.subarray(beam.row * V, (beam.row + 1) * V);
     for (let v = 0; v < V; v++) {
-      const logprob = beam.logprob + row[v];
-      if (logprob === -Infinity || (top.length === n && logprob <= top[n - 1].logprob)) continue;
+      const logprob = base + row[v];
+      if (!(logprob > worst)) continue;
       let at = top.length;
       while (at > 0 && top[at - 1].logprob < logprob) at--;
       top.splice(at, 0, { beam, token: v, tokenLogprob: row[v], logprob });
       if (top.length > n) top.pop();
+      if (top.length === n) worst = top[n - 1].logprob;
     }
   }
   return top;

@@ -86,9 +86,17 @@ export function padSources(sources: readonly (readonly number[])[], config: Mode
 export function stepLogprobs(model: EncoderDecoder, state: Parameters<EncoderDecoder['step']>[0], tokens: Int32Array) {
   return tidy(() => {
     const logits = model.step(state, Tensor.from(tokens, [tokens.length, 1])); // (N, 1, V)
-    const logprobs = T.logSoftmax(logits, -1).floats('log-probabilities');
+    const lp = T.logSoftmax(logits, -1);
+    const logprobs = lp.floats('log-probabilities');
     // A copy that outlives tidy (N * V): slice() is a memcpy where Float32Array.from converts element by element.
-    return nanToMinusInfinity(logprobs instanceof Float32Array ? logprobs.slice() : Float32Array.from(logprobs));
+    const out = logprobs instanceof Float32Array ? logprobs.slice() : Float32Array.from(logprobs);
+    // Log-probabilities are <= 0 or -Infinity, so a row sums to NaN exactly when it holds a NaN: only
+    // those rows are scanned (the sums are one pass in the backend; a scan of every row was one in JS).
+    const V = out.length / tokens.length;
+    const sums = T.sum(lp, -1).floats('row sums');
+    for (let r = 0; r < sums.length; r++)
+      if (Number.isNaN(sums[r])) nanToMinusInfinity(out.subarray(r * V, (r + 1) * V));
+    return out;
   });
 }
 
