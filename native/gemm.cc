@@ -185,17 +185,22 @@ void pack_panels(bool transB, int64_t K, int64_t N, const float* b, float* out) 
   }
 }
 
-void sgemm_packed(int64_t M, int64_t N, int64_t K, const float* A, const float* packed, float* C) {
+void sgemm_packed(int64_t M, int64_t N, int64_t K, const float* A, const float* packed, float* C,
+                  const float* bias) {
   using gemm::kPanel;
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) return std::fill(C, C + M * N, 0.0f);
+  if (K <= 0) {
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t j = 0; j < N; j++) C[i * N + j] = bias == nullptr ? 0.0f : bias[j];
+    return;
+  }
   const Kernel& k = gemm::active_kernel();
-  if (M * N * K < kMinParallelWork) return k.packed(M, K, A, K, packed, N, C, N);
+  if (M * N * K < kMinParallelWork) return k.packed(M, K, A, K, packed, N, bias, C, N);
   // Threads split the panels, so that each streams its own share of the weights once.
   int64_t panels = ceil_div(N, kPanel);
   parallel_run(num_threads(), [&](int t, int T) {
     int64_t j0 = panels * t / T * kPanel, j1 = std::min(N, panels * (t + 1) / T * kPanel);
-    if (j0 < j1) k.packed(M, K, A, K, packed + j0 * K, j1 - j0, C + j0, N);
+    if (j0 < j1) k.packed(M, K, A, K, packed + j0 * K, j1 - j0, bias == nullptr ? nullptr : bias + j0, C + j0, N);
   });
 }
 

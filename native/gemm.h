@@ -20,8 +20,10 @@ void sgemm_batched(bool transA, bool transB, int64_t M, int64_t N, int64_t K, fl
 // (j - q * kPanel), the last panel zero-padded; out holds ceil(N / kPanel) * kPanel * K floats.
 void pack_panels(bool transB, int64_t K, int64_t N, const float* b, float* out);
 
-// C (M x N, dense) = A (M x K, dense) @ the weights pack_panels packed: the path for decoding's skinny
-// products, which streams the weights once (threads split the panels) and never repacks them.
-void sgemm_packed(int64_t M, int64_t N, int64_t K, const float* A, const float* packed, float* C);
+// C (M x N, dense) = A (M x K, dense) @ the weights pack_panels packed (+ bias (N) on every row, when
+// not null): the path for decoding's skinny products, which streams the weights once (threads split
+// the panels) and never repacks them.
+void sgemm_packed(int64_t M, int64_t N, int64_t K, const float* A, const float* packed, float* C,
+                  const float* bias = nullptr);
 
 }  // namespace tt

@@ -32,9 +32,10 @@ struct Kernel {
   // Packs op(B)[0:kc, 0:nc]; b points at op(B)(0, 0), trans means B is stored N x K.
   void (*pack_b)(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out);
   // C[0:M, 0:n] = A (M x K, rows lda apart) @ the packed panels at bp covering n columns (C rows ldc
-  // apart): each panel streams once per block of rows, the rows of A stay in L1.
+  // apart), plus bias[0:n] on every row when bias is not null: each panel streams once per block of
+  // rows, the rows of A stay in L1.
   void (*packed)(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n,
-                 float* c, int64_t ldc);
+                 const float* bias, float* c, int64_t ldc);
 };
 
 // The kernel sgemm uses: the best this CPU runs, or a lower one forced by TRANSFORMER_SIMD=avx2|portable.

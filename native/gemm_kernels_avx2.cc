@@ -60,8 +60,8 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
 constexpr int kRowPanels = 6;
 
 template <int MR, int NP, bool kFetch>
-TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc,
-                            int64_t cols) {
+TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, const float* bias, float* c,
+                            int64_t ldc, int64_t cols) {
   __m256 acc[MR][NP][2];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; i++)
@@ -93,23 +93,28 @@ TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float*
       if (left <= 0) break;
       float* ci = c + i * ldc + q * kPanel;
       if (left >= kPanel) {
-        _mm256_storeu_ps(ci, acc[i][q][0]);
-        _mm256_storeu_ps(ci + 8, acc[i][q][1]);
+        __m256 lo = acc[i][q][0], hi = acc[i][q][1];
+        if (bias != nullptr) {  // added once to the sum, as the reference does
+          lo = _mm256_add_ps(lo, _mm256_loadu_ps(bias + q * kPanel));
+          hi = _mm256_add_ps(hi, _mm256_loadu_ps(bias + q * kPanel + 8));
+        }
+        _mm256_storeu_ps(ci, lo);
+        _mm256_storeu_ps(ci + 8, hi);
         continue;
       }
       alignas(32) float t[kPanel];
       _mm256_store_ps(t, acc[i][q][0]);
       _mm256_store_ps(t + 8, acc[i][q][1]);
-      for (int64_t j = 0; j < left; j++) ci[j] = t[j];
+      for (int64_t j = 0; j < left; j++) ci[j] = bias == nullptr ? t[j] : t[j] + bias[q * kPanel + j];
     }
 }
 
 #include "gemm_packed_loops.h"
 
-TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n, float* c,
-                      int64_t ldc) {
-  if (M <= 2) return packed_groups<4>(M, K, a, lda, bp, n, c, ldc);
-  packed_groups<1>(M, K, a, lda, bp, n, c, ldc);
+TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n,
+                      const float* bias, float* c, int64_t ldc) {
+  if (M <= 2) return packed_groups<4>(M, K, a, lda, bp, n, bias, c, ldc);
+  packed_groups<1>(M, K, a, lda, bp, n, bias, c, ldc);
 }
 
 const Kernel kAvx2{"avx2", MR, NR, 256, 384, micro, pack_a<MR>, pack_b<NR>, packed};

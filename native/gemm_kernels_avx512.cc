@@ -74,8 +74,8 @@ TT_TARGET void micro(int64_t kc, const float* a, const float* b, float* c, int64
 constexpr int kRowPanels = 24;
 
 template <int MR, int NP, bool kFetch>
-TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, float* c, int64_t ldc,
-                            int64_t cols) {
+TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float* bp, const float* bias, float* c,
+                            int64_t ldc, int64_t cols) {
   __m512 acc[MR][NP];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
@@ -99,6 +99,14 @@ TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float*
       for (int q = 0; q < NP; q++) acc[i][q] = _mm512_fmadd_ps(ai, b[q], acc[i][q]);
     }
   }
+  // The bias joins each sum once, as a separate addition (the reference's rounding).
+  __m512 add[NP];
+#pragma GCC unroll 8
+  for (int q = 0; q < NP; q++) {
+    int64_t left = cols - q * kPanel;
+    __mmask16 m = left >= kPanel ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+    add[q] = bias == nullptr ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, bias + q * kPanel);
+  }
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
@@ -106,7 +114,8 @@ TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float*
       int64_t left = cols - q * kPanel;
       if (left <= 0) break;
       __mmask16 m = left >= kPanel ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
-      _mm512_mask_storeu_ps(c + i * ldc + q * kPanel, m, acc[i][q]);
+      __m512 out = bias == nullptr ? acc[i][q] : _mm512_add_ps(acc[i][q], add[q]);
+      _mm512_mask_storeu_ps(c + i * ldc + q * kPanel, m, out);
     }
 }
 
@@ -115,10 +124,10 @@ TT_TARGET void packed_block(int64_t K, const float* a, int64_t lda, const float*
 // Few rows need more panels in flight to hide the FMA latency; four suffice even for one row, whose
 // sweep is bound by memory (eight panels, eight streams, ran 10% slower over the base model's weights).
 // (One panel for 16 rows at once is slower: 16 broadcasts of A from 16 rows per load of B.)
-TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n, float* c,
-                      int64_t ldc) {
-  if (M <= 3) return packed_groups<4>(M, K, a, lda, bp, n, c, ldc);
-  packed_groups<2>(M, K, a, lda, bp, n, c, ldc);
+TT_TARGET void packed(int64_t M, int64_t K, const float* a, int64_t lda, const float* bp, int64_t n,
+                      const float* bias, float* c, int64_t ldc) {
+  if (M <= 3) return packed_groups<4>(M, K, a, lda, bp, n, bias, c, ldc);
+  packed_groups<2>(M, K, a, lda, bp, n, bias, c, ldc);
 }
 
 const Kernel kAvx512{"avx512", MR, NR, 384, 512, micro, pack_a<MR>, pack_b_rows, packed};

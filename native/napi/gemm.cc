@@ -74,7 +74,7 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   });
 }
 
-// gemmPacked(M, N, K, a, packed, c)
+// gemmPacked(M, N, K, a, packed, c, bias?)
 Napi::Value GemmPacked(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     Args a(info, "gemmPacked");
@@ -82,7 +82,8 @@ Napi::Value GemmPacked(const Napi::CallbackInfo& info) {
     const float* A = matrices(a, 3, "a", M * K, 0, 1);
     const float* P = matrices(a, 4, "packed", packed_size(K, N), 0, 1);
     float* C = matrices(a, 5, "c", M * N, 0, 1);
-    sgemm_packed(M, N, K, A, P, C);
+    const float* bias = a.array_or_null<float>(6, "bias", N);
+    sgemm_packed(M, N, K, A, P, C, bias);
   });
 }
 

@@ -183,8 +183,9 @@ TT_EXPORT void tt_pack_panels(int transB, int K, int N, const float* b, float* p
   pack_panels(transB != 0, K, N, b, packed);
 }
 
-TT_EXPORT void tt_gemm_packed(int M, int N, int K, const float* a, const float* packed, float* c) {
-  sgemm_packed(M, N, K, a, packed, c);
+TT_EXPORT void tt_gemm_packed(int M, int N, int K, const float* a, const float* packed, float* c,
+                              const float* bias) {
+  sgemm_packed(M, N, K, a, packed, c, bias);
 }
 
 TT_EXPORT void tt_attention_cached(float* out, float* weights, const float* q, const float* k, const float* v,

@@ -31,8 +31,19 @@ declare module './backend.js' {
      */
     packPanels(transB: boolean, K: number, N: number, b: FloatArray, packed: FloatArray): void;
 
-    /** c (M x N) = a (M x K) @ op(B), op(B) given as packPanels packed it: decoding's skinny products. */
-    gemmPacked(M: number, N: number, K: number, a: FloatArray, packed: FloatArray, c: FloatArray): void;
+    /**
+     * c (M x N) = a (M x K) @ op(B) (+ bias (N) on every row), op(B) given as packPanels packed it:
+     * decoding's skinny products. The bias is one float32 addition to each float32 sum.
+     */
+    gemmPacked(
+      M: number,
+      N: number,
+      K: number,
+      a: FloatArray,
+      packed: FloatArray,
+      c: FloatArray,
+      bias?: FloatArray | null,
+    ): void;
 
     /**
      * Attention over a decoding cache that does not move, no gradient. q (N, H, Tq, D) dense; k and v

@@ -21,7 +21,6 @@ export class StepScratch {
   x!: Float32Array; // (N, d): the layer's input, then its output
   y!: Float32Array; // (N, d): after a residual sub-layer
   normed!: Float32Array; // (N, d): LayerNorm(x) before a sub-layer ("pre")
-  wide!: Float32Array; // (N, max(3d, dFF)): a product before its bias
   qkv!: Float32Array; // (N, 3d)
   q!: Float32Array; // (N, h, 1, dK)
   heads!: Float32Array; // (N, h, 1, dK): attention output
@@ -46,7 +45,6 @@ export class StepScratch {
       return t.floats() as Float32Array;
     };
     [this.x, this.y, this.normed, this.q, this.heads, this.sub] = [0, 0, 0, 0, 0, 0].map(() => take(n * d));
-    this.wide = take(n * Math.max(3 * d, dFF));
     this.qkv = take(n * 3 * d);
     this.hidden = take(n * dFF);
     this.mean = take(n);
@@ -72,13 +70,10 @@ export function canFuseStep(decoder: Decoder, x: Tensor, caches: readonly unknow
   });
 }
 
-/** A (N, n) = x (N, K) W^T + b on the packed weight: the product into `wide`, the bias into `out`. */
-function linear(k: Backend, s: StepScratch, lin: Linear, N: number, x: Float32Array, out: Float32Array): void {
+/** out (N, n) = x (N, K) W^T + b on the packed weight, the bias added in the product. */
+function linear(k: Backend, lin: Linear, N: number, x: Float32Array, out: Float32Array): void {
   const packed = lin.packedWeight()!;
-  const n = packed.N;
-  if (lin.bias === null) return k.gemmPacked(N, n, packed.K, x, packed.packed.floats(), out);
-  k.gemmPacked(N, n, packed.K, x, packed.packed.floats(), s.wide);
-  k.binary(BinaryOp.Add, out, s.wide, Int32Array.of(n, 1), lin.bias.floats(), Int32Array.of(0, 1), Int32Array.of(N, n));
+  k.gemmPacked(N, packed.N, packed.K, x, packed.packed.floats(), out, lin.bias?.floats() ?? null);
 }
 
 function norm(k: Backend, s: StepScratch, ln: LayerNorm, N: number, x: Float32Array, out: Float32Array): void {
@@ -115,7 +110,7 @@ function selfAttention(k: Backend, s: StepScratch, layer: DecoderLayer, cache: F
     const d = att.qkv.inFeatures;
     const dK = d / h;
     const { rows } = cache;
-    linear(k, s, att.qkv, N, x, s.qkv); // (N, [q | k | v] x h x dK)
+    linear(k, att.qkv, N, x, s.qkv); // (N, [q | k | v] x h x dK)
     cache.self.reserve(h, dK, rows);
     const [ck, cv] = [cache.self.k!, cache.self.v!];
     const dims = Int32Array.of(N, h, dK);
@@ -128,7 +123,7 @@ function selfAttention(k: Backend, s: StepScratch, layer: DecoderLayer, cache: F
     const [slots, , capacity] = ck.shape;
     const shape = { N, H: h, Tq: 1, Tk: rows.length + 1, D: dK, slots, capacity, scale: 1 / Math.sqrt(dK) };
     k.attentionCached(s.heads, null, s.q, ck.floats(), cv.floats(), rows.index, null, shape, true);
-    linear(k, s, att.out, N, s.heads, s.sub);
+    linear(k, att.out, N, s.heads, s.sub);
   };
 }
 
@@ -146,11 +141,11 @@ function crossAttention(
     att.fillFixed(memory, cache.cross);
     const [ck, cv] = [cache.cross.k!, cache.cross.v!];
     const [slots, h, S, dK] = ck.shape;
-    linear(k, s, att.q, N, x, s.q);
+    linear(k, att.q, N, x, s.q);
     const shape = { N, H: h, Tq: 1, Tk: S, D: dK, slots, capacity: S, scale: 1 / Math.sqrt(dK) };
     const { crossIndex, crossMask } = cache.rows;
     k.attentionCached(s.heads, null, s.q, ck.floats(), cv.floats(), crossIndex, crossMask.floats(), shape, false);
-    linear(k, s, att.out, N, s.heads, s.sub);
+    linear(k, att.out, N, s.heads, s.sub);
   };
 }
 
@@ -183,9 +178,9 @@ export function fusedDecoderStep(
     const ffn = layer.ffn!;
     residual(k, s, layer.norm3!, pre, N, (input) => {
       const dFF = ffn.w1.outFeatures;
-      linear(k, s, ffn.w1, N, input, s.hidden);
+      linear(k, ffn.w1, N, input, s.hidden);
       k.unary(ACTIVATIONS[ffn.activation], s.hidden, s.hidden, N * dFF, 0);
-      linear(k, s, ffn.w2, N, s.hidden, s.sub);
+      linear(k, ffn.w2, N, s.hidden, s.sub);
     });
   });
   const out = Tensor.from(s.x.subarray(0, N * d), [N, 1, d]);

@@ -29,13 +29,14 @@ export class OutputProjection extends Module {
   /** x (B, T, d) -> logits (B, T, V) */
   forward(x: Tensor): Tensor {
     const w = this.embedding.weight;
-    const logits =
-      this.projection === null
-        ? (int8Product(x, w, null, this.training) ??
-          this.skinny.matmul(x, w, this.training) ??
-          T.matmul(x, w, { transB: true }))
-        : this.projection.forward(x);
-    return this.finalLogitsBias === null ? logits : T.add(logits, this.finalLogitsBias);
+    const bias = this.finalLogitsBias;
+    if (this.projection === null) {
+      // Decoding's products add the bias themselves.
+      const fused = int8Product(x, w, bias, this.training) ?? this.skinny.matmul(x, w, this.training, bias);
+      if (fused !== null) return fused;
+    }
+    const logits = this.projection === null ? T.matmul(x, w, { transB: true }) : this.projection.forward(x);
+    return bias === null ? logits : T.add(logits, bias);
   }
 
   override train(on = true): this {

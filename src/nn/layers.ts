@@ -32,8 +32,9 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     const int8 = int8Product(x, this.weight, this.bias, this.training); // after quantizeWeights, inference only
     if (int8 !== null) return int8;
-    const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training) : null;
-    const y = skinny ?? T.matmul(x, this.weight, { transB: true }); // (..., out)
+    const skinny = this.packable ? this.skinny.matmul(x, this.weight, this.training, this.bias) : null;
+    if (skinny !== null) return skinny; // the bias added in the product
+    const y = T.matmul(x, this.weight, { transB: true }); // (..., out)
     return this.bias === null ? y : T.add(y, this.bias);
   }
 

@@ -17,11 +17,12 @@ export class SkinnyWeight {
   private packed: T.PackedWeight | null = null;
   private source: ArrayLike<number> | null = null;
 
-  /** x (..., K) W^T through the packed weight when the skinny path applies, else null. */
-  matmul(x: Tensor, weight: Tensor, training: boolean): Tensor | null {
+  /** x (..., K) W^T (+ bias) through the packed weight when the skinny path applies, else null. */
+  matmul(x: Tensor, weight: Tensor, training: boolean, bias: Tensor | null = null): Tensor | null {
     if (training || T.isGradEnabled() || x.dtype !== 'float32' || weight.dtype !== 'float32') return null;
     if (x.size / x.shape[x.rank - 1] > SKINNY_ROWS) return null;
-    return T.matmulPacked(x, this.packedFor(weight));
+    if (bias !== null && bias.dtype !== 'float32') return null;
+    return T.matmulPacked(x, this.packedFor(weight), bias);
   }
 
   /** The packed copy of `weight`, packed now if it is missing or stale. */

@@ -76,12 +76,16 @@ attentionCases.push({
               return packed;
             });
             assert.deepEqual(gotPacked, wantPacked, `packPanels ${label}`);
-            const [got, want] = [native, jsBackend].map((be) => {
-              const c = offsetView(new Float32Array(M * N).fill(Number.NaN));
-              be.gemmPacked(M, N, K, a, wantPacked, c);
-              return c;
-            });
-            assertClose(got, want, `gemmPacked ${label}`, { rtol: 1e-5, atol: sumTolerance(K, 4) });
+            const bias = offsetView(rng.uniform(N, -3, 3));
+            for (const withBias of [false, true]) {
+              const [got, want] = [native, jsBackend].map((be) => {
+                const c = offsetView(new Float32Array(M * N).fill(Number.NaN));
+                be.gemmPacked(M, N, K, a, wantPacked, c, withBias ? bias : null);
+                return c;
+              });
+              const what = `gemmPacked ${label}${withBias ? ' with a bias' : ''}`;
+              assertClose(got, want, what, { rtol: 1e-5, atol: sumTolerance(K, 4) });
+            }
           }
         }
       }

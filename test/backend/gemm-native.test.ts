@@ -26,7 +26,15 @@ interface GemmAddon {
     batch: number,
   ): void;
   packPanels(transB: boolean, K: number, N: number, b: Float32Array, packed: Float32Array): void;
-  gemmPacked(M: number, N: number, K: number, a: Float32Array, packed: Float32Array, c: Float32Array): void;
+  gemmPacked(
+    M: number,
+    N: number,
+    K: number,
+    a: Float32Array,
+    packed: Float32Array,
+    c: Float32Array,
+    bias?: Float32Array | null,
+  ): void;
   simdLevel(): string;
 }
 
@@ -113,18 +121,20 @@ const SHAPES = [
 ];
 
 // The skinny path on weights packed once: every row count of its register blocks (1 to 17, then
-// more), panels cut at odd widths, products large enough to split the panels between threads.
-function checkPacked(M: number, N: number, K: number, transB: boolean): void {
+// more), panels cut at odd widths, products large enough to split the panels between threads, with
+// and without a bias (added to every row).
+function checkPacked(M: number, N: number, K: number, transB: boolean, withBias = false): void {
   const a = random(M * K);
   const b = random(K * N);
+  const bias = withBias ? random(N) : null;
   const packed = new Float32Array(Math.ceil(N / 16) * 16 * K);
   addon.packPanels(transB, K, N, b, packed);
   const c = new Float32Array(M * N).fill(NaN);
-  addon.gemmPacked(M, N, K, a, packed, c);
+  addon.gemmPacked(M, N, K, a, packed, c, bias);
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
-      let sum = 0,
-        abs = 0;
+      let sum = bias === null ? 0 : bias[j],
+        abs = Math.abs(sum);
       for (let p = 0; p < K; p++) {
         const x = a[i * K + p] * b[transB ? j * K + p : p * N + j];
         sum += x;
@@ -138,7 +148,9 @@ function checkPacked(M: number, N: number, K: number, transB: boolean): void {
 
 function childTests(level: string): void {
   test('gemmPacked on packed weights: every row block, odd panels, threaded', () => {
-    for (let M = 1; M <= 17; M++) for (const transB of [false, true]) checkPacked(M, 100, 33, transB);
+    for (let M = 1; M <= 17; M++)
+      for (const transB of [false, true])
+        for (const withBias of [false, true]) checkPacked(M, 100, 33, transB, withBias);
     for (const [M, N, K] of [
       [1, 2048, 512],
       [3, 600, 520],
@@ -147,7 +159,7 @@ function childTests(level: string): void {
       [1, 1, 1],
       [2, 17, 0],
     ])
-      checkPacked(M, N, K, true);
+      for (const withBias of [false, true]) checkPacked(M, N, K, true, withBias);
   });
 
   test(`runs on the ${level} path`, () => assert.equal(addon.simdLevel(), level));

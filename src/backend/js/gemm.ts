@@ -53,14 +53,23 @@ export function packPanels(transB: boolean, K: number, N: number, b: FloatArray,
   }
 }
 
-/** c (M x N) = a (M x K) @ op(B), op(B) read from its packed panels. */
-export function gemmPacked(M: number, N: number, K: number, a: FloatArray, packed: FloatArray, c: FloatArray): void {
+/** c (M x N) = a (M x K) @ op(B) (+ bias on every row), op(B) read from its packed panels. */
+export function gemmPacked(
+  M: number,
+  N: number,
+  K: number,
+  a: FloatArray,
+  packed: FloatArray,
+  c: FloatArray,
+  bias: FloatArray | null = null,
+): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       const panel = Math.floor(j / PANEL) * PANEL * K + (j % PANEL);
       let sum = 0;
       for (let p = 0; p < K; p++) sum += a[i * K + p] * packed[panel + p * PANEL];
-      c[i * N + j] = sum;
+      // The bias is added to the sum as the element type holds it (float32 rounds first).
+      c[i * N + j] = bias === null ? sum : (c instanceof Float32Array ? Math.fround(sum) : sum) + bias[j];
     }
   }
 }

@@ -106,7 +106,7 @@ export function denseKernels(heap: Heap): Kernels {
       c.run(() => m._tt_pack_panels(+transB, K, N, pb, pp));
     },
 
-    // gemmPacked(M, N, K, a, packed, c): C (M x N) = A (M x K) @ the panels packPanels wrote.
+    // gemmPacked(M, N, K, a, packed, c, bias?): C (M x N) = A (M x K) @ the panels packPanels wrote (+ bias).
     gemmPacked(...v) {
       const a = new Args('gemmPacked', v);
       const M = dim(a, 0, 'M'),
@@ -115,11 +115,13 @@ export function denseKernels(heap: Heap): Kernels {
       const A = matrices(a, 3, 'a', M * K, 0, 1);
       const P = matrices(a, 4, 'packed', packedSize(K, N), 0, 1);
       const C = matrices(a, 5, 'c', M * N, 0, 1);
+      const bias = a.f32OrNull(6, 'bias', N);
       const c = heap.call();
       const pc = c.out(C),
         pa = c.in(A),
-        pp = c.in(P);
-      c.run(() => m._tt_gemm_packed(M, N, K, pa, pp, pc));
+        pp = c.in(P),
+        pb = c.in(bias);
+      c.run(() => m._tt_gemm_packed(M, N, K, pa, pp, pc, pb));
     },
 
     gemmBf16(...v) {

@@ -25,14 +25,24 @@ export function packWeight(w: Tensor): PackedWeight {
   return { packed, N, K };
 }
 
-/** x (..., K) -> x W^T (..., N) on the packed weight; x must not need a gradient. */
-export function matmulPacked(x: Tensor, w: PackedWeight): Tensor {
+/** x (..., K) -> x W^T (+ bias (N)) (..., N) on the packed weight; x must not need a gradient. */
+export function matmulPacked(x: Tensor, w: PackedWeight, bias: Tensor | null = null): Tensor {
   assertFloat(x, 'matmulPacked', 'x');
   if (x.dtype !== w.packed.dtype) throw new TypeError(`matmulPacked: x is ${x.dtype}, the weight ${w.packed.dtype}`);
   if (x.shape.at(-1) !== w.K) throw new RangeError(`matmulPacked: ${x} does not end in K = ${w.K}`);
   if (isGradEnabled() && x.requiresGrad) throw new Error('matmulPacked records no gradient; call it under noGrad');
+  if (bias !== null && (bias.dtype !== x.dtype || bias.rank !== 1 || bias.shape[0] !== w.N))
+    throw new RangeError(`matmulPacked: the bias must be (${w.N}) ${x.dtype}, got ${bias}`);
   const rows = x.size / w.K;
   const out = Tensor.empty([...x.shape.slice(0, -1), w.N], x.dtype);
-  kernels(x).gemmPacked(rows, w.N, w.K, contiguous(x).floats(), w.packed.floats(), out.floats());
+  kernels(x).gemmPacked(
+    rows,
+    w.N,
+    w.K,
+    contiguous(x).floats(),
+    w.packed.floats(),
+    out.floats(),
+    bias === null ? null : contiguous(bias).floats(),
+  );
   return out;
 }
