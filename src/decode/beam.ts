@@ -76,16 +76,10 @@ export function* beamSearchSteps(
   const positions = Math.max(...maxLengths) + 1;
   const state = T.noGrad(() => tidy(() => model.startDecoding(padSources(sources, model.config), { positions })));
   try {
-    // Each sentence gets k rows: its memory repeated, one row per active hypothesis.
-    reorderTranslation(
-      state,
-      Int32Array.from({ length: sources.length * k }, (_, r) => Math.floor(r / k)),
-      sources.length,
-    );
+    // The first step decodes one row per sentence (its k hypotheses would all be the same); its best
+    // extensions then take k rows per sentence, sharing that row's keys and values by index.
     let alive = sources.map((_, b) => b);
-    let beams = alive.map((_, j) =>
-      Array.from({ length: k }, (_, i): Beam => ({ tokens: [], tokenLogprobs: [], logprob: 0, row: j * k + i })),
-    );
+    let beams = alive.map((_, j): Beam[] => [{ tokens: [], tokenLogprobs: [], logprob: 0, row: j }]);
     for (let step = 0; alive.length > 0; step++) {
       const logprobs = stepLogprobs(
         model,
@@ -95,8 +89,7 @@ export function* beamSearchSteps(
       const nextAlive: number[] = [];
       const nextBeams: Beam[][] = [];
       alive.forEach((b, j) => {
-        // At the first step the k rows are the same hypothesis: extend only one.
-        const extended = step === 0 ? beams[j].slice(0, 1) : beams[j];
+        const extended = beams[j];
         for (const h of extended) {
           constrainNext(logprobs.subarray(h.row * V, (h.row + 1) * V), h.tokens, maxLengths[b], o, eosId);
         }
@@ -133,7 +126,11 @@ export function* beamSearchSteps(
       });
       if (nextAlive.length === 0) break;
       const rows = Int32Array.from(nextBeams.flat(), (h) => h.row);
-      reorderTranslation(state, rows, alive.length * k);
+      reorderTranslation(
+        state,
+        rows,
+        beams.reduce((n, list) => n + list.length, 0),
+      );
       nextBeams.flat().forEach((h, r) => (h.row = r));
       alive = nextAlive;
       beams = nextBeams;
