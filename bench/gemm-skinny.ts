@@ -2,16 +2,15 @@
 // Linear holds it: the general gemm (which packs the weight at every call) and, when the addon has
 // it, gemmPacked on weights packed once. Two regimes: the weight in cache (one weight, called again
 // and again) and in memory (a ring of weights larger than the last-level cache, as a decoder step
-// walks through its layers). In memory, a product of few rows is bound by how fast one core (or two)
-// reads memory, so the bench also times the plainest read of 128 MB (the backend's sums of its rows,
-// one pass, threads splitting the rows) and prints each in-memory product's rate in GB/s beside it.
+// walks through its layers). In memory, a product of few rows is bound by how fast the cores read
+// memory, so each in-memory product also prints the rate at which it read its weights (GB/s), to set
+// beside bench/memory-read.c's plain read.
 // Usage (after `npm run build`): node dist/bench/gemm-skinny.js [--threads 1] [--shapes 1x2048x512,16x2048x512]
-// Prints one line per case and, last, one JSON line {"threads", "read_gbps", "rows": [{"shape", "path", "regime", "gflops", "gbps"}]}.
+// Prints one line per case and, last, one JSON line {"threads", "rows": [{"shape", "path", "regime", "gflops", "gbps"}]}.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { loadNativeBackend, nativeLoadError, setNativeThreads, simdLevel } from '../src/backend/native/index.js';
-import { ReduceOp } from '../src/backend/backend.js';
 import { option } from './compare.js';
 
 const native = loadNativeBackend();
@@ -47,14 +46,6 @@ function median(fn: (i: number) => void): number {
 
 const rows: { shape: string; path: string; regime: string; gflops: number; gbps: number }[] = [];
 console.log(`skinny gemm, ${threads} thread(s), simd ${simdLevel()}, load average ${loadavg()[0].toFixed(2)}`);
-
-// The read ceiling: 128 MB summed row by row (64 rows of 2 MB), every byte read once per call.
-const readRows = 64;
-const readData = random((128 << 20) / 4);
-const readOut = new Float32Array(readRows);
-const readSeconds = median(() => native.reduce(ReduceOp.Sum, readOut, null, readData, readRows, readData.length / readRows, 1));
-const readGbps = Math.round((readData.length * 4) / readSeconds / 1e8) / 10;
-console.log(`memory read (sums of 128 MB)           ${readGbps.toFixed(1).padStart(7)} GB/s`);
 for (const [M, N, K] of shapes) {
   const shape = `${M}x${N}x${K}`;
   // 64 MB of weights walk out of any cache; one weight stays in it.
@@ -91,4 +82,4 @@ for (const [M, N, K] of shapes) {
     }
   }
 }
-console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], read_gbps: readGbps, rows }));
+console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], rows }));
