@@ -66,14 +66,19 @@ export function canFuseStep(decoder: Decoder, x: Tensor, caches: readonly unknow
     const { selfAttention: self, crossAttention: cross, ffn } = l;
     if (ffn === null || self.mechanism !== null || self.weightsObserver !== null || cross.weightsObserver !== null)
       return false;
-    return [self.qkv, self.out, cross.q, cross.out, ffn.w1, ffn.w2].every((lin) => lin.packedWeight() !== null);
+    return [self.qkv, self.out, cross.q, cross.out, ffn.w1, ffn.w2].every(
+      (lin) => lin.int8Weight() !== null || lin.packedWeight() !== null,
+    );
   });
 }
 
-/** out (N, n) = x (N, K) W^T + b on the packed weight, the bias added in the product. */
+/** out (N, n) = x (N, K) W^T + b on the int8 or the packed weight, the bias added in the product. */
 function linear(k: Backend, lin: Linear, N: number, x: Float32Array, out: Float32Array): void {
+  const bias = lin.bias?.floats() ?? null;
+  const q = lin.int8Weight();
+  if (q !== null) return k.gemmInt8(N, q.N, q.K, x, q.packed, q.scales, q.sums, bias as Float32Array | null, out);
   const packed = lin.packedWeight()!;
-  k.gemmPacked(N, packed.N, packed.K, x, packed.packed.floats(), out, lin.bias?.floats() ?? null);
+  k.gemmPacked(N, packed.N, packed.K, x, packed.packed.floats(), out, bias);
 }
 
 function norm(k: Backend, s: StepScratch, ln: LayerNorm, N: number, x: Float32Array, out: Float32Array): void {

@@ -45,6 +45,11 @@ export function int8Values(w: Tensor): { q: Int8Array; scales: Float32Array } | 
   return q === undefined ? null : { q: q.q, scales: q.scales };
 }
 
+/** w's packed int8 copy for a module running inference (not training, gradients off), else null. */
+export function int8Weight(w: Tensor, training: boolean): T.Int8Weight | null {
+  return inference(training) ? (int8Weights.get(w) ?? null) : null;
+}
+
 function inference(training: boolean): boolean {
   return !training && !T.isGradEnabled();
 }

@@ -6,7 +6,7 @@ import { Module } from './module.js';
 import { xavierUniform } from './init.js';
 import type { Generator } from '../tensor/random.js';
 import { SkinnyWeight } from './skinny.js';
-import { dropInt8Weight, int8Product, int8Values } from './int8.js';
+import { dropInt8Weight, int8Product, int8Values, int8Weight } from './int8.js';
 
 export class Linear extends Module {
   readonly weight: Tensor; // (out, in)
@@ -43,6 +43,11 @@ export class Linear extends Module {
     return this.packable && this.weight.dtype === 'float32' && int8Values(this.weight) === null
       ? this.skinny.packedFor(this.weight)
       : null;
+  }
+
+  /** The weight's int8 copy while this layer runs inference on int8 (after quantizeWeights), else null. */
+  int8Weight(): T.Int8Weight | null {
+    return int8Weight(this.weight, this.training);
   }
 
   /** Switching modes drops the packed weight, so that weights changed since are packed afresh; training drops the int8 copy. */

@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { beamSearch, greedy } from '../../src/decode/index.js';
 import { createModel, makeConfig, type EncoderDecoder, type ModelConfig } from '../../src/model/index.js';
+import { quantizeModel } from '../../src/model/quantize.js';
 import { canFuseStep } from '../../src/model/decoder-step.js';
 import { SKINNY_ROWS } from '../../src/nn/skinny.js';
 import * as T from '../../src/tensor/index.js';
@@ -33,17 +34,25 @@ function opByOp(m: EncoderDecoder): EncoderDecoder {
   return o;
 }
 
-const variants: [string, Partial<ModelConfig>][] = [
-  ['post-norm, relu', { normPosition: 'post', activation: 'relu' }],
-  ['pre-norm, gelu, final logits bias', { normPosition: 'pre', activation: 'gelu', finalLogitsBias: true }],
-  ['post-norm, swish, untied output', { normPosition: 'post', activation: 'swish', tieOutput: false }],
+const variants: [string, Partial<ModelConfig>, boolean][] = [
+  ['post-norm, relu', { normPosition: 'post', activation: 'relu' }, false],
+  ['pre-norm, gelu, final logits bias', { normPosition: 'pre', activation: 'gelu', finalLogitsBias: true }, false],
+  ['post-norm, swish, untied output', { normPosition: 'post', activation: 'swish', tieOutput: false }, false],
+  ['int8 weights, final logits bias', { normPosition: 'post', activation: 'relu', finalLogitsBias: true }, true],
 ];
 
 const sources = [3, 12, 7, 1, 9].map((n, s) => Array.from({ length: n }, (_, i) => 4 + ((s * 5 + i * 7) % 33)));
 
-variants.forEach(([name, overrides], v) => {
+/** The model of a variant: random, and quantized to int8 when it asks. */
+function variantModel(overrides: Partial<ModelConfig>, int8: boolean, seed: number): EncoderDecoder {
+  const model = randomModel(overrides, seed);
+  if (int8) assert.ok(quantizeModel(model, 'int8') > 0, 'weights were quantized');
+  return model;
+}
+
+variants.forEach(([name, overrides, int8], v) => {
   test(`fused steps give the bits of op-by-op steps (${name}), rows reordered and growing caches`, () => {
-    const model = randomModel(overrides, 40 + v);
+    const model = variantModel(overrides, int8, 40 + v);
     const source = Tensor.from(Int32Array.from([5, 6, 7, 8, 9, 3, 4, 10, 0, 0, 11, 12, 0, 0, 0]), [3, 5]);
     tidy(() =>
       T.noGrad(() => {
@@ -72,7 +81,7 @@ variants.forEach(([name, overrides], v) => {
   });
 
   test(`greedy and beam search are the same with and without the fused step (${name})`, () => {
-    const model = randomModel(overrides, 50 + v);
+    const model = variantModel(overrides, int8, 50 + v);
     const options = { maxLenA: 1, maxLenB: 12 };
     assert.deepEqual(greedy(model, sources, options), greedy(opByOp(model), sources, options));
     const beams = { ...options, beamSize: 3, nbest: 3 };
@@ -96,6 +105,26 @@ test('the fused step applies to one float32 position in inference with few rows 
       model.decoder.layers[0].crossAttention.weightsObserver = () => {};
       assert.equal(canFuseStep(model.decoder, one, state.caches, state.rows!), false, 'weights observed');
       model.decoder.layers[0].crossAttention.weightsObserver = null;
+      model.endDecoding(state);
+    });
+  });
+});
+
+test('the fused step takes int8 weights too', () => {
+  const model = variantModel({}, true, 61);
+  tidy(() => {
+    const state = T.noGrad(() => model.startDecoding(Tensor.from(Int32Array.from([5, 6]), [1, 2])));
+    const one = T.zeros([1, 1, model.config.dModel]);
+    T.noGrad(() => assert.equal(canFuseStep(model.decoder, one, state.caches, state.rows!), true));
+    assert.ok(
+      model.decoder.layers.every((l) => l.ffn!.w1.int8Weight() === null),
+      'no int8 product with gradients on',
+    );
+    T.noGrad(() => {
+      assert.ok(
+        model.decoder.layers.every((l) => l.ffn!.w1.int8Weight() !== null),
+        'int8 products in inference',
+      );
       model.endDecoding(state);
     });
   });
