@@ -60,14 +60,25 @@ TT_VNNI void vnni_block(const Rows& rows, int64_t m0, const Columns& c, int64_t 
   }
 }
 
-// Every row over panel groups of P, the rows in blocks of R (then single rows), the last panels one by one.
+// The last r < R rows as one block of exactly r rows: one sweep of the panels for them all, where
+// single rows would each sweep them with one chain of dependent vpdpbusd per panel.
+template <int R, int P>
+TT_VNNI void vnni_tail(int64_t r, const Rows& rows, int64_t m0, const Columns& c, int64_t j0, int64_t cols) {
+  if constexpr (R > 0) {
+    if (r == R) return vnni_block<R, P>(rows, m0, c, j0, cols);
+    vnni_tail<R - 1, P>(r, rows, m0, c, j0, cols);
+  }
+}
+
+// Every row over panel groups of P, the rows in blocks of R (then the rest as one block), the last
+// panels one by one.
 template <int R, int P>
 TT_VNNI void vnni_sweep(const Rows& rows, const Columns& c) {
   int64_t j0 = 0;
   for (; j0 + P * kPanel <= c.n || (P == 1 && j0 < c.n); j0 += P * kPanel) {
     int64_t cols = std::min<int64_t>(P * kPanel, c.n - j0), m = 0;
     for (; m + R <= rows.M; m += R) vnni_block<R, P>(rows, m, c, j0, cols);
-    for (; m < rows.M; m++) vnni_block<1, P>(rows, m, c, j0, cols);
+    vnni_tail<R - 1, P>(rows.M - m, rows, m, c, j0, cols);
   }
   if (P > 1 && j0 < c.n) vnni_sweep<R, 1>(rows, Columns{c.n - j0, c.packed + j0 * rows.Kp, c.scales + j0,
                                                          c.sums + j0, c.bias == nullptr ? nullptr : c.bias + j0,
@@ -128,12 +139,20 @@ TT_AVX2 void avx2_block(const Rows& rows, int64_t m0, const Columns& c, int64_t 
 }
 
 template <int R, int P>
+TT_AVX2 void avx2_tail(int64_t r, const Rows& rows, int64_t m0, const Columns& c, int64_t j0, int64_t cols) {
+  if constexpr (R > 0) {
+    if (r == R) return avx2_block<R, P>(rows, m0, c, j0, cols);
+    avx2_tail<R - 1, P>(r, rows, m0, c, j0, cols);
+  }
+}
+
+template <int R, int P>
 TT_AVX2 void avx2_sweep(const Rows& rows, const Columns& c) {
   int64_t j0 = 0;
   for (; j0 + P * kPanel <= c.n || (P == 1 && j0 < c.n); j0 += P * kPanel) {
     int64_t cols = std::min<int64_t>(P * kPanel, c.n - j0), m = 0;
     for (; m + R <= rows.M; m += R) avx2_block<R, P>(rows, m, c, j0, cols);
-    for (; m < rows.M; m++) avx2_block<1, P>(rows, m, c, j0, cols);
+    avx2_tail<R - 1, P>(rows.M - m, rows, m, c, j0, cols);
   }
   if (P > 1 && j0 < c.n) avx2_sweep<R, 1>(rows, Columns{c.n - j0, c.packed + j0 * rows.Kp, c.scales + j0,
                                                          c.sums + j0, c.bias == nullptr ? nullptr : c.bias + j0,
