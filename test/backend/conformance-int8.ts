@@ -62,7 +62,7 @@ int8Cases.push({
   name: 'gemmInt8 at awkward sizes, skinny and not, with and without bias, bit for bit',
   run: (tested) => {
     const rng = new Rng(82);
-    for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33]) {
+    for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33]) {
       for (const N of [1, 15, 16, 17, 33, 47, 64, 100]) {
         for (const K of [1, 3, 5, 31, 64, 257]) {
           const w = offsetView(awkwardRows(rng, N, K));
