@@ -4,9 +4,12 @@
 // and again) and in memory (a ring of weights larger than the last-level cache, as a decoder step
 // walks through its layers). In memory, a product of few rows is bound by how fast the cores read
 // memory, so each in-memory product also prints the rate at which it read its weights (GB/s), to set
-// beside bench/memory-read.c's plain read.
-// Usage (after `npm run build`): node dist/bench/gemm-skinny.js [--threads 1] [--shapes 1x2048x512,16x2048x512]
-// Prints one line per case and, last, one JSON line {"threads", "rows": [{"shape", "path", "regime", "gflops", "gbps"}]}.
+// beside bench/memory-read.c's plain read. With --step-rows, it then times every product of one decoding
+// step of a base-size Marian model (6 decoder layers of 1536 + 512 + 512 + 512 + 2048 + 512 outputs, the
+// 8000-row output projection: 104.5 MB packed), one after the other as the step runs them, for each row count.
+// Usage (after `npm run build`): node dist/bench/gemm-skinny.js [--threads 1] [--shapes 1x2048x512,16x2048x512] [--step-rows 1,16]
+// Prints one line per case and, last, one JSON line {"threads", "rows": [{"shape", "path", "regime", "gflops", "gbps"}],
+// "steps": [{"rows", "ms", "gbps", "gflops"}]}.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -82,4 +85,40 @@ for (const [M, N, K] of shapes) {
     }
   }
 }
-console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], rows }));
+// One decoding step's products over the base model's weights, packed once (the best of 30 steps).
+const steps: { rows: number; ms: number; gbps: number; gflops: number }[] = [];
+const stepRows = option('--step-rows', '')
+  .split(',')
+  .filter((x) => x !== '')
+  .map(Number);
+if (stepRows.length > 0 && 'gemmPacked' in native) {
+  const layer = [1536, 512, 512, 512, 2048, 512].map((n, i) => [n, i === 5 ? 2048 : 512]);
+  const shapes = [...Array.from({ length: 6 }, () => layer).flat(), [8000, 512]];
+  const weights = shapes.map(([N, K]) => {
+    const p = new Float32Array(Math.ceil(N / 16) * 16 * K);
+    native.packPanels(true, K, N, random(N * K), p);
+    return { N, K, p };
+  });
+  const bytes = weights.reduce((n, w) => n + w.p.length * 4, 0);
+  const macs = weights.reduce((n, w) => n + w.N * w.K, 0);
+  for (const M of stepRows) {
+    const io = weights.map((w) => ({ a: random(M * w.K), c: new Float32Array(M * w.N) }));
+    let best = Infinity;
+    for (let r = 0; r < 30; r++) {
+      const t0 = performance.now();
+      weights.forEach((w, i) => native.gemmPacked(M, w.N, w.K, io[i].a, w.p, io[i].c));
+      best = Math.min(best, performance.now() - t0);
+    }
+    const step = {
+      rows: M,
+      ms: Math.round(best * 1000) / 1000,
+      gbps: Math.round(bytes / best / 1e5) / 10,
+      gflops: Math.round((2 * M * macs) / best / 1e5) / 10,
+    };
+    steps.push(step);
+    console.log(
+      `decoding step, ${M} row(s): ${step.ms.toFixed(2)} ms for ${(bytes / 1e6).toFixed(1)} MB of weights, ${step.gbps} GB/s, ${step.gflops} GFLOP/s`,
+    );
+  }
+}
+console.log(JSON.stringify({ threads, simd: simdLevel(), load: loadavg()[0], rows, steps }));
