@@ -112,16 +112,19 @@ void gemm_int8(int64_t M, int64_t N, int64_t K, const float* x, const int8_t* pa
   int8_t* xq = scratch(xq_buf, static_cast<size_t>(M * Kp));
   float* sx = scratch(sx_buf, static_cast<size_t>(M));
   const int8::Kernel& k = active();
-  for (int64_t m = 0; m < M; m++) {
-    sx[m] = k.quantize_row(x + m * K, K, xq + m * Kp);
-    std::fill(xq + m * Kp + K, xq + (m + 1) * Kp, 0);
-  }
-  uint8_t* xu = nullptr;
-  if (k.unsigned_rows) {
-    // Flipping the sign bit adds 128 modulo 256: [-127, 127] becomes [1, 255].
-    xu = scratch(xu_buf, static_cast<size_t>(M * Kp));
-    for (int64_t i = 0; i < M * Kp; i++) xu[i] = static_cast<uint8_t>(xq[i]) ^ 0x80u;
-  }
+  uint8_t* xu = k.unsigned_rows ? scratch(xu_buf, static_cast<size_t>(M * Kp)) : nullptr;
+  // The rows are quantized by the threads too: for the encoder's hundreds of rows this was a serial
+  // prelude as long as a good part of the product.
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 14) / std::max<int64_t>(1, Kp));  // 16K values a task
+  parallel_for(M, grain, [&](int64_t m0, int64_t m1) {
+    for (int64_t m = m0; m < m1; m++) {
+      sx[m] = k.quantize_row(x + m * K, K, xq + m * Kp);
+      std::fill(xq + m * Kp + K, xq + (m + 1) * Kp, 0);
+      // Flipping the sign bit adds 128 modulo 256: [-127, 127] becomes [1, 255].
+      if (xu != nullptr)
+        for (int64_t i = m * Kp; i < (m + 1) * Kp; i++) xu[i] = static_cast<uint8_t>(xq[i]) ^ 0x80u;
+    }
+  });
   const int8::Rows rows{M, Kp, xq, sx, xu};
   auto share = [&](int64_t j0, int64_t j1) {
     k.panels(rows, int8::Columns{j1 - j0, packed + j0 * Kp, scales + j0, sums + j0,
